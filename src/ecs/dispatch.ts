@@ -1,0 +1,28 @@
+import { EcsError, unsupportedFeature } from './errors.js'
+import type { RequestContext } from './context.js'
+import { operation } from './model/index.js'
+import { validateInput } from './model/validate.js'
+import type { EcsDeps, HandlerMap } from './types.js'
+import { handlers as allHandlers } from './handlers.js'
+
+/**
+ * Runs one operation: looks it up in the model, validates the input against its shape, calls the
+ * handler. Knows every operation of the model; one without a handler answers UnsupportedFeature.
+ */
+export async function dispatch(
+  opName: string,
+  body: unknown,
+  ctx: RequestContext,
+  deps: EcsDeps,
+  handlers: HandlerMap = allHandlers,
+): Promise<unknown> {
+  const op = operation(opName)
+  if (!op) throw new EcsError('UnknownOperationException', `Unknown operation ${opName}`)
+  const input = validateInput(op.input?.shape, body)
+  const handler = Object.hasOwn(handlers, opName) ? handlers[opName] : undefined
+  if (!handler) {
+    throw unsupportedFeature(`The operation ${opName} is not supported by KECS yet.`)
+  }
+  const out = await handler(input, ctx, deps)
+  return out ?? {}
+}

@@ -1,0 +1,42 @@
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import type { Hono } from 'hono'
+
+/** Raised when a port is taken; the CLI turns it into a one-line error naming the flag. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`port ${port} on ${host} is already in use`)
+  }
+}
+
+export interface Listening {
+  server: ServerType
+  port: number
+  close(): Promise<void>
+}
+
+/** Starts a Hono app on host:port (0 = a free port); resolves once listening. */
+export function listen(app: Hono, host: string, port: number): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+      server.off('error', onError)
+      resolve({
+        server,
+        port: info.port,
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res())
+            // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+            ;(server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+          }),
+      })
+    })
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(host, port) : e)
+    }
+    server.once('error', onError)
+  })
+}

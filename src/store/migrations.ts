@@ -1,0 +1,49 @@
+import type { Store } from './store.js'
+
+/**
+ * Versioned schema migrations, applied in order at start. Resource tables hold one JSON document per
+ * row under a primary key that includes account and region (DESIGN rule 3); repositories keep an
+ * in-memory copy and write through the queue. Append new migrations; never edit an applied one.
+ */
+const docTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (pk VARCHAR PRIMARY KEY, doc VARCHAR NOT NULL)`
+
+export const migrations: { version: number; statements: string[] }[] = [
+  {
+    version: 1,
+    statements: [
+      docTable('clusters'),
+      docTable('task_definitions'),
+      docTable('tags'),
+      docTable('account_settings'),
+      docTable('tasks'),
+      docTable('services'),
+      docTable('task_sets'),
+      docTable('container_instances'),
+      docTable('attributes'),
+      docTable('capacity_providers'),
+      'CREATE TABLE IF NOT EXISTS counters (pk VARCHAR PRIMARY KEY, value BIGINT NOT NULL)',
+      // Kubernetes emulator objects (issue #3): key `<group/version>/<resource>/<namespace>/<name>`.
+      docTable('kube_objects'),
+    ],
+  },
+]
+
+export async function migrate(store: Store): Promise<void> {
+  await store.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)')
+  const rows = await store.query<{ version: number }>('SELECT version FROM schema_migrations')
+  const applied = new Set(rows.map((r) => Number(r.version)))
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue
+    await store.exec('BEGIN TRANSACTION')
+    try {
+      for (const sql of m.statements) await store.exec(sql)
+      await store.exec('INSERT INTO schema_migrations VALUES ($1, now())', [m.version])
+      await store.exec('COMMIT')
+    } catch (e) {
+      await store.exec('ROLLBACK').catch(() => {})
+      throw e
+    }
+  }
+}
+
+export const schemaVersion = () => Math.max(...migrations.map((m) => m.version))

@@ -1,0 +1,168 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { migrate } from './migrations.js'
+
+/** One write: rows are upserted (`INSERT OR REPLACE`) or deleted by primary key; raw SQL for the rest. */
+export type WriteOp =
+  | { op: 'upsert'; table: string; row: DuckDBValue[] }
+  | { op: 'delete'; table: string; pk: string }
+  | { op: 'sql'; sql: string; params?: DuckDBValue[] }
+
+interface Job {
+  ops: WriteOp[]
+  resolve: () => void
+  reject: (e: unknown) => void
+}
+
+/** Raised when another process holds the instance's database. */
+export class StoreLockedError extends Error {}
+
+/**
+ * The DuckDB store (DESIGN rule 8): one connection, one write queue. Jobs queued while a commit is in
+ * flight are committed together in one transaction, with runs of upserts into one table folded into one
+ * multi-row statement (DuckDB is far faster at that). A job's promise resolves only after COMMIT, so an
+ * acknowledged write is durable (DuckDB's WAL is synced at commit).
+ */
+export class Store {
+  private queue: Job[] = []
+  private draining = false
+  private closed = false
+  private idle: Promise<void> = Promise.resolve()
+  private markIdle: () => void = () => {}
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<Store> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    let instance: DuckDBInstance
+    try {
+      instance = await DuckDBInstance.create(path)
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e)
+      const m = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(msg)
+      if (m || /Could not set lock/.test(msg)) {
+        throw new StoreLockedError(
+          `the store ${path} is in use by another KECS process${m ? ` (pid ${m[1]})` : ''}`,
+        )
+      }
+      throw e
+    }
+    const conn = await instance.connect()
+    const store = new Store(instance, conn, path)
+    await migrate(store)
+    return store
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params)
+    return reader.getRowObjectsJS() as T[]
+  }
+
+  /** Runs SQL outside the queue: for migrations and reads only. */
+  async exec(sql: string, params: DuckDBValue[] = []): Promise<void> {
+    await this.conn.run(sql, params)
+  }
+
+  /** Queues one atomic job; resolves once it is committed. */
+  write(ops: WriteOp[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('store is closed'))
+    if (ops.length === 0) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ops, resolve, reject })
+      if (!this.draining) void this.drain()
+    })
+  }
+
+  /** Resolves when every queued write has been committed. */
+  flush(): Promise<void> {
+    return this.draining ? this.idle : Promise.resolve()
+  }
+
+  private async drain() {
+    this.draining = true
+    this.idle = new Promise((r) => (this.markIdle = r))
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.queue.length)
+        try {
+          await this.commit(batch.flatMap((j) => j.ops))
+          batch.forEach((j) => j.resolve())
+        } catch {
+          // Find the failing job: commit each alone so the others still land.
+          for (const job of batch) {
+            try {
+              await this.commit(job.ops)
+              job.resolve()
+            } catch (e) {
+              job.reject(e)
+            }
+          }
+        }
+      }
+    } finally {
+      this.draining = false
+      this.markIdle()
+    }
+  }
+
+  private async commit(ops: WriteOp[]) {
+    await this.conn.run('BEGIN TRANSACTION')
+    try {
+      for (const stmt of fold(ops)) await this.conn.run(stmt.sql, stmt.params)
+      await this.conn.run('COMMIT')
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => {})
+      throw e
+    }
+  }
+
+  async close() {
+    if (this.closed) return
+    await this.flush()
+    this.closed = true
+    try {
+      await this.conn.run('CHECKPOINT')
+    } catch {
+      /* a read-only or failing checkpoint must not block shutdown */
+    }
+    this.conn.closeSync()
+    this.instance.closeSync()
+  }
+}
+
+/** Folds runs of upserts into the same table into multi-row statements (last write per key wins). */
+function fold(ops: WriteOp[]): { sql: string; params: DuckDBValue[] }[] {
+  const out: { sql: string; params: DuckDBValue[] }[] = []
+  let run: { table: string; rows: Map<string, DuckDBValue[]> } | undefined
+  const flushRun = () => {
+    if (!run) return
+    const rows = [...run.rows.values()]
+    const width = rows[0]!.length
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500)
+      const ph = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`)
+      out.push({ sql: `INSERT OR REPLACE INTO ${run.table} VALUES ${ph.join(', ')}`, params: chunk.flat() })
+    }
+    run = undefined
+  }
+  for (const op of ops) {
+    if (op.op === 'upsert') {
+      if (run && run.table !== op.table) flushRun()
+      run ??= { table: op.table, rows: new Map() }
+      const key = String(op.row[0])
+      run.rows.delete(key)
+      run.rows.set(key, op.row)
+    } else {
+      flushRun()
+      if (op.op === 'delete') out.push({ sql: `DELETE FROM ${op.table} WHERE pk = $1`, params: [op.pk] })
+      else out.push({ sql: op.sql, params: op.params ?? [] })
+    }
+  }
+  flushRun()
+  return out
+}
