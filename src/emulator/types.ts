@@ -77,3 +77,62 @@ export class KubeStatusError extends Error {
     super(message)
   }
 }
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'
+  preconditions?: { uid?: string; resourceVersion?: string }
+}
+
+/**
+ * The emulator's object store: every object of every served resource type, one resourceVersion
+ * sequence, persisted in the instance's DuckDB store (table kube_objects) so objects and the sequence
+ * survive a restart. Writes resolve once durable. `resource` is the plural name ('pods',
+ * 'deployments'); `namespace` is undefined for cluster-scoped types.
+ */
+export interface ObjectStore {
+  readonly types: ResourceType[]
+  type(resource: string): ResourceType | undefined
+  /** Current (latest) resourceVersion of the whole store. */
+  readonly resourceVersion: number
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined
+  list(resource: string, opts?: ListOptions): { items: KubeObject[]; resourceVersion: string; continue?: string }
+  /** Fills apiVersion/kind, uid, creationTimestamp, generation, resourceVersion, generateName; 409 AlreadyExists. */
+  create(resource: string, obj: KubeObject): Promise<KubeObject>
+  /** Replaces; 409 Conflict when obj.metadata.resourceVersion is set and stale. `status` writes only .status. */
+  update(resource: string, obj: KubeObject, opts?: { subresource?: 'status' }): Promise<KubeObject>
+  /** Read-modify-write without conflict checks, for controllers; undefined when the object is gone. Return false from fn to skip the write. */
+  mutate(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    fn: (obj: KubeObject) => KubeObject | void | false,
+  ): Promise<KubeObject | undefined>
+  /**
+   * Pods with a grace period > 0 (default: spec.terminationGracePeriodSeconds ?? 30) get deletionTimestamp and
+   * stay until the kubelet calls remove(); Foreground propagation sets the foregroundDeletion finalizer and the GC
+   * controller removes the owner after its dependents; other objects go at once. Orphan strips ownerReferences.
+   */
+  delete(resource: string, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined>
+  /** Removes the object now (kubelet after termination, garbage collector). */
+  remove(resource: string, namespace: string | undefined, name: string): Promise<void>
+  /** Events after resourceVersion (exclusive; '0' or undefined = ADDED for all current objects first). Throws KubeStatusError 410 when too old. */
+  watch(
+    resource: string,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; resourceVersion?: string },
+    cb: (e: WatchEvent) => void,
+  ): () => void
+  /** Every change to every resource, for controllers. */
+  onChange(cb: (resource: string, e: WatchEvent) => void): () => void
+}
+
+/** Container logs, produced by the simulated kubelet and served by the API server's pods/log. */
+export interface LogSource {
+  read(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    opts: { follow?: boolean; tailLines?: number; sinceSeconds?: number; timestamps?: boolean; previous?: boolean },
+    signal: AbortSignal,
+  ): AsyncIterable<string>
+}
