@@ -1,0 +1,207 @@
+import type {
+  ClusterSetting,
+  CreateClusterRequest,
+  DeleteClusterRequest,
+  DescribeClustersRequest,
+  ListClustersRequest,
+  PutClusterCapacityProvidersRequest,
+  UpdateClusterRequest,
+  UpdateClusterSettingsRequest,
+} from '@aws-sdk/client-ecs'
+import { clusterArn } from '../arns.js'
+import { effectiveSetting } from '../account-settings.js'
+import type { RequestContext } from '../context.js'
+import { EcsError, invalidParameter } from '../errors.js'
+import { paginate } from '../pagination.js'
+import { stageDeleteTags, stageTags } from '../tag-store.js'
+import { validateTags } from '../tags.js'
+import type { EcsDeps, HandlerMap } from '../types.js'
+import { clusterKey, renderCluster, type ClusterDoc } from './cluster-doc.js'
+import { clusterTally } from './counts.js'
+import { parseClusterRef, resolveCluster } from './resolve.js'
+import {
+  mergeSettings,
+  namespaceArn,
+  validateCapacityProviders,
+  validateClusterName,
+  validateClusterSettings,
+  validateStrategy,
+} from './validate.js'
+
+/** The cluster operations (fact sheet §1). Clusters are account/region scoped and named uniquely. */
+
+const MAX_DESCRIBE = 100
+
+/** Attachments of a cluster with capacity providers: Fargate ones need no scaling plan, so none. */
+const capacityAttachments = (doc: ClusterDoc): Pick<ClusterDoc, 'attachments' | 'attachmentsStatus'> =>
+  (doc.capacityProviders?.length ?? 0) > 0 || doc.attachments
+    ? { attachments: doc.attachments ?? [], attachmentsStatus: 'UPDATE_COMPLETE' }
+    : {}
+
+async function createCluster(input: CreateClusterRequest, ctx: RequestContext, deps: EcsDeps) {
+  const name = input.clusterName ?? 'default'
+  validateClusterName(name)
+  const tags = validateTags(input.tags)
+  const settings = input.settings ?? []
+  validateClusterSettings(settings)
+  const providers = validateCapacityProviders(ctx, deps, input.capacityProviders ?? [])
+  const strategy = validateStrategy(input.defaultCapacityProviderStrategy ?? [], providers)
+
+  const key = clusterKey(ctx, name)
+  const existing = deps.repos.clusters.get(key) as ClusterDoc | undefined
+  // Idempotent on the name: an ACTIVE cluster comes back as it is; an INACTIVE one is created anew.
+  // The hook runs again (hooks are idempotent), so a retry repairs a namespace a failed call left out.
+  if (existing?.status === 'ACTIVE') {
+    await deps.hooks.clusterCreated?.(ctx, name)
+    return { cluster: renderCluster(deps.repos, existing) }
+  }
+
+  const insights = effectiveSetting(deps, ctx, 'containerInsights').value ?? 'disabled'
+  let doc: ClusterDoc = {
+    clusterArn: clusterArn(ctx, name),
+    clusterName: name,
+    status: 'ACTIVE',
+    settings: mergeSettings([{ name: 'containerInsights', value: insights }], settings),
+    capacityProviders: providers,
+    defaultCapacityProviderStrategy: strategy,
+  }
+  if (input.configuration) doc.configuration = input.configuration
+  if (input.serviceConnectDefaults?.namespace) {
+    doc.serviceConnectDefaults = { namespace: namespaceArn(ctx, input.serviceConnectDefaults.namespace) }
+  }
+  doc = { ...doc, ...capacityAttachments(doc) }
+
+  // The cluster and its tags in one atomic job; staging updates the in-memory copy at once, so a
+  // concurrent CreateCluster of the same name already sees this one.
+  await deps.repos.store.write([deps.repos.clusters.stagePut(key, doc), stageTags(deps.repos, doc.clusterArn, tags)])
+  await deps.hooks.clusterCreated?.(ctx, name)
+  return { cluster: renderCluster(deps.repos, doc) }
+}
+
+async function describeClusters(input: DescribeClustersRequest, ctx: RequestContext, deps: EcsDeps) {
+  const refs = input.clusters && input.clusters.length > 0 ? input.clusters : ['default']
+  if (refs.length > MAX_DESCRIBE) throw invalidParameter(`clusters can have at most ${MAX_DESCRIBE} items.`)
+  const view = new Set<string>(input.include ?? [])
+  const clusters = []
+  const failures = []
+  const seen = new Set<string>()
+  for (const ref of refs) {
+    const { name, arn } = parseClusterRef(ctx, ref)
+    const doc = name === undefined ? undefined : (deps.repos.clusters.get(clusterKey(ctx, name)) as ClusterDoc | undefined)
+    if (!doc) {
+      failures.push({ arn, reason: 'MISSING' })
+      continue
+    }
+    if (seen.has(doc.clusterArn)) continue
+    seen.add(doc.clusterArn)
+    clusters.push(renderCluster(deps.repos, doc, view))
+  }
+  return { clusters, failures }
+}
+
+async function listClusters(input: ListClustersRequest, ctx: RequestContext, deps: EcsDeps) {
+  const prefix = clusterKey(ctx, '')
+  const arns: string[] = []
+  for (const [key, doc] of deps.repos.clusters.entries()) {
+    if (key.startsWith(prefix) && (doc as ClusterDoc).status === 'ACTIVE') arns.push((doc as ClusterDoc).clusterArn)
+  }
+  arns.sort()
+  const { page, nextToken } = paginate(arns, { maxResults: input.maxResults, nextToken: input.nextToken, limit: 100 })
+  return nextToken ? { clusterArns: page, nextToken } : { clusterArns: page }
+}
+
+async function deleteCluster(input: DeleteClusterRequest, ctx: RequestContext, deps: EcsDeps) {
+  const doc = resolveCluster(ctx, deps, input.cluster)
+  const tally = clusterTally(deps.repos, doc.clusterArn)
+  if (tally.registeredContainerInstancesCount > 0) {
+    throw new EcsError(
+      'ClusterContainsContainerInstancesException',
+      'The Cluster cannot be deleted while Container Instances are active or draining.',
+    )
+  }
+  if (tally.activeServicesCount + tally.drainingEC2ServiceCount + tally.drainingFargateServiceCount > 0) {
+    throw new EcsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.')
+  }
+  if (tally.unstoppedTasksCount > 0) {
+    throw new EcsError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.')
+  }
+  const inactive: ClusterDoc = { ...doc, status: 'INACTIVE' }
+  await deps.repos.store.write([
+    deps.repos.clusters.stagePut(clusterKey(ctx, doc.clusterName), inactive),
+    stageDeleteTags(deps.repos, doc.clusterArn),
+  ])
+  await deps.hooks.clusterDeleted?.(ctx, doc.clusterName)
+  return { cluster: renderCluster(deps.repos, inactive) }
+}
+
+/** Replaces a cluster doc (already checked ACTIVE) and answers with it. */
+async function save(deps: EcsDeps, ctx: RequestContext, doc: ClusterDoc) {
+  await deps.repos.clusters.put(clusterKey(ctx, doc.clusterName), doc)
+  return { cluster: renderCluster(deps.repos, doc) }
+}
+
+async function updateCluster(input: UpdateClusterRequest, ctx: RequestContext, deps: EcsDeps) {
+  const current = resolveCluster(ctx, deps, input.cluster)
+  const doc: ClusterDoc = structuredClone(current)
+  if (input.settings) {
+    validateClusterSettings(input.settings)
+    doc.settings = mergeSettings(doc.settings ?? [], input.settings)
+  }
+  if (input.configuration) doc.configuration = input.configuration
+  if (input.serviceConnectDefaults) {
+    // An empty namespace removes the default, as ECS does.
+    const ns = input.serviceConnectDefaults.namespace ?? ''
+    if (ns === '') delete doc.serviceConnectDefaults
+    else doc.serviceConnectDefaults = { namespace: namespaceArn(ctx, ns) }
+  }
+  return save(deps, ctx, doc)
+}
+
+async function updateClusterSettings(input: UpdateClusterSettingsRequest, ctx: RequestContext, deps: EcsDeps) {
+  const current = resolveCluster(ctx, deps, input.cluster)
+  const settings: ClusterSetting[] = input.settings ?? []
+  validateClusterSettings(settings)
+  return save(deps, ctx, { ...structuredClone(current), settings: mergeSettings(current.settings ?? [], settings) })
+}
+
+async function putClusterCapacityProviders(
+  input: PutClusterCapacityProvidersRequest,
+  ctx: RequestContext,
+  deps: EcsDeps,
+) {
+  const current = resolveCluster(ctx, deps, input.cluster)
+  const providers = validateCapacityProviders(ctx, deps, input.capacityProviders ?? [])
+  const strategy = validateStrategy(input.defaultCapacityProviderStrategy ?? [], providers)
+  const removed = (current.capacityProviders ?? []).filter((p) => !providers.includes(p))
+  const inUse = removed.find((p) => capacityProviderInUse(deps, current.clusterArn, p))
+  if (inUse) {
+    throw new EcsError(
+      'ResourceInUseException',
+      `The specified capacity provider '${inUse}' is in use and cannot be removed.`,
+    )
+  }
+  const doc: ClusterDoc = { ...structuredClone(current), capacityProviders: providers, defaultCapacityProviderStrategy: strategy }
+  return save(deps, ctx, { ...doc, ...capacityAttachments(doc) })
+}
+
+/** A provider is in use while a live service's strategy or an unstopped task in the cluster uses it. */
+function capacityProviderInUse(deps: EcsDeps, arn: string, provider: string): boolean {
+  for (const s of deps.repos.services.values()) {
+    if (s?.clusterArn !== arn || (s.status !== 'ACTIVE' && s.status !== 'DRAINING')) continue
+    if ((s.capacityProviderStrategy ?? []).some((i: any) => i?.capacityProvider === provider)) return true
+  }
+  for (const t of deps.repos.tasks.values()) {
+    if (t?.clusterArn === arn && t.lastStatus !== 'STOPPED' && t.capacityProviderName === provider) return true
+  }
+  return false
+}
+
+export const handlers: HandlerMap = {
+  CreateCluster: createCluster,
+  DescribeClusters: describeClusters,
+  ListClusters: listClusters,
+  DeleteCluster: deleteCluster,
+  UpdateCluster: updateCluster,
+  UpdateClusterSettings: updateClusterSettings,
+  PutClusterCapacityProviders: putClusterCapacityProviders,
+}
