@@ -1,7 +1,16 @@
 import type { HandlerMap } from './types.js'
+import { handlers as taskDefinitions } from './task-definitions/handlers.js'
+import { handlers as clusters } from './clusters/handlers.js'
+import { handlers as tags } from './tags.js'
+import { handlers as accountSettings } from './account-settings.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
  * The set of names here is what the README's operations table lists as implemented.
  */
-export const handlers: HandlerMap = {}
+export const handlers: HandlerMap = {
+  ...taskDefinitions,
+  ...clusters,
+  ...tags,
+  ...accountSettings,
+}
