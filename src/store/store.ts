@@ -135,34 +135,44 @@ export class Store {
   }
 }
 
-/** Folds runs of upserts into the same table into multi-row statements (last write per key wins). */
+/**
+ * Folds a batch into few statements. Within one transaction only the last write per (table, key) matters,
+ * so writes are grouped per table: one DELETE ... IN (...) and multi-row INSERT OR REPLACE statements.
+ * Raw SQL ops are barriers: everything before them is written first.
+ */
 function fold(ops: WriteOp[]): { sql: string; params: DuckDBValue[] }[] {
   const out: { sql: string; params: DuckDBValue[] }[] = []
-  let run: { table: string; rows: Map<string, DuckDBValue[]> } | undefined
-  const flushRun = () => {
-    if (!run) return
-    const rows = [...run.rows.values()]
-    const width = rows[0]!.length
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500)
-      const ph = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`)
-      out.push({ sql: `INSERT OR REPLACE INTO ${run.table} VALUES ${ph.join(', ')}`, params: chunk.flat() })
+  let pending = new Map<string, Map<string, DuckDBValue[] | null>>()
+  const flush = () => {
+    for (const [table, rows] of pending) {
+      const deletes: string[] = []
+      const upserts: DuckDBValue[][] = []
+      for (const [pk, row] of rows) row === null ? deletes.push(pk) : upserts.push(row)
+      for (let i = 0; i < deletes.length; i += 1000) {
+        const chunk = deletes.slice(i, i + 1000)
+        out.push({ sql: `DELETE FROM ${table} WHERE pk IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')})`, params: chunk })
+      }
+      for (let i = 0; i < upserts.length; i += 500) {
+        const chunk = upserts.slice(i, i + 500)
+        const width = chunk[0]!.length
+        const ph = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`)
+        out.push({ sql: `INSERT OR REPLACE INTO ${table} VALUES ${ph.join(', ')}`, params: chunk.flat() })
+      }
     }
-    run = undefined
+    pending = new Map()
   }
   for (const op of ops) {
-    if (op.op === 'upsert') {
-      if (run && run.table !== op.table) flushRun()
-      run ??= { table: op.table, rows: new Map() }
-      const key = String(op.row[0])
-      run.rows.delete(key)
-      run.rows.set(key, op.row)
-    } else {
-      flushRun()
-      if (op.op === 'delete') out.push({ sql: `DELETE FROM ${op.table} WHERE pk = $1`, params: [op.pk] })
-      else out.push({ sql: op.sql, params: op.params ?? [] })
+    if (op.op === 'sql') {
+      flush()
+      out.push({ sql: op.sql, params: op.params ?? [] })
+      continue
     }
+    let rows = pending.get(op.table)
+    if (!rows) pending.set(op.table, (rows = new Map()))
+    const key = op.op === 'upsert' ? String(op.row[0]) : op.pk
+    rows.delete(key) // keep insertion order = order of last write
+    rows.set(key, op.op === 'upsert' ? op.row : null)
   }
-  flushRun()
+  flush()
   return out
 }

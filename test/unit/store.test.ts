@@ -37,6 +37,28 @@ describe('Store', () => {
     await s2.close()
   })
 
+  it('keeps the last write per key when a batch mixes upserts and deletes across tables', async () => {
+    const s = await Store.open(tempDb())
+    const a = await new DocTable<{ n: number }>(s, 'clusters').load()
+    const b = await new DocTable<{ n: number }>(s, 'tasks').load()
+    await Promise.all([
+      a.put('x', { n: 1 }),
+      b.put('y', { n: 1 }),
+      a.delete('x'),
+      b.delete('y'),
+      b.put('y', { n: 2 }),
+      a.put('z', { n: 3 }),
+    ])
+    const rows = await s.query<{ pk: string; doc: string }>(
+      "SELECT pk, doc FROM clusters UNION ALL SELECT pk, doc FROM tasks ORDER BY pk",
+    )
+    expect(rows).toEqual([
+      { pk: 'y', doc: '{"n":2}' },
+      { pk: 'z', doc: '{"n":3}' },
+    ])
+    await s.close()
+  })
+
   it('isolates a failing job: the others in its batch still land', async () => {
     const s = await Store.open(tempDb())
     const t = await new DocTable<{ n: number }>(s, 'clusters').load()
