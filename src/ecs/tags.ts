@@ -10,6 +10,7 @@ import { findCluster, CLUSTER_INACTIVE } from './clusters/resolve.js'
 import type { RequestContext } from './context.js'
 import { clusterNotFound, invalidParameter, limitExceeded, resourceNotFound } from './errors.js'
 import { getTags, stageTags } from './tag-store.js'
+import { lookup, parseTaskDefinitionRef } from './task-definitions/resolve.js'
 import type { EcsDeps, HandlerMap } from './types.js'
 
 /**
@@ -101,6 +102,11 @@ export function resourceExists(deps: Pick<EcsDeps, 'repos'>, arn: string): boole
   if (p.resourceType === 'cluster') {
     const doc = findCluster({ account: p.account, region: p.region } as RequestContext, deps, arn)
     return doc?.status === 'ACTIVE'
+  }
+  if (p.resourceType === 'task-definition') {
+    // Direct look-up: a scan would cost a pass over every stored revision.
+    const ref = parseTaskDefinitionRef(p, arn)
+    return ref?.revision !== undefined && lookup(deps.repos, p, ref) !== undefined
   }
   const { table, arnField } = TAGGABLE[p.resourceType]
   for (const doc of deps.repos[table].values()) if (doc?.[arnField] === arn) return true
