@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util'
+import type { BenchSuite } from './types.js'
+
+export interface BenchArgs {
+  only: string[]
+  json?: string
+  compare: boolean
+  scale: number
+  list: boolean
+  strict: boolean
+  help: boolean
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+  --only NAME[,NAME]  run only these suites (repeatable; see --list)
+  --json FILE         also write machine-readable results to FILE
+  --no-compare        KECS only: do not start moto_server for a side-by-side comparison
+  --scale X           multiply every call count by X (e.g. 0.1 for a quick smoke run; default 1)
+  --strict            exit 1 when any measured call failed (default: only when a suite crashed)
+  --list              list the suites and exit
+  -h, --help          this text`
+
+/** Parses the bench's command line; throws an Error with a one-line reason on bad input. */
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      only: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      'no-compare': { type: 'boolean' },
+      scale: { type: 'string' },
+      list: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const scale = values.scale === undefined ? 1 : Number(values.scale)
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 100) throw new Error(`--scale must be a number in (0, 100], got ${values.scale}`)
+  return {
+    only: (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+    json: values.json,
+    compare: !values['no-compare'],
+    scale,
+    list: values.list ?? false,
+    strict: values.strict ?? false,
+    help: values.help ?? false,
+  }
+}
+
+/** The suites --only names (case-insensitive), in registry order; all of them when none is named. */
+export function selectSuites(all: readonly BenchSuite[], only: readonly string[]): BenchSuite[] {
+  if (only.length === 0) return [...all]
+  const wanted = new Set(only.map((n) => n.toLowerCase()))
+  const unknown = [...wanted].filter((n) => !all.some((s) => s.name.toLowerCase() === n))
+  if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${all.map((s) => s.name).join(', ')}`)
+  return all.filter((s) => wanted.has(s.name.toLowerCase()))
+}

@@ -1,0 +1,232 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseBenchArgs, selectSuites } from '../../src/bench/args.js'
+import { CallError, createRawClient, errorTypeName } from '../../src/bench/client.js'
+import { measure } from '../../src/bench/measure.js'
+import { findOnPath } from '../../src/bench/peers.js'
+import { renderSuite } from '../../src/bench/report.js'
+import type { BenchSuite, SuiteReport } from '../../src/bench/types.js'
+import { parseTaskDefinitionArn, prng } from '../../src/bench/workloads.js'
+
+const tick = () => new Promise((r) => setImmediate(r))
+
+describe('bench measure', () => {
+  it('runs every index once, never more than `concurrency` at a time', async () => {
+    const seen: number[] = []
+    let inFlight = 0
+    let peak = 0
+    const r = await measure('T', 'w', 50, 4, async (i) => {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      await tick()
+      seen.push(i)
+      inFlight--
+    })
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect(peak).toBe(4)
+    expect(r).toMatchObject({ target: 'T', label: 'w', n: 50, concurrency: 4, completed: 50, ok: 50, errors: 0, stoppedEarly: false })
+    expect(r.latency.count).toBe(50)
+    expect(r.rps).toBeGreaterThan(0)
+  })
+
+  it('counts errors by type and keeps the first message instead of throwing', async () => {
+    const r = await measure('KECS', 'CreateCluster', 10, 1, async (i) => {
+      if (i % 2 === 0) throw new CallError('UnsupportedFeatureException', `op not supported (${i})`, 400)
+      if (i === 3) throw new Error('socket hang up')
+    })
+    expect(r.ok).toBe(4)
+    expect(r.errors).toBe(6)
+    expect(r.errorTypes).toEqual({ UnsupportedFeatureException: 5, Error: 1 })
+    expect(r.firstError).toBe('UnsupportedFeatureException: op not supported (0)')
+    expect(r.latency.count).toBe(4)
+  })
+
+  it('reports no throughput and NaN percentiles when every call fails', async () => {
+    const r = await measure('KECS', 'x', 5, 2, async () => {
+      throw new CallError('ServerException', 'boom', 500)
+    })
+    expect(r.rps).toBe(0)
+    expect(r.latency.p50Ms).toBeNaN()
+    expect(r.errors).toBe(5)
+  })
+
+  it('stops starting calls once maxMs has passed', async () => {
+    const r = await measure('T', 'slow', 1_000_000, 2, () => new Promise((res) => setTimeout(res, 5)), { maxMs: 30 })
+    expect(r.stoppedEarly).toBe(true)
+    expect(r.completed).toBeLessThan(1_000_000)
+    expect(r.completed).toBe(r.ok)
+  })
+
+  it('keeps warm-up calls out of the figures and gives them indices after n', async () => {
+    const indices: number[] = []
+    const r = await measure('T', 'w', 3, 2, async (i) => void indices.push(i), { warmup: 4 })
+    expect(indices.slice(0, 4).sort()).toEqual([3, 4, 5, 6])
+    expect(r.completed).toBe(3)
+    expect(r.latency.count).toBe(3)
+  })
+})
+
+describe('bench raw JSON 1.1 client', () => {
+  let server: Server
+  let endpoint: string
+  const seen: { target?: string; auth?: string; type?: string; body: string }[] = []
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', () => {
+        seen.push({ target: req.headers['x-amz-target'] as string, auth: req.headers.authorization, type: req.headers['content-type'], body })
+        const op = String(req.headers['x-amz-target']).split('.')[1]
+        if (op === 'ListClusters') return res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' }).end('{"clusterArns":[]}')
+        if (op === 'Header') {
+          return res
+            .writeHead(400, { 'X-Amzn-ErrorType': 'ClientException:http://internal', 'Content-Type': 'application/x-amz-json-1.1' })
+            .end('{"message":"from header"}')
+        }
+        if (op === 'Html') return res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html>nope</html>')
+        res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.1' }).end('{"__type":"com.amazon#ClusterNotFoundException","Message":"Cluster not found."}')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+  it('sends the JSON 1.1 headers and a SigV4-shaped Authorization naming the region', async () => {
+    const c = createRawClient(endpoint, { region: 'eu-west-1' })
+    try {
+      expect(await c.call('ListClusters', { maxResults: 5 })).toEqual({ clusterArns: [] })
+    } finally {
+      c.close()
+    }
+    const last = seen.at(-1)!
+    expect(last.target).toBe('AmazonEC2ContainerServiceV20141113.ListClusters')
+    expect(last.type).toBe('application/x-amz-json-1.1')
+    expect(last.auth).toMatch(/Credential=[^/]+\/\d{8}\/eu-west-1\/ecs\/aws4_request/)
+    expect(JSON.parse(last.body)).toEqual({ maxResults: 5 })
+  })
+
+  it('turns error answers into CallError with the bare type and the message', async () => {
+    const c = createRawClient(endpoint)
+    const fail = (op: string) => c.call(op).then(() => undefined, (e: unknown) => e as CallError)
+    try {
+      expect(await fail('Body')).toMatchObject({ type: 'ClusterNotFoundException', status: 400, message: 'ClusterNotFoundException: Cluster not found.' })
+      expect(await fail('Header')).toMatchObject({ type: 'ClientException', message: 'ClientException: from header' })
+      expect(await fail('Html')).toMatchObject({ type: 'HTTP404', status: 404 })
+    } finally {
+      c.close()
+    }
+  })
+
+  it('reports a refused connection as NetworkError', async () => {
+    const c = createRawClient('http://127.0.0.1:1', { timeoutMs: 2_000 })
+    try {
+      await expect(c.call('ListClusters')).rejects.toMatchObject({ type: 'NetworkError' })
+    } finally {
+      c.close()
+    }
+  })
+
+  it('strips namespaces and suffixes from error type names', () => {
+    expect(errorTypeName('ClientException')).toBe('ClientException')
+    expect(errorTypeName('com.amazonaws.ecs#ClientException')).toBe('ClientException')
+    expect(errorTypeName('ClientException:http://internal.amazon.com/')).toBe('ClientException')
+  })
+})
+
+describe('bench command line', () => {
+  const suite = (name: string): BenchSuite => ({ name, description: name, run: async () => {} })
+  const all = [suite('create-cluster'), suite('register-task-definition'), suite('task-definitions-10k')]
+
+  it('parses --only (repeated or comma-separated), --json, --no-compare, --scale', () => {
+    expect(parseBenchArgs([])).toEqual({ only: [], compare: true, scale: 1, list: false, strict: false, help: false, json: undefined })
+    const a = parseBenchArgs(['--only', 'create-cluster,register-task-definition', '--only', 'x', '--json', 'out.json', '--no-compare', '--scale', '0.1'])
+    expect(a).toMatchObject({ only: ['create-cluster', 'register-task-definition', 'x'], json: 'out.json', compare: false, scale: 0.1 })
+    expect(() => parseBenchArgs(['--scale', 'fast'])).toThrow(/--scale/)
+    expect(() => parseBenchArgs(['--bogus'])).toThrow()
+  })
+
+  it('selects suites by name in registry order and names the unknown ones', () => {
+    expect(selectSuites(all, []).map((s) => s.name)).toEqual(all.map((s) => s.name))
+    expect(selectSuites(all, ['TASK-definitions-10k', 'create-cluster']).map((s) => s.name)).toEqual(['create-cluster', 'task-definitions-10k'])
+    expect(() => selectSuites(all, ['nope'])).toThrow(/unknown suite nope; suites: create-cluster, register-task-definition/)
+  })
+})
+
+describe('bench report', () => {
+  const result = (target: string, label: string, extra: object = {}) => ({
+    label,
+    target,
+    n: 2000,
+    concurrency: 16,
+    completed: 2000,
+    ok: 2000,
+    errors: 0,
+    errorTypes: {},
+    wallMs: 1000,
+    rps: 2000,
+    latency: { count: 2000, minMs: 1, meanMs: 2, p50Ms: 1.5, p90Ms: 3, p99Ms: 12.34, maxMs: 20 },
+    stoppedEarly: false,
+    ...extra,
+  })
+
+  it('puts the targets side by side and footnotes errors with their first message', () => {
+    const report: SuiteReport = {
+      name: 'demo',
+      description: 'demo suite',
+      durationMs: 1500,
+      targets: ['KECS', 'moto'],
+      results: [
+        result('KECS', 'CreateCluster', {
+          ok: 0,
+          errors: 2000,
+          rps: 0,
+          errorTypes: { UnsupportedFeatureException: 2000 },
+          firstError: 'UnsupportedFeatureException: The operation CreateCluster is not supported by KECS yet.',
+          latency: { count: 0, minMs: NaN, meanMs: NaN, p50Ms: NaN, p90Ms: NaN, p99Ms: NaN, maxMs: NaN },
+        }),
+        result('moto', 'CreateCluster'),
+      ],
+      notes: [{ target: 'moto', text: 'seeding took 1.0 s' }],
+    }
+    const text = renderSuite(report)
+    const lines = text.split('\n')
+    expect(lines[0]).toBe('== demo: demo suite  (1.5 s)')
+    expect(lines[1]).toMatch(/─ KECS ─.*─ moto ─/)
+    expect(lines[2]).toMatch(/^workload\s+calls\s+conc\s+req\/s\s+p50 ms\s+p99 ms\s+errors\s+req\/s\s+p50 ms\s+p99 ms\s+errors$/)
+    expect(lines[3]!.split(/\s{2,}/)).toEqual(['CreateCluster', '2,000', '16', '-', '-', '-', '2,000', '2,000', '1.50', '12.3', '0'])
+    expect(text).toContain(
+      'KECS · CreateCluster: 2,000/2,000 calls failed (UnsupportedFeatureException ×2,000); first: UnsupportedFeatureException: The operation CreateCluster is not supported by KECS yet.',
+    )
+    expect(text).toContain('moto · seeding took 1.0 s')
+  })
+
+  it('says when a suite crashed or the comparison was skipped', () => {
+    const text = renderSuite({ name: 'x', description: 'y', durationMs: 0, targets: ['KECS'], results: [], notes: [], error: 'boom', compareSkipped: 'moto failed to start' })
+    expect(text).toContain('(no measurements)')
+    expect(text).toContain('SUITE FAILED: boom')
+    expect(text).toContain('moto failed to start')
+  })
+})
+
+describe('bench helpers', () => {
+  it('prng is deterministic and in [0, 1)', () => {
+    const a = prng(1)
+    const b = prng(1)
+    const xs = Array.from({ length: 100 }, () => a())
+    expect(Array.from({ length: 100 }, () => b())).toEqual(xs)
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true)
+  })
+
+  it('parses task definition ARNs from any account', () => {
+    expect(parseTaskDefinitionArn('arn:aws:ecs:us-east-1:123456789012:task-definition/bench-fam-007:42')).toEqual({ family: 'bench-fam-007', revision: 42 })
+    expect(parseTaskDefinitionArn('arn:aws:ecs:us-east-1:000000000000:cluster/x')).toBeUndefined()
+  })
+
+  it('finds executables on PATH only', () => {
+    expect(findOnPath('node')).toMatch(/node$/)
+    expect(findOnPath('definitely-not-installed-kecs-bench', '/nonexistent')).toBeUndefined()
+  })
+})
