@@ -1,0 +1,245 @@
+import type { Service } from '@aws-sdk/client-ecs'
+import type {
+  V1DaemonSet,
+  V1Deployment,
+  V1ObjectMeta,
+  V1PodTemplateSpec,
+  V1Service,
+  V1ServicePort,
+} from '@kubernetes/client-node'
+import type { Wire } from '../../ecs/types.js'
+import type { ContainerDef, ConvertContext, ConvertReport, TaskDefinitionDoc } from './context.js'
+import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from './labels.js'
+import { namespaceName, portName, workloadName } from './names.js'
+import { buildPodParts, sortKeys } from './pod.js'
+import { Findings } from './unsupported.js'
+
+/**
+ * ECS service → Deployment (REPLICA) or DaemonSet (DAEMON), plus a ClusterIP Service when the task
+ * definition maps ports. Pure: no I/O.
+ *
+ *   name                 → workload and Service name (names.ts workloadName; exact name in an annotation),
+ *                          so `<name>.<namespace>` resolves inside the cluster
+ *   desiredCount         → replicas
+ *   maximumPercent       → maxSurge = (maximumPercent - 100)% (at least 0%)
+ *   minimumHealthyPercent → maxUnavailable = (100 - minimumHealthyPercent)% (at least 0%)
+ *     Kubernetes rounds maxSurge up where ECS rounds the task maximum down (desiredCount 3, 150%:
+ *     ECS starts 1 extra task, Kubernetes 2). Both 0 (e.g. 100/100) is invalid in Kubernetes (and
+ *     stalls in ECS): KECS then uses maxSurge 1 and reports maximumPercent.
+ *   pod template         → the task's pod spec (pod.ts) with restartPolicy Always, which Deployments
+ *                          require: the reconciler treats any container exit as the task stopping. The
+ *                          task id is the pod name Kubernetes gives, so metadata env vars read it through
+ *                          the downward API (env.ts); essential containers with a health check get a
+ *                          liveness probe (probes.ts).
+ *   deploymentId         → template annotation kecs.dev/deployment-id (and a label): a new ECS deployment
+ *                          changes the template, so Kubernetes rolls out a new ReplicaSet
+ *   startedBy / group    → template annotations `<deploymentId>` / `service:<name>`
+ * The selector (managed-by, cluster, service) never changes, as Kubernetes requires.
+ */
+export interface ServiceToWorkloadInput extends ConvertContext {
+  service: Wire<Service>
+  taskDefinition: TaskDefinitionDoc
+  /** The ECS deployment id, `ecs-svc/<digits>`. */
+  deploymentId: string
+}
+
+export interface ServiceToWorkloadResult extends ConvertReport {
+  workload: V1Deployment | V1DaemonSet
+  /** Only when the task definition has port mappings. */
+  service?: V1Service
+}
+
+export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkloadResult {
+  const svc = input.service
+  const serviceName = svc.serviceName ?? ''
+  const name = workloadName(serviceName)
+  const namespace = namespaceName(input.clusterName)
+  const findings = new Findings()
+  serviceLevelChecks(svc, findings)
+
+  const podCtx = { ...input, launchType: input.launchType ?? svc.launchType }
+  const parts = buildPodParts({ taskDefinition: input.taskDefinition, ctx: podCtx, taskId: 'downward', template: true })
+  const selector = {
+    [LABELS.managedBy]: MANAGED_BY_VALUE,
+    [LABELS.cluster]: sanitizeLabelValue(input.clusterName),
+    [LABELS.service]: sanitizeLabelValue(serviceName),
+  }
+  const template: V1PodTemplateSpec = {
+    metadata: {
+      labels: sortKeys({
+        ...parts.labels,
+        ...selector,
+        [LABELS.deployment]: sanitizeLabelValue(input.deploymentId.replace('/', '.')),
+      }),
+      annotations: sortKeys({
+        ...parts.annotations,
+        [ANNOTATIONS.deploymentId]: input.deploymentId,
+        [ANNOTATIONS.startedBy]: input.deploymentId,
+        [ANNOTATIONS.group]: `service:${serviceName}`,
+        [ANNOTATIONS.serviceName]: serviceName,
+      }),
+    },
+    spec: parts.spec,
+  }
+  const objectAnnotations: Record<string, string> = {
+    [ANNOTATIONS.serviceName]: serviceName,
+    [ANNOTATIONS.clusterName]: input.clusterName,
+    [ANNOTATIONS.clusterArn]: input.clusterArn,
+    [ANNOTATIONS.deploymentId]: input.deploymentId,
+    [ANNOTATIONS.taskDefinition]: `${input.taskDefinition.family}:${input.taskDefinition.revision}`,
+  }
+  if (svc.serviceArn) objectAnnotations[ANNOTATIONS.serviceArn] = svc.serviceArn
+  const tdArn = input.taskDefinition.taskDefinitionArn
+  if (tdArn) objectAnnotations[ANNOTATIONS.taskDefinitionArn] = tdArn
+  const objectLabels = { ...selector, [LABELS.taskDefinition]: parts.labels[LABELS.taskDefinition]! }
+  const metadata: V1ObjectMeta = {
+    name,
+    namespace,
+    labels: sortKeys(objectLabels),
+    annotations: sortKeys(objectAnnotations),
+  }
+
+  const daemon = svc.schedulingStrategy === 'DAEMON'
+  const rolling = rollingUpdate(svc, daemon, findings)
+  const workload: V1Deployment | V1DaemonSet = daemon
+    ? {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata,
+        spec: {
+          selector: { matchLabels: { ...selector } },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: rolling },
+          template,
+        },
+      }
+    : {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata,
+        spec: {
+          replicas: svc.desiredCount ?? 0,
+          selector: { matchLabels: { ...selector } },
+          strategy: { type: 'RollingUpdate', rollingUpdate: rolling },
+          template,
+        },
+      }
+
+  const ports = servicePorts(input.taskDefinition.containerDefinitions ?? [])
+  const result: ServiceToWorkloadResult = {
+    workload,
+    secrets: parts.secrets,
+    ignored: [...findings.ignored, ...parts.ignored],
+  }
+  if (ports.length) {
+    result.service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels: { ...metadata.labels }, annotations: { ...metadata.annotations } },
+      spec: { type: 'ClusterIP', selector: { ...selector }, ports },
+    }
+  }
+  return result
+}
+
+/** maximumPercent / minimumHealthyPercent → maxSurge / maxUnavailable (see above). */
+export function rollingUpdate(
+  svc: Wire<Service>,
+  daemon: boolean,
+  findings: Findings,
+): { maxSurge: number | string; maxUnavailable: number | string } {
+  const dc = svc.deploymentConfiguration
+  // ECS defaults: REPLICA 200/100, DAEMON 100/0 (fact sheet ecs-semantics §4).
+  const max = dc?.maximumPercent ?? (daemon ? 100 : 200)
+  const min = dc?.minimumHealthyPercent ?? (daemon ? 0 : 100)
+  const surge = Math.max(0, max - 100)
+  const unavailable = Math.max(0, Math.min(100, 100 - min))
+  if (surge === 0 && unavailable === 0) {
+    findings.ignore(
+      'deploymentConfiguration.maximumPercent',
+      `maximumPercent ${max} with minimumHealthyPercent ${min} leaves no room to replace tasks; ` +
+        'KECS starts 1 extra task during deployments',
+    )
+    return { maxSurge: 1, maxUnavailable: '0%' }
+  }
+  return { maxSurge: `${surge}%`, maxUnavailable: `${unavailable}%` }
+}
+
+const APP_PROTOCOL: Record<string, string> = { http: 'http', http2: 'kubernetes.io/h2c', grpc: 'grpc' }
+
+/** One Service port per distinct container port/protocol; port = targetPort = containerPort. */
+function servicePorts(containers: ContainerDef[]): V1ServicePort[] {
+  const out: V1ServicePort[] = []
+  for (const c of containers) {
+    for (const pm of c.portMappings ?? []) {
+      if (pm.containerPort === undefined) continue
+      const protocol = (pm.protocol ?? 'tcp').toUpperCase()
+      if (out.some((p) => p.port === pm.containerPort && p.protocol === protocol)) continue
+      let name = portName(pm.name ?? `${protocol.toLowerCase()}-${pm.containerPort}`)
+      if (out.some((p) => p.name === name)) name = portName(`${c.name}.${pm.name ?? ''}.${protocol}.${pm.containerPort}`)
+      const port: V1ServicePort = { name, protocol, port: pm.containerPort, targetPort: pm.containerPort }
+      if (pm.appProtocol && APP_PROTOCOL[pm.appProtocol]) port.appProtocol = APP_PROTOCOL[pm.appProtocol]
+      out.push(port)
+    }
+  }
+  return out
+}
+
+/** Service settings the workload cannot carry. */
+function serviceLevelChecks(svc: Wire<Service>, findings: Findings) {
+  if (svc.loadBalancers?.length) {
+    findings.ignore(
+      'loadBalancers',
+      'no load balancer is created; reach the tasks through the Kubernetes Service of the same name or their host ports',
+    )
+  }
+  if (svc.serviceRegistries?.length) {
+    findings.ignore(
+      'serviceRegistries',
+      'Cloud Map registration is not done; the Kubernetes Service name resolves in the cluster',
+    )
+  }
+  if (svc.placementConstraints?.length) {
+    findings.ignore(
+      'placementConstraints',
+      'placement constraints are not applied; Kubernetes schedules the pods',
+    )
+  }
+  if (svc.placementStrategy?.length) {
+    findings.ignore(
+      'placementStrategy',
+      'placement strategies are not applied; Kubernetes schedules the pods',
+    )
+  }
+  if (svc.capacityProviderStrategy?.length) {
+    findings.ignore(
+      'capacityProviderStrategy',
+      'capacity providers are not applied; the pods run on the cluster nodes',
+    )
+  }
+  if (svc.networkConfiguration?.awsvpcConfiguration) {
+    findings.ignore(
+      'networkConfiguration.awsvpcConfiguration',
+      'subnets, security groups and public IPs have no effect; pods get cluster networking',
+    )
+  }
+  const strategy = svc.deploymentConfiguration?.strategy
+  if (strategy && strategy !== 'ROLLING') {
+    findings.ignore(
+      'deploymentConfiguration.strategy',
+      `${strategy} deployments run as rolling updates`,
+    )
+  }
+  if (svc.deploymentConfiguration?.alarms?.enable) {
+    findings.ignore(
+      'deploymentConfiguration.alarms',
+      'CloudWatch alarms are not watched during deployments',
+    )
+  }
+  const controller = svc.deploymentController?.type
+  if (controller && controller !== 'ECS') {
+    findings.ignore(
+      'deploymentController.type',
+      `${controller} deployments are not supported; KECS rolls out with the ECS controller`,
+    )
+  }
+}
