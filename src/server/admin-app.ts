@@ -5,14 +5,22 @@ export interface AdminInfo {
   ready: () => boolean
   /** Extra facts /ready reports, e.g. the cluster provider. */
   details: () => Record<string, unknown>
+  /** What `kecs status` shows (pid, uptime, resource counts): the CLI asks here, never the locked store. */
+  status?: () => Record<string, unknown>
 }
 
-/** The admin endpoint: `/health` (process alive), `/ready` (serving), `/metrics` (Prometheus text). */
+/**
+ * The admin endpoint: `/health` (process alive), `/ready` (serving), `/status` (JSON for `kecs status`),
+ * `/metrics` (Prometheus text).
+ */
 export function createAdminApp(metrics: Metrics, info: AdminInfo): Hono {
   const app = new Hono()
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', (c) =>
     info.ready() ? c.json({ status: 'ready', ...info.details() }) : c.json({ status: 'starting', ...info.details() }, 503),
+  )
+  app.get('/status', (c) =>
+    c.json({ status: info.ready() ? 'ready' : 'starting', ...info.details(), ...info.status?.() }),
   )
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }))
   app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404))

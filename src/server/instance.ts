@@ -42,15 +42,32 @@ export async function openStore(dir: string | ':memory:'): Promise<Store> {
   return Store.open(dir === ':memory:' ? ':memory:' : join(dir, 'kecs.duckdb'))
 }
 
-/** One KECS instance in this process: store, ECS API, admin. */
-export async function startInstance(opts: InstanceOptions, store?: Store): Promise<Instance> {
+/** An instance whose store is open and apps are built, before it listens: `kecs start` shows each step. */
+export interface PreparedInstance {
+  listenApi(): Promise<Listening>
+  listenAdmin(): Promise<Listening>
+  /** Once both listen: marks the instance ready (/ready answers 200) and returns it. */
+  ready(): Instance
+  /** Closes whatever is open so far (servers, then the store). */
+  close(): Promise<void>
+}
+
+export async function prepareInstance(opts: InstanceOptions, store?: Store): Promise<PreparedInstance> {
   const host = opts.host ?? '127.0.0.1'
   store ??= await openStore(opts.dir)
-  const repos = await openRepos(store)
+  const s = store
+  let repos: Repos
+  try {
+    repos = await openRepos(s)
+  } catch (e) {
+    await s.close()
+    throw e
+  }
   const bus = new EventBus()
   const metrics = new Metrics()
   const deps: EcsDeps = { repos, clock: opts.clock ?? systemClock, bus, hooks: opts.hooks ?? {} }
   let ready = false
+  let startedAt = Date.now()
 
   const ecsApp = createEcsApp({ deps, metrics, onRequest: opts.onRequest, onError: opts.onError })
   jsonNotFound(ecsApp)
@@ -58,33 +75,54 @@ export async function startInstance(opts: InstanceOptions, store?: Store): Promi
   const adminApp = createAdminApp(metrics, {
     ready: () => ready,
     details: () => ({ clusterProvider: opts.clusterProvider ?? 'none' }),
+    status: () => ({
+      pid: process.pid,
+      clusterProvider: opts.clusterProvider ?? 'none',
+      startedAt: new Date(startedAt).toISOString(),
+      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+      resources: resourceCounts(repos),
+    }),
   })
 
   let api: Listening | undefined
   let admin: Listening | undefined
+  const close = async () => {
+    ready = false
+    await Promise.all([api?.close(), admin?.close()])
+    await s.close()
+  }
+  return {
+    listenApi: async () => (api = await listen(ecsApp, host, opts.port ?? 8080)),
+    listenAdmin: async () => (admin = await listen(adminApp, host, opts.adminPort ?? 8081)),
+    ready() {
+      if (!api || !admin) throw new Error('ready() before both servers listen')
+      ready = true
+      startedAt = Date.now()
+      return {
+        deps,
+        repos,
+        bus,
+        metrics,
+        api,
+        admin,
+        startedAt,
+        endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${api.port}`,
+        close,
+      }
+    },
+    close,
+  }
+}
+
+/** One KECS instance in this process: store, ECS API, admin. */
+export async function startInstance(opts: InstanceOptions, store?: Store): Promise<Instance> {
+  const prepared = await prepareInstance(opts, store)
   try {
-    api = await listen(ecsApp, host, opts.port ?? 8080)
-    admin = await listen(adminApp, host, opts.adminPort ?? 8081)
+    await prepared.listenApi()
+    await prepared.listenAdmin()
   } catch (e) {
-    await api?.close()
-    await store.close()
+    await prepared.close()
     throw e
   }
-  ready = true
-  const startedAt = Date.now()
-  return {
-    deps,
-    repos,
-    bus,
-    metrics,
-    api,
-    admin,
-    startedAt,
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${api.port}`,
-    async close() {
-      ready = false
-      await Promise.all([api!.close(), admin!.close()])
-      await store!.close()
-    },
-  }
+  return prepared.ready()
 }

@@ -1,0 +1,24 @@
+import type { InstanceRecord } from './registry.js'
+
+/**
+ * The environment that points AWS clients at an instance, as `export` lines for `eval "$(kecs env)"`.
+ * AWS_DEFAULT_REGION too: AWS CLI v1 and boto3 read that one, not AWS_REGION.
+ */
+export function envVars(record: Pick<InstanceRecord, 'endpoint' | 'region'>): [string, string][] {
+  return [
+    ['AWS_ENDPOINT_URL_ECS', record.endpoint],
+    ['AWS_REGION', record.region],
+    ['AWS_DEFAULT_REGION', record.region],
+    ['AWS_ACCESS_KEY_ID', 'test'],
+    ['AWS_SECRET_ACCESS_KEY', 'test'],
+  ]
+}
+
+/** Single-quotes a value only when the shell would otherwise split or expand it. */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`
+}
+
+export function envLines(record: Pick<InstanceRecord, 'endpoint' | 'region'>): string[] {
+  return envVars(record).map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+}

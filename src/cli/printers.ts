@@ -1,0 +1,45 @@
+import { formatDuration } from './duration.js'
+import { envLines } from './env.js'
+import type { InstanceRecord } from './registry.js'
+import type { StatusReport } from './status.js'
+
+/** `12:03:04 CreateCluster 200 3ms` (plus the error type when the call failed). */
+export function requestLine(r: { operation: string; status: number; ms: number; error?: string }, now = new Date()): string {
+  const time = now.toTimeString().slice(0, 8)
+  return `${time} ${r.operation} ${r.status} ${Math.round(r.ms)}ms${r.error ? ` ${r.error}` : ''}`
+}
+
+/** What `start` prints once the instance is ready (foreground and `-d`). */
+export function readyLines(record: InstanceRecord, opts: { logFile?: string; detached?: boolean } = {}): string[] {
+  const lines = [
+    `KECS "${record.name}" is ready (pid ${record.pid}): ${record.endpoint}`,
+    `  admin    http://${hostPort(record.endpoint, record.adminPort)}  (/ready /status /metrics)`,
+    `  cluster  ${record.clusterProvider}${record.kubeconfig ? `  kubeconfig ${record.kubeconfig}` : ''}`,
+  ]
+  if (opts.logFile) lines.push(`  log      ${opts.logFile}`)
+  lines.push('', 'Point AWS clients at it (or run: eval "$(kecs env)"):', ...envLines(record))
+  if (opts.detached) lines.push('', `Stop it with: kecs stop${record.name === 'default' ? '' : ` --name ${record.name}`}`)
+  else lines.push('', 'Logging one line per request. Press Ctrl+C to stop.')
+  return lines
+}
+
+function hostPort(endpoint: string, port: number): string {
+  return `${new URL(endpoint).hostname}:${port}`
+}
+
+export function statusLines(s: StatusReport): string[] {
+  if (s.state !== 'running') return [s.message]
+  const lines = [
+    `KECS "${s.name}" is running`,
+    `  pid        ${s.pid}`,
+    `  endpoint   ${s.endpoint}`,
+    `  admin      ${s.adminPort}${s.admin === 'ready' ? '' : ` (${s.admin})`}`,
+    `  cluster    ${s.clusterProvider}`,
+    `  uptime     ${s.uptimeSeconds === undefined ? '?' : formatDuration(s.uptimeSeconds * 1000)}`,
+  ]
+  if (s.kubeconfig) lines.push(`  kubeconfig ${s.kubeconfig}`)
+  if (s.resources) {
+    lines.push(`  resources  ${Object.entries(s.resources).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+  }
+  return lines
+}

@@ -1,0 +1,35 @@
+import { DEFAULT_NAME } from './registry.js'
+
+/** What `kecs start` was asked for, after flag parsing (the foreground and detached paths share it). */
+export interface StartOptions {
+  name: string
+  host: string
+  port: number
+  adminPort: number
+  /** `--cluster`: auto | kind | existing | emulated. */
+  cluster: string
+  kubeconfig?: string
+  context?: string
+  /** `--timeout`, in ms: how long the cluster may take to start, and `-d` waits for /ready. */
+  timeoutMs: number
+  /** KECS_HOME; defaults to the environment's. */
+  home?: string
+}
+
+export const START_DEFAULTS = {
+  name: DEFAULT_NAME,
+  host: '127.0.0.1',
+  port: 8080,
+  adminPort: 8081,
+  cluster: 'auto',
+  timeout: '180s',
+} as const
+
+/** The `start` arguments that reproduce these options (the detached child runs them in the foreground). */
+export function startArgs(o: StartOptions): string[] {
+  const args = ['start', '--name', o.name, '--host', o.host, '--port', String(o.port)]
+  args.push('--admin-port', String(o.adminPort), '--cluster', o.cluster, '--timeout', `${o.timeoutMs}ms`)
+  if (o.kubeconfig) args.push('--kubeconfig', o.kubeconfig)
+  if (o.context) args.push('--context', o.context)
+  return args
+}

@@ -1,0 +1,114 @@
+import { CliError } from '../cli/errors.js'
+import type { EcsHooks } from '../ecs/types.js'
+
+/**
+ * Cluster providers: what gives a KECS instance its Kubernetes cluster (DESIGN: runtime picture).
+ * A provider is registered by name; `kecs start --cluster <name>` looks it up here.
+ */
+export interface ClusterContext {
+  /** The instance directory (`$KECS_HOME/instances/<name>`): where a provider keeps its kubeconfig. */
+  instanceDir: string
+  /** The instance name. */
+  name: string
+  /** `--kubeconfig` and `--context`, for providers that use an existing cluster. */
+  kubeconfig?: string
+  context?: string
+  log: (line: string) => void
+}
+
+export interface ClusterHandle {
+  /** Kubeconfig that reaches the cluster (recorded in instance.json for `kubectl --kubeconfig`). */
+  kubeconfigPath?: string
+  /** One line for humans, e.g. `kind cluster kecs-default (context kind-kecs-default)`. */
+  describe: string
+  /** Called when the instance shuts down (a Kind cluster is kept; `kecs stop --delete-cluster` deletes it). */
+  stop(): Promise<void>
+  /** What the ECS handlers call into on this cluster (namespaces per cluster, pods per task...). */
+  hooks?: EcsHooks
+}
+
+export interface ClusterProvider {
+  name: string
+  /** Why the provider cannot run on this machine (no Docker, no kind...), or undefined when it can. */
+  unavailable?(): Promise<string | undefined>
+  start(ctx: ClusterContext): Promise<ClusterHandle>
+  /** Deletes what `start` created, for `kecs stop --delete-cluster`. Absent: nothing to delete. */
+  deleteCluster?(ctx: ClusterContext): Promise<void>
+}
+
+/** What `--cluster` accepts. */
+export const CLUSTER_CHOICES = ['auto', 'kind', 'existing', 'emulated'] as const
+export type ClusterChoice = (typeof CLUSTER_CHOICES)[number]
+
+/** `--cluster auto` takes the first usable of these: Kind when Docker and kind work, else the emulator. */
+export const AUTO_ORDER = ['kind', 'emulated'] as const
+
+/** The instance runs the ECS API alone: requests are stored and answered, nothing is scheduled. */
+export const noCluster: ClusterProvider = {
+  name: 'none',
+  async start() {
+    return { describe: 'no cluster (ECS API and store only; tasks are not run)', async stop() {} }
+  },
+}
+
+const registry = new Map<string, ClusterProvider>()
+
+/** Registers a provider under its name; returns a function that removes it again (for tests). */
+export function registerProvider(provider: ClusterProvider): () => void {
+  registry.set(provider.name, provider)
+  return () => {
+    if (registry.get(provider.name) === provider) registry.delete(provider.name)
+  }
+}
+
+// Built-in providers, one line each (e.g. `registerProvider(emulatedProvider)`).
+
+export function getProvider(name: string): ClusterProvider | undefined {
+  if (name === noCluster.name) return noCluster
+  return registry.get(name)
+}
+
+export function registeredProviders(): string[] {
+  return [...registry.keys()].sort()
+}
+
+export interface ResolvedProvider {
+  provider: ClusterProvider
+  /** What `--cluster auto` decided and why, to show loudly. */
+  note?: string
+}
+
+/** Turns `--cluster` into a provider, or a one-line error saying plainly what is not available. */
+export async function resolveProvider(choice: string): Promise<ResolvedProvider> {
+  if (choice === 'auto') {
+    const skipped: string[] = []
+    for (const name of AUTO_ORDER) {
+      const p = registry.get(name)
+      if (!p) {
+        skipped.push(`${name}: not available yet`)
+        continue
+      }
+      const why = await p.unavailable?.()
+      if (!why) return { provider: p, note: `--cluster auto: using the ${name} cluster provider` }
+      skipped.push(`${name}: ${why}`)
+    }
+    return {
+      provider: noCluster,
+      note: `--cluster auto: no cluster provider is usable (${skipped.join('; ')}); running the ECS API without a cluster`,
+    }
+  }
+  if (!(CLUSTER_CHOICES as readonly string[]).includes(choice)) {
+    throw new CliError(`unknown cluster provider "${choice}"`, `Use one of: ${CLUSTER_CHOICES.join(', ')}.`)
+  }
+  const provider = registry.get(choice)
+  if (!provider) {
+    const have = registeredProviders()
+    throw new CliError(
+      `the "${choice}" cluster provider is not available yet in this version of KECS`,
+      `Available: ${have.length ? have.join(', ') : 'none'}; --cluster auto runs the ECS API without a cluster.`,
+    )
+  }
+  const why = await provider.unavailable?.()
+  if (why) throw new CliError(`cannot use --cluster ${choice}: ${why}`)
+  return { provider }
+}

@@ -1,0 +1,69 @@
+import { Flags } from '@oclif/core'
+import { durationFlag, KecsCommand, nameFlag } from '../cli/command.js'
+import { currentLauncher, startDetached } from '../cli/detach.js'
+import { parseDuration } from '../cli/duration.js'
+import { isPlainOutput, runForeground } from '../cli/foreground.js'
+import { readyLines } from '../cli/printers.js'
+import { instanceDir, kecsHome, logFile } from '../cli/registry.js'
+import { START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
+import { CLUSTER_CHOICES } from '../cluster/providers.js'
+
+export default class Start extends KecsCommand {
+  static override summary = 'Start a KECS instance: the ECS API, its store and admin endpoint'
+  static override description =
+    'Runs in the foreground (one log line per request, Ctrl+C stops it) unless -d is given, which starts ' +
+    'the same instance in the background, waits until it is ready and prints how to point AWS clients at it.'
+  static override examples = ['<%= config.bin %> start', '<%= config.bin %> start -d', '<%= config.bin %> start --port 4566 --name ci -d']
+
+  static override flags = {
+    name: nameFlag,
+    port: Flags.integer({ description: 'ECS API port', default: START_DEFAULTS.port, min: 0, max: 65535 }),
+    'admin-port': Flags.integer({
+      description: 'admin port (/health /ready /status /metrics)',
+      default: START_DEFAULTS.adminPort,
+      min: 0,
+      max: 65535,
+    }),
+    host: Flags.string({ description: 'address to listen on', default: START_DEFAULTS.host }),
+    cluster: Flags.string({
+      description: 'Kubernetes cluster provider (auto: the first usable one, or none)',
+      options: [...CLUSTER_CHOICES],
+      default: START_DEFAULTS.cluster,
+    }),
+    kubeconfig: Flags.string({ description: 'kubeconfig of an existing cluster (--cluster existing)' }),
+    context: Flags.string({ description: 'kubeconfig context to use (--cluster existing)' }),
+    detach: Flags.boolean({ char: 'd', description: 'run in the background; logs go to <instance dir>/kecs.log' }),
+    timeout: durationFlag({
+      description: 'how long the cluster may take to start, and -d waits for readiness (e.g. 180s, 3m)',
+      default: parseDuration(START_DEFAULTS.timeout),
+      defaultHelp: async () => START_DEFAULTS.timeout,
+    }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Start)
+    const opts: StartOptions = {
+      name: flags.name,
+      host: flags.host,
+      port: flags.port,
+      adminPort: flags['admin-port'],
+      cluster: flags.cluster,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      timeoutMs: flags.timeout,
+      home: kecsHome(),
+    }
+    if (flags.detach) {
+      const record = await startDetached(opts, currentLauncher(), (l) => this.log(l))
+      const dir = instanceDir(record.name, opts.home)
+      for (const line of readyLines(record, { logFile: logFile(dir), detached: true })) this.log(line)
+      return
+    }
+    await runForeground(opts, {
+      out: (l) => this.log(l),
+      err: (l) => this.logToStderr(l),
+      plain: isPlainOutput(),
+      detachedChild: process.env.KECS_DETACHED === '1',
+    })
+  }
+}
