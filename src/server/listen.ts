@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server'
+import { serve, type ServerType, type WebSocketServerLike } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import type { Hono } from 'hono'
 
@@ -18,10 +18,14 @@ export interface Listening {
   close(): Promise<void>
 }
 
-/** Starts a Hono app on host:port (0 = a free port); resolves once listening. */
-export function listen(app: Hono, host: string, port: number): Promise<Listening> {
+/**
+ * Starts a Hono app on host:port (0 = a free port); resolves once listening. With `websocket`, routes
+ * using `upgradeWebSocket` (the `/ws` feed) can upgrade; whoever owns those sockets closes them.
+ */
+export function listen(app: Hono, host: string, port: number, opts: { websocket?: WebSocketServerLike } = {}): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+    const websocket = opts.websocket ? { server: opts.websocket } : undefined
+    const server = serve({ fetch: app.fetch, hostname: host, port, websocket }, (info: AddressInfo) => {
       server.off('error', onError)
       resolve({
         server,
