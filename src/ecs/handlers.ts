@@ -3,6 +3,7 @@ import { handlers as taskDefinitions } from './task-definitions/handlers.js'
 import { handlers as clusters } from './clusters/handlers.js'
 import { handlers as tags } from './tags.js'
 import { handlers as accountSettings } from './account-settings.js'
+import { handlers as tasks } from './tasks/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -13,4 +14,5 @@ export const handlers: HandlerMap = {
   ...clusters,
   ...tags,
   ...accountSettings,
+  ...tasks,
 }

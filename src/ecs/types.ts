@@ -2,6 +2,7 @@ import type { Clock } from './clock.js'
 import type { RequestContext } from './context.js'
 import type { EventBus } from '../events/bus.js'
 import type { Repos } from '../store/repos.js'
+import type { TaskRuntime } from './tasks/runtime.js'
 
 /**
  * AWS shapes as they travel on the wire and sit in the store: the SDK's types (DESIGN rule 2) with
@@ -27,6 +28,8 @@ export interface EcsDeps {
 export interface EcsHooks {
   clusterCreated?: (ctx: RequestContext, clusterName: string) => Promise<void>
   clusterDeleted?: (ctx: RequestContext, clusterName: string) => Promise<void>
+  /** Runs and stops tasks (set by src/kube/attach.ts); absent = no cluster, RunTask refuses. */
+  tasks?: TaskRuntime
 }
 
 /** A handler holds behaviour only: validated input in, output shape out; never touches HTTP. */

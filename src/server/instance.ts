@@ -10,6 +10,8 @@ import { createEcsApp, jsonNotFound } from './ecs-app.js'
 import { listen, type Listening } from './listen.js'
 import { Metrics } from './metrics.js'
 import { resourceCounts } from './resource-counts.js'
+import { createWsHub, type WsHub } from './ws-hub.js'
+import { mountTaskEndpoints } from './task-endpoints.js'
 
 export interface InstanceOptions {
   /** Directory holding kecs.duckdb (and later kubeconfig); ':memory:' keeps the store in memory. */
@@ -29,6 +31,8 @@ export interface Instance {
   deps: EcsDeps
   repos: Repos
   bus: EventBus
+  /** The `/ws` live event feed on the API port. */
+  hub: WsHub
   metrics: Metrics
   api: Listening
   admin: Listening
@@ -70,6 +74,9 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
   let startedAt = Date.now()
 
   const ecsApp = createEcsApp({ deps, metrics, onRequest: opts.onRequest, onError: opts.onError })
+  const hub = createWsHub({ bus })
+  hub.mount(ecsApp)
+  const taskEndpoints = mountTaskEndpoints(ecsApp, deps) // task metadata endpoint, /kecs/v1/logs
   jsonNotFound(ecsApp)
   metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
   const adminApp = createAdminApp(metrics, {
@@ -88,11 +95,12 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
   let admin: Listening | undefined
   const close = async () => {
     ready = false
-    await Promise.all([api?.close(), admin?.close()])
+    taskEndpoints.close()
+    await Promise.all([hub.close(), api?.close(), admin?.close()])
     await s.close()
   }
   return {
-    listenApi: async () => (api = await listen(ecsApp, host, opts.port ?? 8080)),
+    listenApi: async () => (api = await listen(ecsApp, host, opts.port ?? 8080, { websocket: hub.wss })),
     listenAdmin: async () => (admin = await listen(adminApp, host, opts.adminPort ?? 8081)),
     ready() {
       if (!api || !admin) throw new Error('ready() before both servers listen')
@@ -102,6 +110,7 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
         deps,
         repos,
         bus,
+        hub,
         metrics,
         api,
         admin,

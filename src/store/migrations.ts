@@ -26,6 +26,14 @@ export const migrations: { version: number; statements: string[] }[] = [
       docTable('kube_objects'),
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // The tail of each container's log kept when its task stops (src/kube/task-logs.ts):
+      // key `<taskArn>/<container>`, doc { taskArn, container, capturedAt, lines }.
+      docTable('task_logs'),
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {

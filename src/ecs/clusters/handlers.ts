@@ -18,6 +18,7 @@ import { validateTags } from '../tags.js'
 import type { EcsDeps, HandlerMap } from '../types.js'
 import { clusterKey, renderCluster, type ClusterDoc } from './cluster-doc.js'
 import { clusterTally } from './counts.js'
+import { managedInstanceCount } from '../tasks/node-instances.js'
 import { parseClusterRef, resolveCluster } from './resolve.js'
 import {
   mergeSettings,
@@ -113,7 +114,9 @@ async function listClusters(input: ListClustersRequest, ctx: RequestContext, dep
 async function deleteCluster(input: DeleteClusterRequest, ctx: RequestContext, deps: EcsDeps) {
   const doc = resolveCluster(ctx, deps, input.cluster)
   const tally = clusterTally(deps.repos, doc.clusterArn)
-  if (tally.registeredContainerInstancesCount > 0) {
+  // KECS registers the cluster's Kubernetes node(s) as container instances itself (src/kube/attach.ts)
+  // and deregisters them in the clusterDeleted hook: only instances the user registered block the delete.
+  if (tally.registeredContainerInstancesCount - managedInstanceCount(deps.repos, doc.clusterArn) > 0) {
     throw new EcsError(
       'ClusterContainsContainerInstancesException',
       'The Cluster cannot be deleted while Container Instances are active or draining.',

@@ -1,0 +1,224 @@
+import type { RunTaskRequest, StartTaskRequest, Tag } from '@aws-sdk/client-ecs'
+import { createHash } from 'node:crypto'
+import { newTaskId } from '../arns.js'
+import type { ClusterDoc } from '../clusters/cluster-doc.js'
+import { resolveCluster } from '../clusters/resolve.js'
+import type { RequestContext } from '../context.js'
+import { clientException, EcsError, invalidParameter } from '../errors.js'
+import { getTags, stageTags } from '../tag-store.js'
+import { validateTags } from '../tags.js'
+import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import { resolveTaskDefinition } from '../task-definitions/resolve.js'
+import type { EcsDeps, Wire } from '../types.js'
+import { buildTask } from './build-task.js'
+import { docKey, publishTaskChange } from './events.js'
+import { clusterInstances, findInstance } from './node-instances.js'
+import { noClusterError, taskRuntime, type TaskRuntime } from './runtime.js'
+import { renderTask, type TaskDoc } from './task-doc.js'
+import {
+  checkCompatibility,
+  checkNetwork,
+  checkOverrides,
+  checkRequestShape,
+  checkTaskDefinitionActive,
+  messages,
+  placements,
+  type Placement,
+} from './validate-run.js'
+
+/**
+ * RunTask and StartTask (fact sheet §3). Both validate, build the tasks (PROVISIONING/PENDING, version
+ * 1), store them with their tags in one job, publish each task's first `ECS Task State Change`, then
+ * ask the runtime to create them in the cluster. From there the reconciler (src/kube/reconciler.ts)
+ * moves them along.
+ */
+
+type RunInput = Wire<RunTaskRequest>
+type StartInput = Wire<StartTaskRequest>
+
+const MAX_START_INSTANCES = 10
+
+async function runTask(input: RunInput, ctx: RequestContext, deps: EcsDeps) {
+  checkRequestShape(input)
+  const cluster = resolveCluster(ctx, deps, input.cluster)
+  const td = resolveTaskDefinition(ctx, deps, input.taskDefinition!)
+  const fingerprint = input.clientToken ? requestFingerprint(input) : undefined
+  if (input.clientToken) {
+    const prior = tasksWithToken(deps, cluster, input.clientToken)
+    if (prior.length) return idempotentReply(deps, prior, fingerprint!)
+  }
+  checkTaskDefinitionActive(td)
+  checkOverrides(td, input.overrides)
+  if (input.volumeConfigurations?.length) throw noEbs()
+  const count = input.count ?? 1
+  const where = placements(input, cluster, count)
+  for (const lt of new Set(where.map((p) => p.launchType))) {
+    checkCompatibility(td, lt)
+    checkNetwork(td, input.networkConfiguration, lt)
+  }
+  const tags = taskTags(deps, input, td, cluster)
+  const runtime = taskRuntime(deps)
+  if (!runtime) throw noClusterError()
+  const instances = needsInstance(where) ? clusterInstances(deps.repos, cluster.clusterArn) : []
+  if (needsInstance(where) && instances.length === 0) throw invalidParameter(messages.noInstances)
+
+  const docs = where.map((p, i) =>
+    newTask(ctx, deps, cluster, td, input, p, instances.length ? instances[i % instances.length]!.containerInstanceArn : undefined),
+  )
+  for (const d of docs) {
+    if (input.clientToken) {
+      d.kecs.clientToken = input.clientToken
+      d.kecs.requestFingerprint = fingerprint
+    }
+  }
+  return { tasks: await launch(deps, runtime, td, docs, tags), failures: [] }
+}
+
+async function startTask(input: StartInput, ctx: RequestContext, deps: EcsDeps) {
+  checkRequestShape(input)
+  const cluster = resolveCluster(ctx, deps, input.cluster)
+  const td = resolveTaskDefinition(ctx, deps, input.taskDefinition!)
+  checkTaskDefinitionActive(td)
+  checkOverrides(td, input.overrides)
+  if (input.volumeConfigurations?.length) throw noEbs()
+  const refs = input.containerInstances ?? []
+  if (refs.length === 0) throw invalidParameter('containerInstances can not be empty.')
+  if (refs.length > MAX_START_INSTANCES) throw invalidParameter(`containerInstances can have at most ${MAX_START_INSTANCES} items.`)
+  checkCompatibility(td, 'EC2')
+  checkNetwork(td, input.networkConfiguration, 'EC2')
+  const tags = taskTags(deps, input, td, cluster)
+  const runtime = taskRuntime(deps)
+  if (!runtime) throw noClusterError()
+
+  const failures: { arn: string; reason: string }[] = []
+  const docs: TaskDoc[] = []
+  for (const ref of refs) {
+    const inst = findInstance(ctx, deps.repos, cluster.clusterName, ref)
+    if (!inst || inst.status !== 'ACTIVE') {
+      failures.push({ arn: ref, reason: 'MISSING' })
+      continue
+    }
+    docs.push(newTask(ctx, deps, cluster, td, input, { launchType: 'EC2' }, inst.containerInstanceArn))
+  }
+  const tasks = docs.length ? await launch(deps, runtime, td, docs, tags) : []
+  return { tasks, failures }
+}
+
+/** Worded like the converter's refusals (src/kube/convert/unsupported.ts). */
+const noEbs = () => clientException("KECS cannot run a task with 'volumeConfigurations': EBS volumes configured at launch are not available")
+
+const needsInstance = (where: Placement[]) => where.some((p) => p.launchType !== 'FARGATE')
+
+function newTask(
+  ctx: RequestContext,
+  deps: EcsDeps,
+  cluster: ClusterDoc,
+  td: TaskDefinitionDoc,
+  input: RunInput | StartInput,
+  place: Placement,
+  containerInstanceArn: string | undefined,
+): TaskDoc {
+  return buildTask({
+    scope: ctx,
+    clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
+    taskDefinition: td,
+    taskId: newTaskId(),
+    nowMs: deps.clock.now(),
+    launchType: place.launchType,
+    capacityProviderName: place.capacityProviderName,
+    containerInstanceArn,
+    networkConfiguration: input.networkConfiguration,
+    overrides: input.overrides,
+    startedBy: input.startedBy,
+    group: input.group,
+    enableExecuteCommand: input.enableExecuteCommand,
+    platformVersion: 'platformVersion' in input ? input.platformVersion : undefined,
+  })
+}
+
+/**
+ * Converts every task first (a task KECS cannot run fails the whole request before anything is
+ * stored), stores tasks and tags in one job, publishes version 1 of each, then creates them.
+ * Answers with each task as created (PROVISIONING/PENDING), or as it ended when creation failed.
+ */
+async function launch(
+  deps: EcsDeps,
+  runtime: TaskRuntime,
+  td: TaskDefinitionDoc,
+  docs: TaskDoc[],
+  tags: { key: string; value: string }[],
+) {
+  const prepared = docs.map((d) => runtime.prepare(d, td, tags))
+  const ops = docs.flatMap((d) => [deps.repos.tasks.stagePut(docKey(d), d), stageTags(deps.repos, d.taskArn, tags)])
+  const replies = docs.map((d) => renderTask(deps.repos, d, { tags: true }))
+  await deps.repos.store.write(ops)
+  for (const d of docs) publishTaskChange(deps.bus, d, deps.clock.now())
+  await Promise.all(prepared.map((p) => runtime.launch(p)))
+  return docs.map((d, i) => {
+    const now = deps.repos.tasks.get(docKey(d)) as TaskDoc | undefined
+    return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!
+  })
+}
+
+/**
+ * Tags of new tasks: the request's, plus the task definition's with propagateTags TASK_DEFINITION
+ * (the request's win on a clash), plus `aws:ecs:clusterName` with enableECSManagedTags.
+ */
+function taskTags(
+  deps: EcsDeps,
+  input: { tags?: Wire<Tag>[]; propagateTags?: string; enableECSManagedTags?: boolean },
+  td: TaskDefinitionDoc,
+  cluster: ClusterDoc,
+): { key: string; value: string }[] {
+  const own = validateTags(input.tags)
+  const byKey = new Map<string, string>()
+  if (input.propagateTags === 'TASK_DEFINITION' && td.taskDefinitionArn) {
+    for (const t of getTags(deps.repos, td.taskDefinitionArn)) byKey.set(t.key ?? '', t.value ?? '')
+  }
+  for (const t of own) byKey.set(t.key, t.value)
+  if (input.enableECSManagedTags) byKey.set('aws:ecs:clusterName', cluster.clusterName)
+  return [...byKey].map(([key, value]) => ({ key, value }))
+}
+
+/** A fingerprint of everything but the token: a token reused with other parameters is a conflict. */
+function requestFingerprint(input: RunInput): string {
+  const { clientToken: _token, ...rest } = input
+  return createHash('sha256').update(stableJson(rest)).digest('hex')
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(v)
+}
+
+function tasksWithToken(deps: EcsDeps, cluster: ClusterDoc, token: string): TaskDoc[] {
+  const out: TaskDoc[] = []
+  for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+    if (t.clusterArn === cluster.clusterArn && t.kecs?.clientToken === token) out.push(t)
+  }
+  return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))
+}
+
+function idempotentReply(deps: EcsDeps, prior: TaskDoc[], fingerprint: string) {
+  if (prior.some((t) => t.kecs.requestFingerprint !== fingerprint)) {
+    throw new EcsError(
+      'ConflictException',
+      'The specified client token has already been used in a request with different parameters.',
+      400,
+      { resourceIds: prior.map((t) => t.taskArn) },
+    )
+  }
+  return { tasks: prior.map((t) => renderTask(deps.repos, t, { tags: true })), failures: [] }
+}
+
+export const handlers = {
+  RunTask: runTask,
+  StartTask: startTask,
+}

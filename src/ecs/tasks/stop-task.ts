@@ -1,0 +1,41 @@
+import type { StopTaskRequest } from '@aws-sdk/client-ecs'
+import { epochSeconds } from '../clock.js'
+import { resolveCluster } from '../clusters/resolve.js'
+import type { RequestContext } from '../context.js'
+import { invalidParameter } from '../errors.js'
+import { stageDeleteTags } from '../tag-store.js'
+import type { EcsDeps, Wire } from '../types.js'
+import { saveTaskChange } from './events.js'
+import { isExpired, stoppedRetentionMs, taskRuntime } from './runtime.js'
+import { findTask, renderTask, type TaskDoc } from './task-doc.js'
+
+/**
+ * StopTask (fact sheet §3): desiredStatus STOPPED at once, `stoppingAt`, stopCode UserInitiated and
+ * the reason (default `Task stopped by user`); lastStatus is left to the reconciler, which records
+ * STOPPING … STOPPED as the pod goes (its grace period is the task's stop timeout). The task's tags
+ * are deleted, as ECS does. Stopping a task that is already stopping or stopped changes nothing.
+ */
+export const DEFAULT_STOP_REASON = 'Task stopped by user'
+export const TASK_NOT_FOUND = 'The referenced task was not found.'
+
+async function stopTask(input: Wire<StopTaskRequest>, ctx: RequestContext, deps: EcsDeps) {
+  const cluster = resolveCluster(ctx, deps, input.cluster)
+  const current = findTask(ctx, deps.repos, cluster.clusterName, input.task!)
+  if (!current || isExpired(current, deps.clock.now(), stoppedRetentionMs(deps))) throw invalidParameter(TASK_NOT_FOUND)
+  if (current.desiredStatus === 'STOPPED') return { task: renderTask(deps.repos, current) }
+
+  const doc: TaskDoc = structuredClone(current)
+  doc.desiredStatus = 'STOPPED'
+  doc.stoppingAt = epochSeconds(deps.clock.now())
+  doc.stopCode = 'UserInitiated'
+  doc.stoppedReason = input.reason || DEFAULT_STOP_REASON
+  doc.version++
+  await saveTaskChange(deps, doc, [stageDeleteTags(deps.repos, doc.taskArn)])
+  // Without a runtime (a task left from a run with a cluster) the reconciler finishes it on attach.
+  await taskRuntime(deps)?.stop(doc)
+  return { task: renderTask(deps.repos, doc) }
+}
+
+export const handlers = {
+  StopTask: stopTask,
+}

@@ -1,0 +1,150 @@
+import type { Task } from '@aws-sdk/client-ecs'
+import { isArn, parseArn, taskArn as buildTaskArn } from '../arns.js'
+import type { RequestContext } from '../context.js'
+import { scopedKey, type Repos } from '../../store/repos.js'
+import { getTags } from '../tag-store.js'
+import type { Wire } from '../types.js'
+
+/**
+ * A task as stored in `repos.tasks` under `taskKey(scope, cluster, id)`: the ECS Task shape (what
+ * DescribeTasks returns, minus tags, which live in the tag store) plus `kecs`, what KECS needs to run
+ * it and never shows. clusterCounts (clusters/counts.ts) reads clusterArn, lastStatus, launchType and
+ * capacityProviderName from these docs.
+ */
+export type TaskDoc = Omit<Wire<Task>, 'tags'> & {
+  taskArn: string
+  clusterArn: string
+  lastStatus: string
+  desiredStatus: string
+  version: number
+  kecs: TaskInternal
+}
+
+export interface TaskInternal {
+  clusterName: string
+  taskId: string
+  /** Where the task runs, set by the runtime: the pod (named after the task id for RunTask/StartTask). */
+  namespace?: string
+  podName?: string
+  /** Names of the essential containers (an exit of one stops the task). */
+  essential: string[]
+  /** Grace period for the pod on stop: the largest stopTimeout of the task (default 30s). */
+  stopTimeoutSeconds: number
+  /** RunTask clientToken and a fingerprint of the request it came with (idempotency). */
+  clientToken?: string
+  requestFingerprint?: string
+  /** Task scale-in protection (UpdateTaskProtection); expiresAt in epoch ms. */
+  protection?: { enabled: boolean; expiresAt?: number }
+  /** Settings KECS accepted but could not apply (converter findings), for users and docs. */
+  ignored?: { field: string; reason: string }[]
+  /** The task came from a pod KECS did not create itself (a service's Deployment pod). */
+  adopted?: boolean
+}
+
+/** Task lifecycle, in order (DESIGN rule 6): lastStatus never moves backwards. */
+export const LIFECYCLE = [
+  'PROVISIONING',
+  'PENDING',
+  'ACTIVATING',
+  'RUNNING',
+  'DEACTIVATING',
+  'STOPPING',
+  'DEPROVISIONING',
+  'STOPPED',
+] as const
+export type TaskStatus = (typeof LIFECYCLE)[number]
+
+export const statusRank = (s: string | undefined) => LIFECYCLE.indexOf((s ?? 'PROVISIONING') as TaskStatus)
+
+type Scope = Pick<RequestContext, 'account' | 'region'>
+
+export const taskKey = (scope: Scope, clusterName: string, taskId: string) => scopedKey(scope, clusterName, taskId)
+
+/** The key of the doc a task ARN (`task/<cluster>/<id>`) names, or undefined for another shape. */
+export function taskKeyOfArn(arn: string): string | undefined {
+  const p = parseArn(arn)
+  if (!p || p.resourceType !== 'task') return undefined
+  const slash = p.resource.indexOf('/')
+  if (slash < 0) return undefined
+  return taskKey({ account: p.account, region: p.region }, p.resource.slice(0, slash), p.resource.slice(slash + 1))
+}
+
+/**
+ * The stored task a DescribeTasks/StopTask reference names inside a cluster: a task id, or a task ARN
+ * (long format `task/<cluster>/<id>`, or the old `task/<id>`). Another cluster's task is not found.
+ */
+export function findTask(
+  ctx: RequestContext,
+  repos: Pick<Repos, 'tasks'>,
+  clusterName: string,
+  ref: string,
+): TaskDoc | undefined {
+  let id = ref
+  if (isArn(ref)) {
+    const p = parseArn(ref)
+    if (!p || p.service !== 'ecs' || p.resourceType !== 'task' || p.region !== ctx.region || p.account !== ctx.account) {
+      return undefined
+    }
+    const slash = p.resource.indexOf('/')
+    if (slash >= 0 && p.resource.slice(0, slash) !== clusterName) return undefined
+    id = slash >= 0 ? p.resource.slice(slash + 1) : p.resource
+  }
+  if (!id || id.includes('/')) return undefined
+  return repos.tasks.get(taskKey(ctx, clusterName, id)) as TaskDoc | undefined
+}
+
+/** The ARN a reference stands for, for `failures[].arn`. */
+export const refArn = (ctx: Scope, clusterName: string, ref: string) => (isArn(ref) ? ref : buildTaskArn(ctx, clusterName, ref))
+
+/** Key order of ECS's Task shape (as DescribeTasks returns it). */
+const TASK_FIELDS = [
+  'attachments',
+  'attributes',
+  'availabilityZone',
+  'capacityProviderName',
+  'clusterArn',
+  'connectivity',
+  'connectivityAt',
+  'containerInstanceArn',
+  'containers',
+  'cpu',
+  'createdAt',
+  'desiredStatus',
+  'enableExecuteCommand',
+  'executionStoppedAt',
+  'group',
+  'healthStatus',
+  'inferenceAccelerators',
+  'lastStatus',
+  'launchType',
+  'memory',
+  'overrides',
+  'platformVersion',
+  'platformFamily',
+  'pullStartedAt',
+  'pullStoppedAt',
+  'startedAt',
+  'startedBy',
+  'stopCode',
+  'stoppedAt',
+  'stoppedReason',
+  'stoppingAt',
+  'tags',
+  'taskArn',
+  'taskDefinitionArn',
+  'version',
+  'ephemeralStorage',
+  'fargateEphemeralStorage',
+] as const
+
+/** A stored task in ECS's response shape: internal fields dropped, tags from the tag store when asked. */
+export function renderTask(repos: Pick<Repos, 'tags'> | undefined, doc: TaskDoc, opts: { tags?: boolean } = {}): Wire<Task> {
+  const out: Record<string, unknown> = {}
+  const src = doc as unknown as Record<string, unknown>
+  for (const f of TASK_FIELDS) {
+    if (f === 'tags') out.tags = opts.tags && repos ? getTags(repos as Repos, doc.taskArn) : []
+    else if (src[f] !== undefined) out[f] = src[f]
+  }
+  // one deep copy: callers may change what they get without touching the stored doc
+  return structuredClone(out) as Wire<Task>
+}

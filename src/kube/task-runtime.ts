@@ -1,0 +1,204 @@
+import type { Tag } from '@aws-sdk/client-ecs'
+import type { V1Node, V1Pod, V1Secret } from '@kubernetes/client-node'
+import { clusterArn as buildClusterArn } from '../ecs/arns.js'
+import type { ClusterDoc } from '../ecs/clusters/cluster-doc.js'
+import { clusterKey } from '../ecs/clusters/cluster-doc.js'
+import type { RequestContext } from '../ecs/context.js'
+import { docKey } from '../ecs/tasks/events.js'
+import { deregisterNodeInstances, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
+import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
+import type { TaskDoc } from '../ecs/tasks/task-doc.js'
+import type { TaskDefinitionDoc } from '../ecs/task-definitions/normalize.js'
+import type { EcsDeps, Wire } from '../ecs/types.js'
+import { kubeErrorMessage, statusOf, type KubeClient } from './client.js'
+import { clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
+import type { Reconciler } from './reconciler.js'
+
+/**
+ * The TaskRuntime the ECS handlers use when KECS has a cluster: tasks become pods in the cluster's
+ * namespace `kecs-<cluster>` (converters in ./convert), stops delete them with the task's stop timeout
+ * as grace period, and clusters own their namespaces and have their node(s) as container instances.
+ */
+export interface KubeRuntimeOptions {
+  /** KECS's ECS API as seen from inside the cluster (AWS_ENDPOINT_URL_ECS in every container). */
+  ecsEndpoint: string
+  /** Base URL of the task metadata endpoint as seen from inside the cluster; default: ecsEndpoint. */
+  metadataEndpoint?: string
+  retentionMs: number
+  log?: (line: string) => void
+}
+
+interface KubeLaunch extends PreparedLaunch {
+  pod: V1Pod
+  secrets: NeededSecret[]
+}
+
+export class KubeTaskRuntime implements TaskRuntime {
+  /** Namespaces known to exist (ensured once per cluster while KECS runs). */
+  private readonly namespaces = new Set<string>()
+  private nodes: NodeInfo[] | undefined
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly deps: EcsDeps,
+    private readonly reconciler: Reconciler,
+    private readonly opts: KubeRuntimeOptions,
+  ) {}
+
+  get retentionMs(): number {
+    return this.opts.retentionMs
+  }
+
+  prepare(task: TaskDoc, td: TaskDefinitionDoc, tags: Wire<Tag>[]): KubeLaunch {
+    const p = /^arn:[^:]+:ecs:([^:]*):(\d{12}):/.exec(task.taskArn)!
+    const { pod, secrets, ignored } = taskToPod({
+      clusterName: task.kecs.clusterName,
+      clusterArn: task.clusterArn,
+      region: p[1]!,
+      account: p[2]!,
+      launchType: task.launchType,
+      ecsEndpoint: this.opts.ecsEndpoint,
+      metadataEndpoint: this.opts.metadataEndpoint ?? this.opts.ecsEndpoint,
+      tags,
+      taskDefinition: td,
+      taskId: task.kecs.taskId,
+      taskArn: task.taskArn,
+      overrides: task.overrides,
+      startedBy: task.startedBy,
+      group: task.group,
+    })
+    task.kecs.namespace = pod.metadata!.namespace
+    task.kecs.podName = pod.metadata!.name
+    if (ignored.length) task.kecs.ignored = ignored
+    return { task, pod, secrets }
+  }
+
+  async launch(prepared: PreparedLaunch): Promise<void> {
+    const { task, pod, secrets } = prepared as KubeLaunch
+    const key = docKey(task)
+    this.reconciler.launching.add(key)
+    try {
+      await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)
+      for (const s of secrets) await this.client.ensureSecret(pod.metadata!.namespace!, secretFor(s))
+      await this.createPod(task, pod)
+    } catch (err) {
+      this.opts.log?.(`creating pod for task ${task.taskArn}: ${kubeErrorMessage(err)}`)
+      this.reconciler.podGone(key, {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: `ResourceInitializationError: could not create the task's pod: ${kubeErrorMessage(err)}`,
+      })
+    } finally {
+      this.reconciler.launching.delete(key)
+    }
+  }
+
+  /** Creates the pod; a namespace deleted behind KECS's back is created again once. */
+  private async createPod(task: TaskDoc, pod: V1Pod): Promise<void> {
+    try {
+      await this.client.createPod(pod)
+    } catch (err) {
+      if (statusOf(err) === 409) return // created already (a retried launch)
+      if (statusOf(err) !== 404) throw err
+      this.namespaces.delete(pod.metadata!.namespace!)
+      await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)
+      await this.client.createPod(pod)
+    }
+  }
+
+  async stop(task: TaskDoc): Promise<void> {
+    const key = docKey(task)
+    if (!task.kecs.podName) return this.reconciler.podGone(key)
+    await this.reconciler.deletePod(key, task, undefined, task.kecs.stopTimeoutSeconds)
+  }
+
+  // --- clusters ---
+
+  /** A new (or re-created) cluster: its namespace, and the node(s) as container instances. */
+  async clusterCreated(ctx: Pick<RequestContext, 'account' | 'region'>, clusterName: string): Promise<void> {
+    const arn = buildClusterArn(ctx, clusterName)
+    await this.ensureNamespace(clusterName, arn)
+    await registerNodeInstances(this.deps, ctx, clusterName, arn, await this.nodeInfos())
+  }
+
+  /** A deleted cluster: its namespace goes (with whatever still runs in it); its node instances are deregistered. */
+  async clusterDeleted(ctx: Pick<RequestContext, 'account' | 'region'>, clusterName: string): Promise<void> {
+    const arn = buildClusterArn(ctx, clusterName)
+    await deregisterNodeInstances(this.deps, ctx, arn)
+    const ns = namespaceName(clusterName)
+    this.namespaces.delete(ns)
+    // The cluster is already deleted: a namespace that cannot be removed now is logged, not an error.
+    await this.client.deleteNamespace(ns).catch((err) => this.opts.log?.(`deleting namespace ${ns}: ${kubeErrorMessage(err)}`))
+  }
+
+  /** At start: every ACTIVE cluster gets its namespace and node instances (clusters made without a cluster, or before a reset). */
+  async adoptClusters(): Promise<void> {
+    const todo: [Pick<RequestContext, 'account' | 'region'>, string][] = []
+    for (const [key, doc] of this.deps.repos.clusters.entries() as IterableIterator<[string, ClusterDoc]>) {
+      if (doc.status !== 'ACTIVE') continue
+      const [account, region] = key.split('/')
+      const ctx = { account: account!, region: region! }
+      if (clusterKey(ctx, doc.clusterName) === key) todo.push([ctx, doc.clusterName])
+    }
+    // a few at a time: an instance may hold many clusters
+    const worker = async () => {
+      for (let next = todo.shift(); next; next = todo.shift()) await this.clusterCreated(next[0], next[1])
+    }
+    await Promise.all(Array.from({ length: 8 }, worker))
+  }
+
+  private async ensureNamespace(clusterName: string, clusterArn: string): Promise<void> {
+    const ns = namespaceName(clusterName)
+    if (this.namespaces.has(ns)) return
+    await this.client.ensureNamespace(clusterToNamespace(clusterName, clusterArn))
+    this.namespaces.add(ns)
+  }
+
+  private async nodeInfos(): Promise<NodeInfo[]> {
+    if (this.nodes?.length) return this.nodes
+    const nodes = (await this.client.listNodes()).map(nodeInfo)
+    // Without the right to list nodes KECS still needs one instance for EC2 tasks: the cluster itself.
+    this.nodes = nodes.length ? nodes : [{ name: 'kubernetes', cpuUnits: 4096, memoryMiB: 8192, architecture: 'x86_64' }]
+    return this.nodes
+  }
+}
+
+/** Node capacity in ECS units: cpu 1024 per core, memory MiB. */
+export function nodeInfo(n: V1Node): NodeInfo {
+  const cap = n.status?.capacity ?? {}
+  const arch = n.status?.nodeInfo?.architecture
+  return {
+    name: n.metadata?.name ?? 'node',
+    cpuUnits: Math.round(cpuCores(cap.cpu ?? '1') * 1024),
+    memoryMiB: Math.floor(bytes(cap.memory ?? '0') / (1024 * 1024)),
+    architecture: arch === 'arm64' ? 'arm64' : 'x86_64',
+  }
+}
+
+const cpuCores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q)) || 1
+
+function bytes(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGTPE]i?)?$/.exec(q)
+  if (!m) return 0
+  const pow: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 }
+  return Number(m[1]) * (m[2] ? pow[m[2]]! : 1)
+}
+
+/**
+ * A Secret a pod needs (container `secrets`, repositoryCredentials). KECS has no SSM Parameter Store or
+ * Secrets Manager to read the value from: it creates the Secret empty, annotated with the ECS
+ * reference, and never overwrites one that exists, so users can fill it (`kubectl edit secret`).
+ */
+function secretFor(s: NeededSecret): V1Secret {
+  const data = s.type === 'kubernetes.io/dockerconfigjson' ? '{"auths":{}}' : ''
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: s.type,
+    metadata: {
+      name: s.name,
+      labels: { 'kecs.dev/managed-by': 'kecs' },
+      annotations: { 'kecs.dev/value-from': s.valueFrom, 'kecs.dev/usage': s.usage },
+    },
+    stringData: { [s.key]: data },
+  }
+}

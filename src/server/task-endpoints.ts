@@ -1,0 +1,14 @@
+import type { Hono } from 'hono'
+import type { EcsDeps } from '../ecs/types.js'
+import { mountLogs } from './logs-app.js'
+import { mountMetadata } from './metadata-app.js'
+
+/**
+ * What the API port serves for running tasks besides the ECS API: the task metadata endpoint
+ * (`/metadata/...`, credentials also at `/v2/credentials/...`) and container logs (`/kecs/v1/logs`).
+ * `close()` ends open log streams so the server can stop.
+ */
+export function mountTaskEndpoints(app: Hono, deps: EcsDeps): { close(): void } {
+  mountMetadata(app, deps)
+  return mountLogs(app, deps)
+}

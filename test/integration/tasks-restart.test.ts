@@ -1,0 +1,123 @@
+import {
+  CreateClusterCommand,
+  DescribeClustersCommand,
+  DescribeTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs'
+import { CoreV1Api } from '@kubernetes/client-node'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
+import { eventually, startTestEmulator } from '../helpers/emulator.js'
+import { startTestInstance } from '../helpers/instance.js'
+
+/** After `kecs stop` and `kecs start`: tasks whose pods exist carry on; tasks whose pods vanished are STOPPED. */
+
+const dirs: string[] = []
+const running: ClusterInstance[] = []
+afterAll(async () => {
+  for (const k of running) await k.stopAll({ keepDirs: true }).catch(() => {})
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+const tmp = (p: string) => {
+  const d = mkdtempSync(join(tmpdir(), p))
+  dirs.push(d)
+  return d
+}
+
+async function start(dir: string, emulatorDir: string) {
+  const k = await startClusterInstance({ dir, emulatorDir })
+  running.push(k)
+  return k
+}
+
+async function stop(k: ClusterInstance) {
+  running.splice(running.indexOf(k), 1)
+  await k.stopAll({ keepDirs: true })
+}
+
+const describeAll = async (k: ClusterInstance, arns: string[]) =>
+  (await k.ecs.send(new DescribeTasksCommand({ cluster: 'r', tasks: arns }))).tasks!.reduce<Record<string, Task>>(
+    (acc, t) => ({ ...acc, [t.taskArn!]: t }),
+    {},
+  )
+
+describe('restart', () => {
+  it('keeps running tasks, stops tasks whose pods vanished, keeps stopped ones, counts stay right', async () => {
+    const dir = tmp('kecs-tasks-restart-')
+    const emuDir = tmp('kecs-tasks-restart-emu-')
+    const a = await start(dir, emuDir)
+    await a.ecs.send(new CreateClusterCommand({ clusterName: 'r' }))
+    await a.ecs.send(new RegisterTaskDefinitionCommand({ family: 'long', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }))
+    const run = await a.ecs.send(new RunTaskCommand({ cluster: 'r', taskDefinition: 'long', count: 3 }))
+    const [keep, lose, stopped] = run.tasks!.map((t) => t.taskArn!) as [string, string, string]
+    await eventually(async () => Object.values(await describeAll(a, [keep, lose, stopped])).every((t) => t.lastStatus === 'RUNNING'), 'RUNNING')
+    await a.ecs.send(new StopTaskCommand({ cluster: 'r', task: stopped, reason: 'before restart' }))
+    await eventually(async () => (await describeAll(a, [stopped]))[stopped]!.lastStatus === 'STOPPED', 'STOPPED')
+    const keepBefore = (await describeAll(a, [keep]))[keep]!
+    await stop(a)
+
+    // While KECS is down, one task's pod disappears from the cluster.
+    const emu = await startTestEmulator({ dir: emuDir })
+    const core = emu.kc.makeApiClient(CoreV1Api)
+    await core.deleteNamespacedPod({ namespace: 'kecs-r', name: lose.split('/').pop()!, gracePeriodSeconds: 0 })
+    await eventually(async () => !(await core.readNamespacedPod({ namespace: 'kecs-r', name: lose.split('/').pop()! }).catch(() => undefined)), 'pod gone')
+    await emu.stop({ keepDir: true })
+
+    const b = await start(dir, emuDir)
+    const after = await describeAll(b, [keep, lose, stopped])
+    expect(after[keep]).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: keepBefore.version })
+    expect(after[lose]).toMatchObject({
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'InfrastructureHealth',
+      stoppedReason: 'Task stopped because its pod was not found after a KECS restart',
+    })
+    expect(after[stopped]).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'before restart' })
+    const c = (await b.ecs.send(new DescribeClustersCommand({ clusters: ['r'] }))).clusters![0]!
+    expect(c).toMatchObject({ runningTasksCount: 1, pendingTasksCount: 0, registeredContainerInstancesCount: 1 })
+
+    // The task that carried on is still driven by its pod.
+    await b.ecs.send(new StopTaskCommand({ cluster: 'r', task: keep }))
+    await eventually(async () => (await describeAll(b, [keep]))[keep]!.lastStatus === 'STOPPED', 'STOPPED after restart')
+  })
+
+  it('STOPPED tasks are forgotten after the retention', async () => {
+    const k = await startClusterInstance({ attach: { stoppedTaskRetentionMs: 300 } })
+    running.push(k)
+    await k.ecs.send(new CreateClusterCommand({ clusterName: 'r' }))
+    await k.ecs.send(new RegisterTaskDefinitionCommand({ family: 'long', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }))
+    const arn = (await k.ecs.send(new RunTaskCommand({ cluster: 'r', taskDefinition: 'long' }))).tasks![0]!.taskArn!
+    await k.ecs.send(new StopTaskCommand({ cluster: 'r', task: arn }))
+    const missing = await eventually(async () => {
+      const r = await k.ecs.send(new DescribeTasksCommand({ cluster: 'r', tasks: [arn] }))
+      return r.failures!.length ? r : undefined
+    }, 'forgotten')
+    expect(missing.failures).toEqual([{ arn, reason: 'MISSING' }])
+    // and swept from the store
+    await eventually(() => ![...k.instance.repos.tasks.values()].some((t) => t.taskArn === arn), 'swept')
+    await stop(k)
+  })
+
+  it('without a cluster, RunTask answers a clear ClientException', async () => {
+    const t = await startTestInstance()
+    try {
+      await t.ecs.send(new CreateClusterCommand({ clusterName: 'nc' }))
+      await t.ecs.send(new RegisterTaskDefinitionCommand({ family: 'x', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }))
+      const r = await t.call('RunTask', { cluster: 'nc', taskDefinition: 'x' })
+      expect(r.status).toBe(400)
+      expect(r.body.__type).toBe('ClientException')
+      expect(r.body.message).toMatch(/^KECS is running without a cluster/)
+      const list = await t.call('ListTasks', { cluster: 'nc' })
+      expect(list.body).toEqual({ taskArns: [] })
+    } finally {
+      await t.stop()
+    }
+  })
+})
