@@ -1,5 +1,6 @@
 import { Listr } from 'listr2'
 import { defaultRegion } from '../ecs/context.js'
+import { attachKube } from '../kube/attach.js'
 import { resolveProvider, type ClusterHandle, type ClusterProvider } from '../cluster/providers.js'
 import { PortInUseError } from '../server/listen.js'
 import { openStore, prepareInstance, type Instance, type InstanceOptions, type PreparedInstance } from '../server/instance.js'
@@ -97,7 +98,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
       {
         title: `Start cluster (${provider.name})`,
         task: async (_, task) => {
-          cluster = await startCluster(provider, o, dir, ui.log)
+          cluster = await startCluster(provider, o, dir, ui.log, store)
           task.title = `Cluster: ${cluster.describe}`
         },
       },
@@ -138,20 +139,40 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   try {
     await tasks.run()
   } catch (e) {
+    await cluster?.stop().catch(() => {}) // before the store closes: the emulated cluster writes to it
     if (prepared) await prepared.close().catch(() => {})
     else await store?.close().catch(() => {})
-    await cluster?.stop().catch(() => {})
     throw explainStartError(e, o)
   }
 
   const instance = prepared!.ready()
+  const endpoint = httpUrl(o.host, instance.api.port)
+  // Closing order: servers stop, then the ECS side detaches, then the cluster stops, then the store closes.
+  instance.onClose(() => cluster!.stop())
+  if (cluster!.kubeconfigPath) {
+    try {
+      const kube = await attachKube(instance.deps, {
+        kubeconfigPath: cluster!.kubeconfigPath,
+        context: o.context,
+        ecsEndpoint: cluster!.endpointForPods?.(endpoint) ?? endpoint,
+        log: ui.log,
+      })
+      instance.onClose(() => kube.stop())
+    } catch (e) {
+      await instance.close().catch(() => {})
+      throw new CliError(
+        `could not connect ECS to the ${provider.name} cluster: ${e instanceof Error ? e.message : String(e)}`,
+        'Check the cluster with kubectl, or pick another provider with --cluster.',
+      )
+    }
+  }
   const record: InstanceRecord = {
     name: o.name,
     pid: process.pid,
     host: o.host,
     port: instance.api.port,
     adminPort: instance.admin.port,
-    endpoint: httpUrl(o.host, instance.api.port),
+    endpoint,
     clusterProvider: provider.name,
     startedAt: new Date(instance.startedAt).toISOString(),
     kubeconfig: cluster!.kubeconfigPath ?? null,
@@ -167,8 +188,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     shutdown: () =>
       (closing ??= (async () => {
         try {
-          await instance.close()
-          await cluster!.stop()
+          await instance.close() // also detaches the cluster and stops it (onClose above)
         } finally {
           removeInstance(dir, process.pid)
         }
@@ -176,8 +196,8 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   }
 }
 
-async function startCluster(provider: ClusterProvider, o: StartOptions, dir: string, log: (l: string) => void) {
-  const ctx = { instanceDir: dir, name: o.name, kubeconfig: o.kubeconfig, context: o.context, log }
+async function startCluster(provider: ClusterProvider, o: StartOptions, dir: string, log: (l: string) => void, store?: Store) {
+  const ctx = { instanceDir: dir, name: o.name, kubeconfig: o.kubeconfig, context: o.context, log, store }
   return withTimeout(
     provider.start(ctx),
     o.timeoutMs,

@@ -1,5 +1,9 @@
 import { CliError } from '../cli/errors.js'
 import type { EcsHooks } from '../ecs/types.js'
+import type { Store } from '../store/store.js'
+import { emulatedProvider } from './emulated.js'
+import { existingProvider } from './existing/provider.js'
+import { kindProvider } from './kind/provider.js'
 
 /**
  * Cluster providers: what gives a KECS instance its Kubernetes cluster (DESIGN: runtime picture).
@@ -14,6 +18,8 @@ export interface ClusterContext {
   kubeconfig?: string
   context?: string
   log: (line: string) => void
+  /** The instance's open store: the emulated cluster keeps its objects there. */
+  store?: Store
 }
 
 export interface ClusterHandle {
@@ -25,6 +31,11 @@ export interface ClusterHandle {
   stop(): Promise<void>
   /** What the ECS handlers call into on this cluster (namespaces per cluster, pods per task...). */
   hooks?: EcsHooks
+  /**
+   * KECS's API address as pods on this cluster reach it (AWS_ENDPOINT_URL_ECS, task metadata), given the
+   * address KECS listens on. Absent: the same address (pods of the emulated cluster run in-process).
+   */
+  endpointForPods?(endpoint: string): string
 }
 
 export interface ClusterProvider {
@@ -55,13 +66,19 @@ const registry = new Map<string, ClusterProvider>()
 
 /** Registers a provider under its name; returns a function that removes it again (for tests). */
 export function registerProvider(provider: ClusterProvider): () => void {
+  const previous = registry.get(provider.name)
   registry.set(provider.name, provider)
   return () => {
-    if (registry.get(provider.name) === provider) registry.delete(provider.name)
+    if (registry.get(provider.name) !== provider) return
+    if (previous) registry.set(provider.name, previous)
+    else registry.delete(provider.name)
   }
 }
 
-// Built-in providers, one line each (e.g. `registerProvider(emulatedProvider)`).
+// Built-in providers, one line each.
+registerProvider(emulatedProvider)
+registerProvider(kindProvider)
+registerProvider(existingProvider)
 
 export function getProvider(name: string): ClusterProvider | undefined {
   if (name === noCluster.name) return noCluster
@@ -89,7 +106,10 @@ export async function resolveProvider(choice: string): Promise<ResolvedProvider>
         continue
       }
       const why = await p.unavailable?.()
-      if (!why) return { provider: p, note: `--cluster auto: using the ${name} cluster provider` }
+      if (!why) {
+        const because = skipped.length ? ` (${skipped.join('; ')})` : ''
+        return { provider: p, note: `--cluster auto: using the ${name} cluster provider${because}` }
+      }
       skipped.push(`${name}: ${why}`)
     }
     return {

@@ -56,6 +56,8 @@ export interface WatchEvent {
   object: KubeObject
   /** The resourceVersion at which this event happened (= object's for ADDED/MODIFIED/DELETED). */
   resourceVersion: number
+  /** Added by the store: the object's previous state, on MODIFIED and DELETED events from writes. */
+  oldObject?: KubeObject
 }
 
 export interface ListOptions {
@@ -70,7 +72,18 @@ export interface ListOptions {
 export class KubeStatusError extends Error {
   constructor(
     readonly code: number,
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'Gone' | 'MethodNotAllowed' | 'InternalError',
+    readonly reason:
+      | 'NotFound'
+      | 'AlreadyExists'
+      | 'Conflict'
+      | 'Invalid'
+      | 'BadRequest'
+      | 'Gone'
+      | 'MethodNotAllowed'
+      | 'InternalError'
+      // added by the store/apiserver: terminating namespaces, undeletable system namespaces; unknown patch types
+      | 'Forbidden'
+      | 'UnsupportedMediaType',
     message: string,
     readonly details?: { name?: string; group?: string; kind?: string; causes?: { field: string; message: string; reason?: string }[] },
   ) {
@@ -82,6 +95,8 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'
   preconditions?: { uid?: string; resourceVersion?: string }
+  /** Added: server-side dry run; checks run, nothing is deleted, the object is returned as it is. */
+  dryRun?: boolean
 }
 
 /**
@@ -89,6 +104,10 @@ export interface DeleteOptions {
  * sequence, persisted in the instance's DuckDB store (table kube_objects) so objects and the sequence
  * survive a restart. Writes resolve once durable. `resource` is the plural name ('pods',
  * 'deployments'); `namespace` is undefined for cluster-scoped types.
+ *
+ * Objects handed out (get, list, watch and onChange events, write results) are deep-frozen snapshots
+ * shared with the store: clone (structuredClone) before changing one. Objects passed in are copied.
+ * Watch/onChange callbacks run synchronously, in resourceVersion order, after the in-memory change.
  */
 export interface ObjectStore {
   readonly types: ResourceType[]
@@ -97,10 +116,17 @@ export interface ObjectStore {
   readonly resourceVersion: number
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined
   list(resource: string, opts?: ListOptions): { items: KubeObject[]; resourceVersion: string; continue?: string }
-  /** Fills apiVersion/kind, uid, creationTimestamp, generation, resourceVersion, generateName; 409 AlreadyExists. */
-  create(resource: string, obj: KubeObject): Promise<KubeObject>
-  /** Replaces; 409 Conflict when obj.metadata.resourceVersion is set and stale. `status` writes only .status. */
-  update(resource: string, obj: KubeObject, opts?: { subresource?: 'status' }): Promise<KubeObject>
+  /**
+   * Fills apiVersion/kind, uid, creationTimestamp, generation, resourceVersion, generateName; 409 AlreadyExists.
+   * dryRun (added, server-side dry run): default and validate, return the result, write nothing.
+   */
+  create(resource: string, obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>
+  /**
+   * Replaces; 409 Conflict when obj.metadata.resourceVersion is set and stale. `status` writes only .status.
+   * Validates like the API server (422), including immutable fields: pod specs may only change images,
+   * activeDeadlineSeconds, tolerations, the grace period, or bind an unset nodeName. mutate() skips validation.
+   */
+  update(resource: string, obj: KubeObject, opts?: { subresource?: 'status'; dryRun?: boolean }): Promise<KubeObject>
   /** Read-modify-write without conflict checks, for controllers; undefined when the object is gone. Return false from fn to skip the write. */
   mutate(
     resource: string,

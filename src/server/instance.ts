@@ -39,6 +39,11 @@ export interface Instance {
   endpoint: string
   startedAt: number
   close(): Promise<void>
+  /**
+   * Registers work to run when the instance closes: after the servers stop taking requests and before
+   * the store closes (so a cluster layer that writes to the store can finish). Runs last-registered first.
+   */
+  onClose(fn: () => Promise<void>): void
 }
 
 /** Opens the store. Separate from the servers so `kecs start` can show it as its own step. */
@@ -93,10 +98,14 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
 
   let api: Listening | undefined
   let admin: Listening | undefined
+  const closers: (() => Promise<void>)[] = []
   const close = async () => {
     ready = false
     taskEndpoints.close()
     await Promise.all([hub.close(), api?.close(), admin?.close()])
+    for (const fn of closers.splice(0).reverse()) {
+      await fn().catch((e) => opts.onError?.(e, 'shutdown'))
+    }
     await s.close()
   }
   return {
@@ -117,6 +126,7 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
         startedAt,
         endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${api.port}`,
         close,
+        onClose: (fn) => void closers.push(fn),
       }
     },
     close,

@@ -133,9 +133,9 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
       port: inst.port,
       adminPort: inst.adminPort,
       endpoint: inst.endpoint,
-      clusterProvider: 'none',
-      kubeconfig: null,
+      clusterProvider: 'emulated',
     })
+    expect(rec.kubeconfig).toMatch(/kubeconfig$/)
     expect(alive(rec.pid)).toBe(true)
     expect(Date.parse(rec.startedAt)).not.toBeNaN()
     expect(existsSync(join(home, 'instances', 'default', 'kecs.log'))).toBe(true)
@@ -185,7 +185,7 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
       pid: inst.pid,
       endpoint: inst.endpoint,
       adminPort: inst.adminPort,
-      clusterProvider: 'none',
+      clusterProvider: 'emulated',
       admin: 'ready',
     })
     expect(s.uptimeSeconds).toBeGreaterThanOrEqual(0)
@@ -237,10 +237,10 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
     expect(existsSync(instanceJson('slow'))).toBe(false)
   })
 
-  it('says plainly which cluster providers are not available', async () => {
-    const r = await kecs(['start', '-d', '--name', 'prov', '--cluster', 'emulated'])
+  it('refuses an unknown cluster provider with the list of choices', async () => {
+    const r = await kecs(['start', '-d', '--name', 'prov', '--cluster', 'minikube'])
     expect(r.exitCode).not.toBe(0)
-    expect(r.stderr).toContain('the "emulated" cluster provider is not available yet')
+    expect(r.stderr).toMatch(/minikube/)
   })
 
   it('kecs stop ends it; then status, env and stop say it is not running', async () => {

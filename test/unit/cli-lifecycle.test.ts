@@ -48,16 +48,17 @@ describe('instance lifecycle (in process)', () => {
     booted = await bootInstance(opts(), ui)
     const dir = instanceDir('default', home)
     const rec = readInstance(dir)!
-    expect(rec).toMatchObject({ name: 'default', pid: process.pid, clusterProvider: 'none', kubeconfig: null })
+    expect(rec).toMatchObject({ name: 'default', pid: process.pid, clusterProvider: 'emulated' })
+    expect(rec.kubeconfig).toBe(join(dir, 'kubeconfig'))
     expect(rec.port).toBeGreaterThan(0)
     expect(rec.endpoint).toBe(`http://127.0.0.1:${rec.port}`)
 
     const ready = await fetch(`http://127.0.0.1:${rec.adminPort}/ready`)
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toMatchObject({ status: 'ready', clusterProvider: 'none' })
+    expect(await ready.json()).toMatchObject({ status: 'ready', clusterProvider: 'emulated' })
 
     const st = await instanceStatus('default', home)
-    expect(st).toMatchObject({ state: 'running', pid: process.pid, clusterProvider: 'none', admin: 'ready' })
+    expect(st).toMatchObject({ state: 'running', pid: process.pid, clusterProvider: 'emulated', admin: 'ready' })
     expect(st.resources).toMatchObject({ clusters: 0, taskDefinitions: 0 })
 
     await booted.shutdown()

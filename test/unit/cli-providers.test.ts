@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CliError } from '../../src/cli/errors.js'
+import { emulatedProvider } from '../../src/cluster/emulated.js'
 import {
   getProvider,
   noCluster,
@@ -17,22 +18,32 @@ const fake = (name: string, unavailable?: string): ClusterProvider => ({
 })
 
 describe('cluster providers', () => {
-  it('auto runs without a cluster when no provider is usable, and says why', async () => {
-    const r = await resolveProvider('auto')
-    expect(r.provider).toBe(noCluster)
-    expect(r.note).toMatch(/kind: not available yet/)
-    expect(r.note).toMatch(/emulated: not available yet/)
-    expect(r.note).toMatch(/without a cluster/)
+  it('auto falls back to the emulated cluster when kind is not usable, and says why', async () => {
+    const undoKind = registerProvider(fake('kind', 'docker is not installed'))
+    try {
+      const r = await resolveProvider('auto')
+      expect(r.provider).toBe(emulatedProvider)
+      expect(r.note).toMatch(/kind: docker is not installed/)
+    } finally {
+      undoKind()
+    }
   })
 
-  it('says plainly that a named provider is not available yet', async () => {
-    for (const name of ['kind', 'existing', 'emulated']) {
-      const err = await resolveProvider(name).catch((e) => e)
-      expect(err).toBeInstanceOf(CliError)
-      expect(err.message).toBe(`the "${name}" cluster provider is not available yet in this version of KECS`)
-      expect(err.hint).toMatch(/--cluster auto/)
+  it('runs without a cluster only when no provider is usable, and says so', async () => {
+    const undo = [registerProvider(fake('kind', 'no docker')), registerProvider(fake('emulated', 'switched off'))]
+    try {
+      const r = await resolveProvider('auto')
+      expect(r.provider).toBe(noCluster)
+      expect(r.note).toMatch(/without a cluster/)
+    } finally {
+      undo.forEach((u) => u())
     }
-    await expect(resolveProvider('minikube')).rejects.toThrow(/unknown cluster provider/)
+  })
+
+  it('refuses an unknown provider name', async () => {
+    const err = await resolveProvider('minikube').catch((e) => e)
+    expect(err).toBeInstanceOf(CliError)
+    expect(err.message).toMatch(/unknown cluster provider "minikube"/)
   })
 
   it('uses a registered provider: auto prefers kind, then emulated, skipping unusable ones', async () => {
@@ -52,7 +63,7 @@ describe('cluster providers', () => {
     } finally {
       undoEmulated()
     }
-    expect(getProvider('emulated')).toBeUndefined()
+    expect(getProvider('emulated')).toBe(emulatedProvider) // the built-in one is back
     expect(getProvider('none')).toBe(noCluster)
   })
 })

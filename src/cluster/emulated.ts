@@ -1,0 +1,26 @@
+import { startEmulator } from '../emulator/index.js'
+import type { ClusterProvider } from './providers.js'
+
+/**
+ * The emulated cluster: the built-in Kubernetes API (src/emulator) in this process, its objects in the
+ * instance's own store so they survive a restart. Always usable: it needs no Docker.
+ * `KECS_EMULATOR_SPEED` scales every simulated delay (2 = twice as fast).
+ */
+export const emulatedProvider: ClusterProvider = {
+  name: 'emulated',
+  async start(ctx) {
+    if (!ctx.store) throw new Error('the emulated cluster needs the instance store')
+    const speed = Number(process.env.KECS_EMULATOR_SPEED)
+    const emu = await startEmulator({
+      store: ctx.store,
+      dir: ctx.instanceDir,
+      port: 0,
+      speed: Number.isFinite(speed) && speed > 0 ? speed : undefined,
+    })
+    return {
+      kubeconfigPath: emu.kubeconfigPath,
+      describe: `emulated Kubernetes API at ${emu.url} (kubectl --kubeconfig ${emu.kubeconfigPath})`,
+      stop: () => emu.close(),
+    }
+  },
+}
