@@ -1,0 +1,150 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRunner, type Runner } from '../../src/cluster/runner.js'
+
+/**
+ * Fake `docker` and `kind` executables (bash, builtins only) in a temporary bin directory, for tests
+ * that run the Kind provider without Docker. They append each call to calls.log and play a scenario
+ * kept in a state directory, which the test can change between calls:
+ *   docker-down    `docker info` fails with Docker's own "Cannot connect" error
+ *   clusters       what `kind get clusters` lists (create adds, delete removes)
+ *   create-error   `kind create cluster` prints it on stderr and exits 1
+ *   kubeconfig     what `kind get kubeconfig` prints
+ *   images         images `kind load docker-image` finds "locally", one a line
+ *   node-stopped   `docker inspect` says the node container is not running
+ * With `docker: 'missing'` / `kind: 'missing'` the executable is simply not there. PATH holds only
+ * the bin directory, so the machine's real docker or kind are never reached.
+ */
+export interface FakeToolsOptions {
+  docker?: 'ok' | 'down' | 'missing'
+  kind?: 'ok' | 'missing'
+  clusters?: string[]
+  createError?: string
+  kubeconfig?: string
+  images?: string[]
+}
+
+export interface FakeTools {
+  root: string
+  bin: string
+  state: string
+  /** Only the fake bin directory (plus node for scripts that need it). */
+  env: Record<string, string>
+  runner: Runner
+  /** The calls so far, one `docker info --format ...` string each. */
+  calls(): string[]
+  clusters(): string[]
+  resetCalls(): void
+  set(file: 'docker-down' | 'clusters' | 'create-error' | 'kubeconfig' | 'images' | 'node-stopped', text: string | undefined): void
+  cleanup(): void
+}
+
+const DOCKER = (state: string) => `#!/bin/bash
+S='${state}'
+printf '%s\\n' "docker $*" >> "$S/calls.log"
+case "$1" in
+  --version) echo "Docker version 27.5.1, build 9f9e405" ;;
+  info)
+    if [[ -e "$S/docker-down" ]]; then
+      echo
+      echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
+      exit 1
+    fi
+    echo "27.5.1" ;;
+  inspect)
+    if [[ -e "$S/node-stopped" ]]; then echo false; else echo true; fi ;;
+  start) echo "$2" ;;
+  network) echo "172.18.0.1 fc00:f853:ccd:e793::1 " ;;
+  *) echo "fake docker: unexpected: $*" >&2; exit 2 ;;
+esac
+`
+
+const KIND = (state: string) => `#!/bin/bash
+S='${state}'
+printf '%s\\n' "kind $*" >> "$S/calls.log"
+args=("$@"); name=kind; kubeconfig=""
+for ((i = 0; i < \${#args[@]}; i++)); do
+  [[ "\${args[i]}" == --name ]] && name="\${args[i+1]}"
+  [[ "\${args[i]}" == --kubeconfig ]] && kubeconfig="\${args[i+1]}"
+done
+has_cluster() {
+  [[ -e "$S/clusters" ]] || return 1
+  while IFS= read -r l; do [[ "$l" == "$1" ]] && return 0; done < "$S/clusters"
+  return 1
+}
+case "$1 $2" in
+  "version "*) echo "kind v0.27.0 go1.23.6 linux/amd64" ;;
+  "get clusters")
+    if [[ -s "$S/clusters" ]]; then printf '%s\\n' "$(<"$S/clusters")"; else echo "No kind clusters found." >&2; fi ;;
+  "create cluster")
+    echo "Creating cluster \\"$name\\" ..." >&2
+    if [[ -e "$S/create-error" ]]; then printf '%s\\n' "$(<"$S/create-error")" >&2; exit 1; fi
+    echo " ✓ Ensuring node image (kindest/node:v1.32.2) 🖼" >&2
+    echo " ✓ Preparing nodes 📦" >&2
+    echo " ✓ Starting control-plane 🕹️" >&2
+    echo " ✓ Waiting ≤ 1m0s for control-plane = Ready ⏳" >&2
+    printf '%s\\n' "$name" >> "$S/clusters"
+    if [[ -n "$kubeconfig" && -e "$S/kubeconfig" ]]; then printf '%s\\n' "$(<"$S/kubeconfig")" > "$kubeconfig"; fi
+    echo "Set kubectl context to \\"kind-$name\\"" >&2 ;;
+  "get kubeconfig")
+    if ! has_cluster "$name"; then
+      echo "ERROR: could not locate any control plane nodes for cluster named '$name'. Use the --name option to select a different cluster" >&2
+      exit 1
+    fi
+    printf '%s\\n' "$(<"$S/kubeconfig")" ;;
+  "delete cluster")
+    echo "Deleting cluster \\"$name\\" ..." >&2
+    keep=""
+    if [[ -e "$S/clusters" ]]; then
+      while IFS= read -r l; do [[ -n "$l" && "$l" != "$name" ]] && keep+="$l"$'\\n'; done < "$S/clusters"
+    fi
+    printf '%s' "$keep" > "$S/clusters" ;;
+  "load docker-image")
+    image="$3"; found=""
+    if [[ -e "$S/images" ]]; then
+      while IFS= read -r l; do [[ "$l" == "$image" ]] && found=1; done < "$S/images"
+    fi
+    if [[ -z "$found" ]]; then echo "ERROR: image: \\"$image\\" not present locally" >&2; exit 1; fi
+    echo "Image: \\"$image\\" with ID \\"sha256:0123\\" not yet present on node \\"$name-control-plane\\", loading..." ;;
+  *) echo "fake kind: unexpected: $*" >&2; exit 2 ;;
+esac
+`
+
+export function fakeTools(o: FakeToolsOptions = {}): FakeTools {
+  const root = mkdtempSync(join(tmpdir(), 'kecs-fake-kind-'))
+  const bin = join(root, 'bin')
+  const state = join(root, 'state')
+  mkdirSync(bin)
+  mkdirSync(state)
+  const write = (name: string, text: string) => {
+    writeFileSync(join(bin, name), text)
+    chmodSync(join(bin, name), 0o755)
+  }
+  if (o.docker !== 'missing') write('docker', DOCKER(state))
+  if (o.kind !== 'missing') write('kind', KIND(state))
+  const set: FakeTools['set'] = (file, text) => {
+    const p = join(state, file)
+    if (text === undefined) rmSync(p, { force: true })
+    else writeFileSync(p, text)
+  }
+  if (o.docker === 'down') set('docker-down', '')
+  if (o.clusters?.length) set('clusters', o.clusters.join('\n') + '\n')
+  if (o.createError !== undefined) set('create-error', o.createError)
+  if (o.kubeconfig !== undefined) set('kubeconfig', o.kubeconfig)
+  if (o.images) set('images', o.images.join('\n') + '\n')
+  const env = { PATH: bin, HOME: root }
+  const read = (f: string) => (existsSync(join(state, f)) ? readFileSync(join(state, f), 'utf8') : '')
+  return {
+    root,
+    bin,
+    state,
+    env,
+    runner: createRunner({ env }),
+    calls: () => read('calls.log').split('\n').filter(Boolean),
+    clusters: () => read('clusters').split('\n').filter(Boolean),
+    resetCalls: () => rmSync(join(state, 'calls.log'), { force: true }),
+    set,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  }
+}
