@@ -153,7 +153,8 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     try {
       const kube = await attachKube(instance.deps, {
         kubeconfigPath: cluster!.kubeconfigPath,
-        context: o.context,
+        // Only an existing cluster's kubeconfig has the user's contexts; Kind's and the emulator's have their own.
+        context: provider.name === 'existing' ? o.context : undefined,
         ecsEndpoint: cluster!.endpointForPods?.(endpoint) ?? endpoint,
         log: ui.log,
       })

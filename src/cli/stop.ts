@@ -70,7 +70,13 @@ export async function stopInstance(name: string, o: StopOptions): Promise<StopOu
 
 async function deleteCluster(name: string, dir: string, record: InstanceRecord | undefined, log: (l: string) => void) {
   if (!record) {
-    log('--delete-cluster: no instance record, so no known cluster to delete.')
+    // A clean stop removes instance.json: ask the one provider that leaves a cluster behind (Kind).
+    const kind = getProvider('kind')
+    if (kind?.deleteCluster && !(await kind.unavailable?.())) {
+      await kind.deleteCluster({ instanceDir: dir, name, log })
+    } else {
+      log('--delete-cluster: no instance record and no usable Kind; nothing to delete.')
+    }
     return
   }
   const provider = getProvider(record.clusterProvider)
@@ -83,7 +89,7 @@ async function deleteCluster(name: string, dir: string, record: InstanceRecord |
   } else if (!provider.deleteCluster) {
     log(`--delete-cluster: the ${provider.name} provider owns no cluster to delete.`)
   } else {
+    // The provider reports what it deleted (or that there was nothing).
     await provider.deleteCluster({ instanceDir: dir, name, kubeconfig: record.kubeconfig ?? undefined, log })
-    log(`Deleted the ${provider.name} cluster of "${name}".`)
   }
 }

@@ -147,6 +147,17 @@ describe('kecs start --cluster kind (fake docker and kind, emulated API behind t
     expect(tools.calls().some((c) => c.startsWith('kind delete cluster --name kecs-kf'))).toBe(true)
     expect(tools.clusters()).not.toContain('kecs-kf')
   })
+
+  it('stop --delete-cluster after a clean stop still deletes the Kind cluster', async () => {
+    const again = await start('kf', ['--cluster', 'kind'])
+    expect(again.r.exitCode, again.r.stderr + again.r.stdout).toBe(0)
+    expect((await kecs(['stop', '--name', 'kf'])).exitCode).toBe(0)
+    expect(tools.clusters()).toContain('kecs-kf')
+    const del = await kecs(['stop', '--name', 'kf', '--delete-cluster'])
+    expect(del.exitCode, del.stderr).toBe(0)
+    expect(del.stdout).toContain('Deleted the Kind cluster kecs-kf')
+    expect(tools.clusters()).not.toContain('kecs-kf')
+  })
 })
 
 describe('clear failures', { timeout: TIMEOUT }, () => {
