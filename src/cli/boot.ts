@@ -1,4 +1,4 @@
-import { Listr } from 'listr2'
+import { Listr, PRESET_TIMER } from 'listr2'
 import { defaultRegion } from '../ecs/context.js'
 import { attachKube } from '../kube/attach.js'
 import { resolveProvider, type ClusterHandle, type ClusterProvider } from '../cluster/providers.js'
@@ -97,8 +97,11 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
       },
       {
         title: `Start cluster (${provider.name})`,
+        rendererOptions: { persistentOutput: true, bottomBar: 5 },
         task: async (_, task) => {
-          cluster = await startCluster(provider, o, dir, ui.log, store)
+          // In a terminal, progress lines (with elapsed times) show under the step; plain mode prints them as lines.
+          const log = ui.plain || ui.silent ? ui.log : (line: string) => void (task.output = line)
+          cluster = await startCluster(provider, o, dir, log, store)
           task.title = `Cluster: ${cluster.describe}`
         },
       },
@@ -133,7 +136,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     {
       renderer: ui.silent ? 'silent' : ui.plain ? 'simple' : 'default',
       exitOnError: true,
-      rendererOptions: { collapseErrors: false },
+      rendererOptions: { collapseErrors: false, timer: PRESET_TIMER },
     },
   )
   try {
