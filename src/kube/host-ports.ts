@@ -1,0 +1,415 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import { PassThrough, Writable } from 'node:stream'
+import { PortForward, type V1Pod } from '@kubernetes/client-node'
+import type WebSocket from 'ws'
+import type { KubeClient, PodWatch } from './client.js'
+import { ANNOTATIONS, LABELS } from './convert/labels.js'
+
+/**
+ * Host ports (ECS-ON-KUBERNETES: "a hostPort of a service or task is reachable on the KECS host at
+ * that port"). Watches the pods KECS manages; for every static host port (annotation
+ * `kecs.dev/host-ports`, written by the pod converter) of a pod whose container is running and ready,
+ * KECS listens on the host at that port and forwards each accepted TCP connection to one such pod
+ * through the pods/portforward API (client-node's PortForward) — so the same code serves Kind, an
+ * existing cluster and the emulator. When no ready pod offers the port any more, it stops listening.
+ *
+ * A port is held by one owner, the task group (`service:web` for a service's tasks, `family:web` by
+ * default for RunTask) within its cluster: connections go round-robin across the owner's ready pods,
+ * so a service's tasks share their host port as they would behind a load balancer. Another group
+ * asking for a port already held, or a port the host cannot give (taken, or privileged), is reported
+ * through `onUnavailable` and the log — never an error. Dynamic host ports (hostPort 0) and UDP are
+ * not forwarded.
+ */
+export interface HostPortsOptions {
+  client: KubeClient
+  /** The address host ports listen on (the instance's --host); default 127.0.0.1. */
+  host?: string
+  /** Label selector of the pods to consider (default: every pod KECS manages). */
+  labelSelector: string
+  log?: (line: string) => void
+  /** A host port that cannot be served for a pod (port taken, permission denied, held by another group). */
+  onUnavailable?: (problem: HostPortProblem) => void
+  /** For tests: how a connection reaches a pod (default: client-node PortForward). */
+  connect?: PodConnector
+}
+
+export interface HostPortProblem {
+  hostPort: number
+  host: string
+  /** The pod that wanted the port, and what it belongs to (from its annotations). */
+  namespace: string
+  pod: string
+  clusterName?: string
+  group?: string
+  serviceName?: string
+  taskArn?: string
+  message: string
+}
+
+/** Opens one connection to `port` inside a pod; resolves once connected, with a way to close it. */
+export type PodConnector = (
+  target: { namespace: string; pod: string; port: number },
+  io: { output: Writable; errors: Writable; input: PassThrough },
+) => Promise<PodLink>
+
+/** An open connection to a pod's port. */
+export interface PodLink {
+  /** Ends it politely (WebSocket close handshake). */
+  close(): void
+  /** Cuts it at once (KECS stopping). */
+  destroy(): void
+  /** Called once when the pod side is done (at once when it already is). */
+  onClose(cb: () => void): void
+  /** Stops/restarts reading from the pod side (backpressure from a slow client). */
+  pause(): void
+  resume(): void
+}
+
+/** A static TCP host port one container of a pod offers. */
+export interface Offer {
+  podKey: string
+  namespace: string
+  pod: string
+  container: string
+  containerPort: number
+  hostPort: number
+  /** cluster namespace + task group: who may hold the port. */
+  owner: string
+  annotations: Record<string, string>
+}
+
+interface PortState {
+  port: number
+  owner: string
+  server?: Server
+  status: 'starting' | 'listening' | 'unavailable'
+  sockets: Set<Socket>
+  next: number
+  /** Owners (and pods, for listen failures) already told about, so each problem is reported once. */
+  reported: Set<string>
+}
+
+export class HostPorts {
+  private readonly host: string
+  /** Offers of each ready pod, by pod key. */
+  private readonly byPod = new Map<string, Offer[]>()
+  /** Offers by host port, in the order the pods became ready. */
+  private readonly byPort = new Map<number, Map<string, Offer>>()
+  private readonly ports = new Map<number, PortState>()
+  private watch: PodWatch | undefined
+  private stopped = false
+  private readonly connect: PodConnector
+
+  constructor(private readonly opts: HostPortsOptions) {
+    this.host = opts.host ?? '127.0.0.1'
+    this.connect = opts.connect ?? portForwardConnector(opts.client)
+  }
+
+  /** Lists the managed pods (listening where a ready one offers a port), then watches. */
+  async start(): Promise<void> {
+    this.watch = this.opts.client.watchPods({
+      labelSelector: this.opts.labelSelector,
+      onSync: (pods) => this.sync(pods),
+      onEvent: (type, pod) => this.update(pod, type === 'DELETED'),
+      onError: (err) => this.log(`host ports: pod watch: ${(err as Error)?.message ?? err} (retrying)`),
+    })
+    await this.watch.start()
+  }
+
+  /** Stops watching, stops listening and drops every forwarded connection. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.watch?.stop()
+    await Promise.all([...this.ports.values()].map((s) => this.close(s)))
+    this.ports.clear()
+    this.byPod.clear()
+    this.byPort.clear()
+  }
+
+  /** What is forwarded now: host port → the pods behind it (for status output and tests). */
+  forwarded(): { hostPort: number; host: string; owner: string; pods: string[] }[] {
+    return [...this.ports.values()]
+      .filter((s) => s.status === 'listening')
+      .map((s) => ({ hostPort: s.port, host: this.host, owner: s.owner, pods: this.targets(s).map((o) => `${o.namespace}/${o.pod}`) }))
+  }
+
+  /** The full set of pods (after a list or relist). */
+  sync(pods: V1Pod[]): void {
+    const seen = new Set<string>()
+    for (const pod of pods) {
+      seen.add(podKey(pod))
+      this.update(pod, false)
+    }
+    for (const key of [...this.byPod.keys()]) if (!seen.has(key)) this.setOffers(key, [])
+  }
+
+  /** One observation of a pod. */
+  update(pod: V1Pod, gone: boolean): void {
+    if (this.stopped) return
+    this.setOffers(podKey(pod), gone ? [] : readyOffers(pod))
+  }
+
+  private setOffers(key: string, offers: Offer[]): void {
+    const before = this.byPod.get(key) ?? []
+    if (JSON.stringify(before) === JSON.stringify(offers)) return
+    const touched = new Set<number>()
+    for (const o of before) {
+      this.byPort.get(o.hostPort)?.delete(key)
+      touched.add(o.hostPort)
+    }
+    const added = new Set<number>()
+    for (const o of offers) {
+      let m = this.byPort.get(o.hostPort)
+      if (!m) this.byPort.set(o.hostPort, (m = new Map()))
+      if (!m.has(key)) added.add(o.hostPort)
+      m.set(key, o) // one offer per pod and port: the first container declaring it
+      touched.add(o.hostPort)
+    }
+    if (offers.length) this.byPod.set(key, offers)
+    else this.byPod.delete(key)
+    for (const port of touched) this.reconcile(port, added.has(port))
+  }
+
+  /** Brings one host port in line with the pods offering it; `fresh`: a pod just started offering it. */
+  private reconcile(port: number, fresh: boolean): void {
+    const offers = [...(this.byPort.get(port)?.values() ?? [])]
+    let state = this.ports.get(port)
+    if (offers.length === 0) {
+      this.byPort.delete(port)
+      if (state) {
+        this.ports.delete(port)
+        void this.close(state)
+        if (state.status === 'listening') this.log(`host port ${this.host}:${port}: no ready task offers it any more, stopped listening`)
+      }
+      return
+    }
+    if (state && !offers.some((o) => o.owner === state!.owner)) {
+      // The holder is gone; the next group in line takes the port over (same listener).
+      state.owner = offers[0]!.owner
+      state.reported.clear()
+      if (state.status === 'listening') this.log(`host port ${this.host}:${port} now forwards to ${describeOwner(offers[0]!)}`)
+    }
+    if (!state) {
+      state = { port, owner: offers[0]!.owner, status: 'starting', sockets: new Set(), next: 0, reported: new Set() }
+      this.ports.set(port, state)
+      this.listen(state)
+    } else if (state.status === 'unavailable' && fresh) {
+      // A new task wants the port: try the host again (it may have been freed meanwhile).
+      state.status = 'starting'
+      this.listen(state)
+    }
+    for (const o of offers) {
+      if (o.owner === state.owner || state.reported.has(o.owner)) continue
+      state.reported.add(o.owner)
+      this.problem(o, `host port ${port} is already forwarded to ${describeOwner(this.targets(state)[0] ?? o)}; not forwarded to ${describeOwner(o)}`)
+    }
+  }
+
+  private listen(state: PortState): void {
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(state, socket))
+    state.server = server
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (state.server !== server) return
+      state.server = undefined
+      state.status = 'unavailable'
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `is already in use on the host`
+          : err.code === 'EACCES'
+            ? `needs privileges on the host (ports below 1024 usually do)`
+            : `cannot be listened on: ${err.message}`
+      for (const o of this.targets(state)) {
+        if (state.reported.has(`listen:${o.podKey}`)) continue
+        state.reported.add(`listen:${o.podKey}`)
+        this.problem(o, `host port ${this.host}:${state.port} ${why}; task ${o.pod} of ${describeOwner(o)} is not reachable on it`)
+      }
+    })
+    server.on('error', () => {}) // after listening: nothing to do, the port stays as it is
+    server.listen({ port: state.port, host: this.host, exclusive: true }, () => {
+      if (state.server !== server || this.ports.get(state.port) !== state) return void server.close()
+      state.status = 'listening'
+      const t = this.targets(state)
+      this.log(`host port ${this.host}:${state.port} forwards to ${describeOwner(t[0]!)} (${t.length} ready task${t.length === 1 ? '' : 's'})`)
+    })
+  }
+
+  private close(state: PortState): Promise<void> {
+    const server = state.server
+    state.server = undefined
+    for (const s of state.sockets) s.destroy()
+    state.sockets.clear()
+    if (!server) return Promise.resolve()
+    return new Promise((resolve) => server.close(() => resolve()))
+  }
+
+  /** The owner's ready pods behind a port, in the order they became ready. */
+  private targets(state: PortState): Offer[] {
+    return [...(this.byPort.get(state.port)?.values() ?? [])].filter((o) => o.owner === state.owner)
+  }
+
+  /** One accepted connection: forwarded to the owner's pods round-robin; a pod that fails, the next one. */
+  private accept(state: PortState, socket: Socket): void {
+    state.sockets.add(socket)
+    socket.setNoDelay(true)
+    const input = new PassThrough()
+    // No end: a client's half-close cannot travel over the v4 channel protocol, and ending the input
+    // would make client-node close the whole WebSocket before the answer comes back.
+    socket.pipe(input, { end: false })
+    socket.resume()
+    let link: PodLink | undefined
+    let closed = false
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      closed = true
+      state.sockets.delete(socket)
+      input.destroy()
+      if (this.stopped) link?.destroy()
+      else link?.close()
+    })
+    let paused = false
+    const output = new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        if (socket.destroyed) return cb()
+        // A slow client holds the pod side back instead of KECS buffering without bound.
+        if (!socket.write(chunk) && !paused && link) {
+          paused = true
+          link.pause()
+          socket.once('drain', () => {
+            paused = false
+            link?.resume()
+          })
+        }
+        cb()
+      },
+    })
+    let errorText = ''
+    const errors = new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        errorText += chunk.toString('utf8')
+        cb()
+      },
+    })
+    const candidates = this.targets(state)
+    const start = state.next++ % Math.max(1, candidates.length)
+    const order = candidates.slice(start).concat(candidates.slice(0, start))
+    const tryNext = async (i: number): Promise<void> => {
+      if (closed) return
+      const target = order[i]
+      if (!target) {
+        this.log(`host port ${this.host}:${state.port}: no ready task could take the connection`)
+        return void socket.destroy()
+      }
+      try {
+        link = await this.connect({ namespace: target.namespace, pod: target.pod, port: target.containerPort }, { output, errors, input })
+      } catch (err) {
+        this.log(`host port ${this.host}:${state.port}: cannot reach ${target.namespace}/${target.pod}:${target.containerPort}: ${(err as Error)?.message ?? err}`)
+        return tryNext(i + 1)
+      }
+      if (closed) return link.close()
+      link.onClose(() => {
+        if (errorText) this.log(`host port ${this.host}:${state.port} → ${target.namespace}/${target.pod}:${target.containerPort}: ${errorText.trim()}`)
+        // The pod side is done: flush what came back, then close (an error: reset at once).
+        if (errorText) socket.destroy()
+        else socket.end()
+      })
+    }
+    void tryNext(0)
+  }
+
+  private problem(o: Offer, message: string): void {
+    this.log(`warning: ${message}`)
+    const a = o.annotations
+    try {
+      this.opts.onUnavailable?.({
+        hostPort: o.hostPort,
+        host: this.host,
+        namespace: o.namespace,
+        pod: o.pod,
+        clusterName: a[ANNOTATIONS.clusterName],
+        group: a[ANNOTATIONS.group],
+        serviceName: a[ANNOTATIONS.serviceName],
+        taskArn: a[ANNOTATIONS.taskArn],
+        message,
+      })
+    } catch (err) {
+      this.log(`host ports: onUnavailable failed: ${(err as Error).message}`)
+    }
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line)
+  }
+}
+
+const podKey = (pod: V1Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`
+
+/** The static TCP host ports of a pod's running, ready containers (none while it terminates). */
+export function readyOffers(pod: V1Pod): Offer[] {
+  const a = pod.metadata?.annotations ?? {}
+  const raw = a[ANNOTATIONS.hostPorts]
+  if (!raw || pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return []
+  let entries: { container?: unknown; containerPort?: unknown; hostPort?: unknown; protocol?: unknown }[]
+  try {
+    const v = JSON.parse(raw)
+    entries = Array.isArray(v) ? v : []
+  } catch {
+    return []
+  }
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]
+  const ready = new Set(statuses.filter((s) => s.ready && s.state?.running).map((s) => s.name))
+  const namespace = pod.metadata?.namespace ?? ''
+  const name = pod.metadata?.name ?? ''
+  const group = a[ANNOTATIONS.group] ?? (pod.metadata?.labels?.[LABELS.service] ? `service:${pod.metadata.labels[LABELS.service]}` : `pod:${name}`)
+  const out: Offer[] = []
+  for (const e of entries) {
+    const hostPort = Number(e.hostPort)
+    const containerPort = Number(e.containerPort)
+    if (!Number.isInteger(hostPort) || hostPort < 1 || hostPort > 65535) continue // 0: dynamic, not forwarded
+    if (!Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) continue
+    if (String(e.protocol ?? 'tcp').toLowerCase() !== 'tcp') continue
+    if (typeof e.container !== 'string' || !ready.has(e.container)) continue
+    if (out.some((o) => o.hostPort === hostPort)) continue
+    out.push({ podKey: `${namespace}/${name}`, namespace, pod: name, container: e.container, containerPort, hostPort, owner: `${namespace}/${group}`, annotations: a })
+  }
+  return out
+}
+
+function describeOwner(o: Offer): string {
+  const a = o.annotations
+  const cluster = a[ANNOTATIONS.clusterName] ?? o.namespace
+  const group = a[ANNOTATIONS.group] ?? ''
+  if (group.startsWith('service:')) return `service ${group.slice('service:'.length)} (cluster ${cluster})`
+  return `task group ${group || o.pod} (cluster ${cluster})`
+}
+
+/**
+ * Connections through client-node's PortForward (pods/portforward over WebSocket, v4.channel.k8s.io).
+ * Its handler writes the data channel to `output` and the error channel to `errors`; it never ends
+ * them, so the WebSocket's close is the end of the connection.
+ */
+export function portForwardConnector(client: KubeClient): PodConnector {
+  return async (target, io) => {
+    const pf = new PortForward(client.kc)
+    const ws = (await pf.portForward(target.namespace, target.pod, [target.port], io.output, io.errors, io.input)) as WebSocket
+    let closed = ws.readyState === ws.CLOSED
+    const listeners: (() => void)[] = []
+    ws.on('close', () => {
+      closed = true
+      for (const l of listeners.splice(0)) l()
+    })
+    ws.on('error', () => ws.terminate())
+    return {
+      close: () => {
+        if (ws.readyState === ws.OPEN) ws.close()
+        else if (ws.readyState === ws.CONNECTING) ws.terminate()
+      },
+      destroy: () => ws.terminate(),
+      onClose: (cb) => {
+        if (closed) cb()
+        else listeners.push(cb)
+      },
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+    }
+  }
+}
