@@ -160,6 +160,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
         context: provider.name === 'existing' ? o.context : undefined,
         ecsEndpoint: cluster!.endpointForPods?.(endpoint) ?? endpoint,
         log: ui.log,
+        hostPorts: { host: o.host }, // task host ports listen where the API does
       })
       instance.onClose(() => kube.stop())
     } catch (e) {

@@ -4,6 +4,7 @@ import { handlers as clusters } from './clusters/handlers.js'
 import { handlers as tags } from './tags.js'
 import { handlers as accountSettings } from './account-settings.js'
 import { handlers as tasks } from './tasks/handlers.js'
+import { handlers as services } from './services/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -15,4 +16,5 @@ export const handlers: HandlerMap = {
   ...tags,
   ...accountSettings,
   ...tasks,
+  ...services,
 }

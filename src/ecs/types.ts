@@ -3,6 +3,7 @@ import type { RequestContext } from './context.js'
 import type { EventBus } from '../events/bus.js'
 import type { Repos } from '../store/repos.js'
 import type { TaskRuntime } from './tasks/runtime.js'
+import type { ServiceRuntime } from './services/runtime.js'
 
 /**
  * AWS shapes as they travel on the wire and sit in the store: the SDK's types (DESIGN rule 2) with
@@ -30,6 +31,8 @@ export interface EcsHooks {
   clusterDeleted?: (ctx: RequestContext, clusterName: string) => Promise<void>
   /** Runs and stops tasks (set by src/kube/attach.ts); absent = no cluster, RunTask refuses. */
   tasks?: TaskRuntime
+  /** Runs services (set by src/kube/attach.ts); absent = no cluster, services run no tasks. */
+  services?: ServiceRuntime
 }
 
 /** A handler holds behaviour only: validated input in, output shape out; never touches HTTP. */

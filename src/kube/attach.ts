@@ -4,8 +4,10 @@ import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { EcsDeps, EcsHooks } from '../ecs/types.js'
 import { metadataBaseUrl } from '../ecs/metadata/paths.js'
 import { KubeClient } from './client.js'
+import { HostPorts, type HostPortProblem } from './host-ports.js'
 import { kubeLogSource } from './pod-logs.js'
-import { Reconciler } from './reconciler.js'
+import { MANAGED_SELECTOR, Reconciler } from './reconciler.js'
+import { KubeServiceRuntime } from './services/service-runtime.js'
 import { taskLogs } from './task-logs.js'
 import { KubeTaskRuntime } from './task-runtime.js'
 
@@ -27,12 +29,22 @@ export interface AttachKubeOptions {
   log?: (line: string) => void
   /** Awaited before KECS deletes a task's pod, e.g. to keep the tail of its containers' logs. */
   beforePodDelete?: (task: TaskDoc, pod: V1Pod | undefined) => Promise<void>
+  /**
+   * Static host ports (portMappings hostPort) of ready tasks are forwarded from `host` on the KECS
+   * machine (the instance's --host; default 127.0.0.1), see host-ports.ts; false turns that off.
+   * `onUnavailable`: a port that cannot be served (taken, privileged, held by another group).
+   */
+  hostPorts?: false | { host?: string; onUnavailable?: (problem: HostPortProblem) => void }
 }
 
 export interface KubeAttachment {
   client: KubeClient
   reconciler: Reconciler
   runtime: KubeTaskRuntime
+  /** Services as Deployments / DaemonSets, and their scheduler. */
+  services: KubeServiceRuntime
+  /** Host port forwarding (absent when turned off). */
+  hostPorts?: HostPorts
   /** Stops the watch and removes the hooks (the cluster and its pods are left as they are). */
   stop(): Promise<void>
 }
@@ -53,12 +65,18 @@ export async function attachKube(deps: EcsDeps, opts: AttachKubeOptions): Promis
     retentionMs,
     log: opts.log,
   })
+  const services = new KubeServiceRuntime(client, deps, {
+    ecsEndpoint: opts.ecsEndpoint,
+    metadataEndpoint: opts.metadataEndpoint ?? metadataBaseUrl(opts.ecsEndpoint),
+    log: opts.log,
+  })
 
   const before: EcsHooks = { ...deps.hooks }
   const restore = () => {
     deps.hooks.clusterCreated = before.clusterCreated
     deps.hooks.clusterDeleted = before.clusterDeleted
     deps.hooks.tasks = before.tasks
+    deps.hooks.services = before.services
   }
   // Earlier hooks (tests, other layers) still run first.
   deps.hooks.clusterCreated = async (ctx, name) => {
@@ -70,12 +88,22 @@ export async function attachKube(deps: EcsDeps, opts: AttachKubeOptions): Promis
     await runtime.clusterDeleted(ctx, name)
   }
   deps.hooks.tasks = runtime
+  deps.hooks.services = services
   const stopLogs = logs.start(kubeLogSource(client.kc))
+  // Host ports: its own watch of the managed pods (readiness, not task state, decides).
+  const hostPorts =
+    opts.hostPorts === false
+      ? undefined
+      : new HostPorts({ client, labelSelector: MANAGED_SELECTOR, log: opts.log, ...opts.hostPorts })
   try {
     await reconciler.start()
     await runtime.adoptClusters()
+    await services.start()
+    await hostPorts?.start()
   } catch (err) {
     reconciler.stop()
+    await services.stop()
+    await hostPorts?.stop()
     restore()
     await stopLogs()
     throw new Error(`cannot use the Kubernetes cluster at ${client.server}: ${(err as Error).message}`)
@@ -84,8 +112,12 @@ export async function attachKube(deps: EcsDeps, opts: AttachKubeOptions): Promis
     client,
     reconciler,
     runtime,
+    services,
+    hostPorts,
     async stop() {
+      await services.stop()
       reconciler.stop()
+      await hostPorts?.stop()
       restore()
       await stopLogs()
     },

@@ -1,4 +1,16 @@
-import { CoreV1Api, KubeConfig, Watch, type V1Namespace, type V1Node, type V1Pod, type V1Secret } from '@kubernetes/client-node'
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Watch,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1Namespace,
+  type V1Node,
+  type V1Pod,
+  type V1Secret,
+  type V1Service,
+} from '@kubernetes/client-node'
 
 /**
  * A thin wrapper over @kubernetes/client-node 1.4.0 (kubectl-wire.md §11), built from a kubeconfig:
@@ -11,9 +23,11 @@ import { CoreV1Api, KubeConfig, Watch, type V1Namespace, type V1Node, type V1Pod
  */
 export class KubeClient {
   readonly core: CoreV1Api
+  readonly apps: AppsV1Api
 
   constructor(readonly kc: KubeConfig) {
     this.core = kc.makeApiClient(CoreV1Api)
+    this.apps = kc.makeApiClient(AppsV1Api)
   }
 
   static fromKubeconfig(path: string, context?: string): KubeClient {
@@ -139,20 +153,111 @@ export class KubeClient {
   watchPods(opts: PodWatchOptions): PodWatch {
     return new PodWatch(this, opts)
   }
+
+  // --- workloads (services: src/kube/services) ---
+
+  /** A Deployment, DaemonSet or Service by name; undefined when there is none. */
+  async getWorkload<K extends WorkloadKind>(kind: K, namespace: string, name: string): Promise<WorkloadOf<K> | undefined> {
+    try {
+      return plain(await this.workloadApi(kind).read({ namespace, name })) as WorkloadOf<K>
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined
+      throw err
+    }
+  }
+
+  async createWorkload<K extends WorkloadKind>(kind: K, obj: WorkloadOf<K>): Promise<WorkloadOf<K>> {
+    return plain(await this.workloadApi(kind).create({ namespace: obj.metadata!.namespace!, body: obj })) as WorkloadOf<K>
+  }
+
+  /** Replaces the object (PUT); pass the current resourceVersion in `obj` to guard against lost updates. */
+  async replaceWorkload<K extends WorkloadKind>(kind: K, obj: WorkloadOf<K>): Promise<WorkloadOf<K>> {
+    const md = obj.metadata!
+    return plain(await this.workloadApi(kind).replace({ namespace: md.namespace!, name: md.name!, body: obj })) as WorkloadOf<K>
+  }
+
+  /** Deletes the object and, in the background, what it owns (ReplicaSets, pods); false when it was not there. */
+  async deleteWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<boolean> {
+    try {
+      await this.workloadApi(kind).delete({ namespace, name, propagationPolicy: 'Background' })
+      return true
+    } catch (err) {
+      if (statusOf(err) === 404) return false
+      throw err
+    }
+  }
+
+  /** Deployments or DaemonSets by label selector across namespaces, all pages; with the list's resourceVersion. */
+  async listWorkloads<K extends 'Deployment' | 'DaemonSet'>(
+    kind: K,
+    opts: { labelSelector?: string } = {},
+  ): Promise<{ items: WorkloadOf<K>[]; resourceVersion: string }> {
+    const items: WorkloadOf<K>[] = []
+    let cont: string | undefined
+    let resourceVersion = ''
+    do {
+      const q = { labelSelector: opts.labelSelector, limit: 500, _continue: cont }
+      const page =
+        kind === 'Deployment' ? await this.apps.listDeploymentForAllNamespaces(q) : await this.apps.listDaemonSetForAllNamespaces(q)
+      for (const o of page.items as WorkloadOf<K>[]) items.push(plain(o))
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion
+      cont = page.metadata?._continue || undefined
+    } while (cont)
+    return { items, resourceVersion }
+  }
+
+  /** Watches Deployments or DaemonSets matching a label selector across namespaces (same behaviour as PodWatch). */
+  watchWorkloads<K extends 'Deployment' | 'DaemonSet'>(kind: K, opts: WatchOptions<WorkloadOf<K>>): ObjectWatch<WorkloadOf<K>> {
+    const path = kind === 'Deployment' ? '/apis/apps/v1/deployments' : '/apis/apps/v1/daemonsets'
+    return new ObjectWatch(this.kc, path, (labelSelector) => this.listWorkloads(kind, { labelSelector }), opts)
+  }
+
+  private workloadApi(kind: WorkloadKind) {
+    const a = this.apps
+    const c = this.core
+    switch (kind) {
+      case 'Deployment':
+        return {
+          read: (r: { namespace: string; name: string }) => a.readNamespacedDeployment(r),
+          create: (r: { namespace: string; body: any }) => a.createNamespacedDeployment(r),
+          replace: (r: { namespace: string; name: string; body: any }) => a.replaceNamespacedDeployment(r),
+          delete: (r: { namespace: string; name: string; propagationPolicy: string }) => a.deleteNamespacedDeployment(r),
+        }
+      case 'DaemonSet':
+        return {
+          read: (r: { namespace: string; name: string }) => a.readNamespacedDaemonSet(r),
+          create: (r: { namespace: string; body: any }) => a.createNamespacedDaemonSet(r),
+          replace: (r: { namespace: string; name: string; body: any }) => a.replaceNamespacedDaemonSet(r),
+          delete: (r: { namespace: string; name: string; propagationPolicy: string }) => a.deleteNamespacedDaemonSet(r),
+        }
+      case 'Service':
+        return {
+          read: (r: { namespace: string; name: string }) => c.readNamespacedService(r),
+          create: (r: { namespace: string; body: any }) => c.createNamespacedService(r),
+          replace: (r: { namespace: string; name: string; body: any }) => c.replaceNamespacedService(r),
+          delete: (r: { namespace: string; name: string; propagationPolicy: string }) => c.deleteNamespacedService(r),
+        }
+    }
+  }
 }
+
+export type WorkloadKind = 'Deployment' | 'DaemonSet' | 'Service'
+export type WorkloadOf<K extends WorkloadKind> = K extends 'Deployment' ? V1Deployment : K extends 'DaemonSet' ? V1DaemonSet : V1Service
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 
-export interface PodWatchOptions {
+export interface WatchOptions<T> {
   labelSelector: string
-  /** The complete set of matching pods: once at start, again after each relist (410 Gone, or a list retried). */
-  onSync(pods: V1Pod[]): void
-  onEvent(type: WatchEventType, pod: V1Pod): void
+  /** The complete set of matching objects: once at start, again after each relist (410 Gone, or a list retried). */
+  onSync(items: T[]): void
+  onEvent(type: WatchEventType, obj: T): void
   /** Problems the watch recovers from by itself (it keeps retrying); for logs. */
   onError?(err: unknown): void
   /** Longest wait between retries (ms). */
   maxBackoffMs?: number
 }
+
+export type PodWatchOptions = WatchOptions<V1Pod>
 
 /**
  * List, then watch from the list's resourceVersion; resume from the last resourceVersion seen when
@@ -160,7 +265,7 @@ export interface PodWatchOptions {
  * HTTP status or an ERROR event); back off on errors. Unlike client-node's informer it never spins: a
  * stream that ends at once with nothing new waits before the next try.
  */
-export class PodWatch {
+export class ObjectWatch<T> {
   private rv: string | undefined
   private controller: AbortController | undefined
   private generation = 0
@@ -169,8 +274,11 @@ export class PodWatch {
   private timer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly client: KubeClient,
-    private readonly opts: PodWatchOptions,
+    private readonly kc: KubeConfig,
+    /** The cluster-wide collection path, e.g. `/api/v1/pods`. */
+    private readonly path: string,
+    private readonly lister: (labelSelector: string) => Promise<{ items: T[]; resourceVersion: string }>,
+    private readonly opts: WatchOptions<T>,
   ) {}
 
   /** Lists and syncs once (so the caller knows every pod before it serves), then watches. */
@@ -192,7 +300,7 @@ export class PodWatch {
   }
 
   private async list(): Promise<void> {
-    const { items, resourceVersion } = await this.client.listPods({ labelSelector: this.opts.labelSelector })
+    const { items, resourceVersion } = await this.lister(this.opts.labelSelector)
     this.rv = resourceVersion
     this.opts.onSync(items)
   }
@@ -226,9 +334,9 @@ export class PodWatch {
     let events = 0
     let gone = false
     const current = () => gen === this.generation && !this.stopped
-    const w = new Watch(this.client.kc)
+    const w = new Watch(this.kc)
     w.watch(
-      '/api/v1/pods',
+      this.path,
       { labelSelector: this.opts.labelSelector, resourceVersion: this.rv, allowWatchBookmarks: true },
       (type: string, obj: any) => {
         if (!current()) return
@@ -245,7 +353,7 @@ export class PodWatch {
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           events++
           this.backoffMs = 0
-          this.opts.onEvent(type, obj as V1Pod)
+          this.opts.onEvent(type, obj as T)
         }
       },
       (err: any) => {
@@ -270,6 +378,13 @@ export class PodWatch {
         this.retry(() => this.watch())
       },
     )
+  }
+}
+
+/** The pod watch every pod consumer uses (task reconciler, host ports). */
+export class PodWatch extends ObjectWatch<V1Pod> {
+  constructor(client: KubeClient, opts: PodWatchOptions) {
+    super(client.kc, '/api/v1/pods', (labelSelector) => client.listPods({ labelSelector }), opts)
   }
 }
 

@@ -188,7 +188,7 @@ function bytes(q: string): number {
  * Secrets Manager to read the value from: it creates the Secret empty, annotated with the ECS
  * reference, and never overwrites one that exists, so users can fill it (`kubectl edit secret`).
  */
-function secretFor(s: NeededSecret): V1Secret {
+export function secretFor(s: NeededSecret): V1Secret {
   const data = s.type === 'kubernetes.io/dockerconfigjson' ? '{"auths":{}}' : ''
   return {
     apiVersion: 'v1',

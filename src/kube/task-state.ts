@@ -125,18 +125,22 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
     const name = c.name ?? ''
     const st = statuses.get(name)
     const state = st?.state
+    // A container that restarted (restartPolicy Always: service pods) exited in between, even when no
+    // status showed it terminated (kubelets report status in batches): its last termination is its exit.
+    const exited = state?.terminated ?? ((st?.restartCount ?? 0) > 0 ? st?.lastState?.terminated : undefined)
     let next = 'PENDING'
-    if (state?.running) {
-      next = 'RUNNING'
-      c.exitCode = undefined
-    } else if (state?.terminated) {
+    if (exited) {
       next = 'STOPPED'
-      const term = state.terminated
+      // The first exit stands (a restarted container stopped again by the pod's deletion is not its exit).
+      const term = c.lastStatus === 'STOPPED' && c.exitCode !== undefined ? { ...exited, exitCode: c.exitCode } : exited
       c.exitCode = term.exitCode
       const reason = terminatedReason(term.reason, term.message)
-      if (reason) c.reason = reason
+      if (reason && c.reason === undefined) c.reason = reason
       latestFinish = Math.max(latestFinish ?? 0, timeMs(term.finishedAt) ?? now)
       if (essential.has(name)) essentialExit = true
+    } else if (state?.running) {
+      next = 'RUNNING'
+      c.exitCode = undefined
     } else if (state?.waiting?.reason) {
       const w = state.waiting
       const msg = w.message || w.reason
@@ -151,8 +155,8 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
         failure ??= { stopCode: 'TaskFailedToStart', stoppedReason: c.reason }
       }
     }
-    const started = timeMs(state?.running?.startedAt ?? state?.terminated?.startedAt)
-    if (state?.running || state?.terminated) anyStarted = true
+    const started = timeMs(exited ? exited.startedAt : state?.running?.startedAt)
+    if (state?.running || exited) anyStarted = true
     if (started !== undefined) earliestStart = Math.min(earliestStart ?? Infinity, started)
     if ((CONTAINER_RANK[next] ?? 0) > (CONTAINER_RANK[c.lastStatus ?? 'PENDING'] ?? 0)) c.lastStatus = next
     if ((state?.running || state?.terminated) && pod?.metadata?.name) c.runtimeId = containerRuntimeId(pod.metadata.name, name)
@@ -176,6 +180,7 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
   }
   const containers = t.containers ?? []
   const essentialRunning =
+    !essentialExit &&
     essential.size > 0 && containers.filter((c) => essential.has(c.name ?? '')).every((c) => statuses.get(c.name ?? '')?.state?.running)
   const initStarted = [...initNames].some((n) => {
     const s = statuses.get(n)?.state

@@ -1,0 +1,49 @@
+import type { DeleteServiceRequest } from '@aws-sdk/client-ecs'
+import { resolveCluster } from '../clusters/resolve.js'
+import type { RequestContext } from '../context.js'
+import { invalidParameter, serviceNotActive, serviceNotFound } from '../errors.js'
+import { stageDeleteTags } from '../tag-store.js'
+import type { TaskDoc } from '../tasks/task-doc.js'
+import type { EcsDeps, Wire } from '../types.js'
+import { serviceRuntime } from './runtime.js'
+import { findService, primaryOf, renderService, serviceGroup, serviceKey, type ServiceDoc } from './service-doc.js'
+import { serviceMessages } from './validate.js'
+
+/**
+ * DeleteService (fact sheet §4): a REPLICA service still scaled above 0 needs `force`; the service
+ * goes to desiredCount 0 and DRAINING, its tags go, and the runtime removes its workload; the scheduler
+ * makes it INACTIVE once no task is left. It stays describable (INACTIVE) and leaves ListServices.
+ * Without a cluster a service with no live task is INACTIVE at once.
+ */
+export async function deleteService(input: Wire<DeleteServiceRequest>, ctx: RequestContext, deps: EcsDeps) {
+  const cluster = resolveCluster(ctx, deps, input.cluster)
+  const current = findService(ctx, deps.repos, cluster.clusterName, input.service!)
+  if (!current) throw serviceNotFound()
+  if (current.status === 'INACTIVE') throw serviceNotActive()
+  if (current.status === 'DRAINING') return { service: renderService(deps.repos, current) }
+  if (current.schedulingStrategy !== 'DAEMON' && current.desiredCount > 0 && !input.force) {
+    throw invalidParameter(serviceMessages.scaledAbove0)
+  }
+  const doc: ServiceDoc = structuredClone(current)
+  doc.desiredCount = 0
+  doc.status = 'DRAINING'
+  const p = primaryOf(doc)
+  if (p) p.desiredCount = 0
+  const runtime = serviceRuntime(deps)
+  if (!runtime && !hasLiveTasks(deps, doc)) {
+    doc.status = 'INACTIVE'
+    doc.kecs.inactiveAt = deps.clock.now()
+  }
+  const key = serviceKey(ctx, cluster.clusterName, doc.serviceName)
+  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageDeleteTags(deps.repos, doc.serviceArn)])
+  runtime?.changed(key)
+  return { service: renderService(deps.repos, doc) }
+}
+
+function hasLiveTasks(deps: EcsDeps, doc: ServiceDoc): boolean {
+  const group = serviceGroup(doc.serviceName)
+  for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+    if (t.clusterArn === doc.clusterArn && t.group === group && t.lastStatus !== 'STOPPED') return true
+  }
+  return false
+}

@@ -1,0 +1,104 @@
+import type { DescribeServicesRequest, ListServicesByNamespaceRequest, ListServicesRequest } from '@aws-sdk/client-ecs'
+import type { ClusterDoc } from '../clusters/cluster-doc.js'
+import { findCluster } from '../clusters/resolve.js'
+import { namespaceArn } from '../clusters/validate.js'
+import type { RequestContext } from '../context.js'
+import { clusterNotFound, invalidParameter } from '../errors.js'
+import { paginate } from '../pagination.js'
+import { scopedKey } from '../../store/repos.js'
+import type { EcsDeps, Wire } from '../types.js'
+import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
+import { serviceMessages } from './validate.js'
+
+/** DescribeServices, ListServices, ListServicesByNamespace (fact sheet §4). */
+
+const MAX_DESCRIBE = 10
+
+async function describeServices(input: Wire<DescribeServicesRequest>, ctx: RequestContext, deps: EcsDeps) {
+  const refs = input.services ?? []
+  if (refs.length === 0) throw invalidParameter(serviceMessages.noServices)
+  if (refs.length > MAX_DESCRIBE) throw invalidParameter(serviceMessages.tooManyServices)
+  const cluster = findCluster(ctx, deps, input.cluster)
+  if (!cluster) throw clusterNotFound()
+  const withTags = (input.include ?? []).includes('TAGS')
+  const services = []
+  const failures = []
+  const seen = new Set<string>()
+  for (const ref of refs) {
+    const doc = findService(ctx, deps.repos, cluster.clusterName, ref)
+    if (!doc) {
+      failures.push({ arn: serviceRefArn(ctx, ref), reason: 'MISSING' })
+      continue
+    }
+    if (seen.has(doc.serviceArn)) continue
+    seen.add(doc.serviceArn)
+    services.push(renderService(deps.repos, doc, { tags: withTags }))
+  }
+  return { services, failures }
+}
+
+/** The cluster's services a list shows: ACTIVE only (DRAINING and INACTIVE ones are hidden, as in ECS). */
+function listed(ctx: RequestContext, deps: EcsDeps, cluster: ClusterDoc): ServiceDoc[] {
+  const prefix = scopedKey(ctx, cluster.clusterName, '')
+  const out: ServiceDoc[] = []
+  for (const [key, doc] of deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+    if (key.startsWith(prefix) && doc.clusterArn === cluster.clusterArn && doc.status === 'ACTIVE') out.push(doc)
+  }
+  return out
+}
+
+async function listServices(input: Wire<ListServicesRequest>, ctx: RequestContext, deps: EcsDeps) {
+  const cluster = findCluster(ctx, deps, input.cluster)
+  if (!cluster) throw clusterNotFound()
+  const arns = listed(ctx, deps, cluster)
+    .filter((s) => input.launchType === undefined || s.launchType === input.launchType)
+    .filter((s) => input.schedulingStrategy === undefined || (s.schedulingStrategy ?? 'REPLICA') === input.schedulingStrategy)
+    .filter((s) => input.resourceManagementType === undefined || (s.resourceManagementType ?? 'CUSTOMER') === input.resourceManagementType)
+    .map((s) => s.serviceArn)
+    .sort()
+  const { page, nextToken } = paginate(arns, {
+    maxResults: input.maxResults,
+    nextToken: input.nextToken,
+    defaultMax: 10,
+    limit: 100,
+    filters: [cluster.clusterArn, input.launchType, input.schedulingStrategy, input.resourceManagementType],
+  })
+  return nextToken ? { serviceArns: page, nextToken } : { serviceArns: page }
+}
+
+/**
+ * Services whose (PRIMARY deployment's) Service Connect configuration uses the namespace, across the
+ * account and region's clusters. KECS has no Cloud Map: namespaces are matched by name or ARN as
+ * CreateCluster / CreateService recorded them, so most lists are empty.
+ */
+async function listServicesByNamespace(input: Wire<ListServicesByNamespaceRequest>, ctx: RequestContext, deps: EcsDeps) {
+  const wanted = namespaceArn(ctx, input.namespace!)
+  const prefix = scopedKey(ctx, '')
+  const arns: string[] = []
+  for (const [key, doc] of deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+    if (!key.startsWith(prefix) || doc.status !== 'ACTIVE') continue
+    const sc = primaryOf(doc)?.serviceConnectConfiguration
+    if (!sc?.enabled) continue
+    let ns = sc.namespace
+    if (!ns) {
+      const cluster = findCluster(ctx, deps, doc.clusterArn)
+      ns = cluster?.serviceConnectDefaults?.namespace
+    }
+    if (ns && namespaceArn(ctx, ns) === wanted) arns.push(doc.serviceArn)
+  }
+  arns.sort()
+  const { page, nextToken } = paginate(arns, {
+    maxResults: input.maxResults,
+    nextToken: input.nextToken,
+    defaultMax: 10,
+    limit: 100,
+    filters: [wanted],
+  })
+  return nextToken ? { serviceArns: page, nextToken } : { serviceArns: page }
+}
+
+export const handlers = {
+  DescribeServices: describeServices,
+  ListServices: listServices,
+  ListServicesByNamespace: listServicesByNamespace,
+}

@@ -1,0 +1,26 @@
+import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { EcsDeps } from '../types.js'
+import type { ServiceDoc } from './service-doc.js'
+
+/**
+ * What runs services: the service handlers describe what they want (the stored service doc) and tell
+ * the runtime; they never touch Kubernetes themselves. The Kubernetes side (src/kube/attach.ts) sets
+ * `deps.hooks.services` when the instance has a cluster. Without one, services are stored and
+ * described but run no tasks (and a deleted service becomes INACTIVE at once).
+ */
+export interface ServiceRuntime {
+  /**
+   * Checks that the service's PRIMARY deployment can run, without I/O: throws a ClientException naming
+   * a setting KECS cannot map (the request then fails and nothing is stored); returns the settings it
+   * accepts but cannot apply.
+   */
+  prepare(service: ServiceDoc, taskDefinition: TaskDefinitionDoc): { ignored: { field: string; reason: string }[] }
+  /**
+   * The stored service changed (created, updated, deleted): make the cluster follow it (Deployment or
+   * DaemonSet and Service, or their removal) and re-evaluate its state soon. Never throws; problems
+   * are reported in the service's events and retried.
+   */
+  changed(serviceKey: string): void
+}
+
+export const serviceRuntime = (deps: EcsDeps): ServiceRuntime | undefined => deps.hooks.services

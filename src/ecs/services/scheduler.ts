@@ -1,0 +1,199 @@
+import type { EcsEvent } from '../../events/bus.js'
+import { parseArn } from '../arns.js'
+import { epochSeconds } from '../clock.js'
+import { stageTags } from '../tag-store.js'
+import { saveTaskChange } from '../tasks/events.js'
+import { taskKeyOfArn, type TaskDoc } from '../tasks/task-doc.js'
+import type { EcsDeps } from '../types.js'
+import { addEvents, publishServiceNotes } from './events.js'
+import { noObservations, step, type Observations, type TaskView } from './scheduler-state.js'
+import { serviceKey, type ServiceDoc } from './service-doc.js'
+
+/**
+ * The service scheduler: drives scheduler-state.ts from what happens to the services' tasks. It
+ * follows `ECS Task State Change` on the bus (every task change, whoever made it: the reconciler from
+ * pod watches, StopTask), keeps what it last saw of each service task, and after a short batching
+ * delay runs one state step per service whose tasks changed (or that a handler changed); the step's
+ * events[] messages and state are stored in one write, then its bus events are published.
+ *
+ * Restart: `start()` indexes the stored tasks (their current state is "already seen", so nothing is
+ * reported twice) and evaluates every ACTIVE or DRAINING service once.
+ */
+export interface ServiceSchedulerOptions {
+  deps: EcsDeps
+  /** The service's PRIMARY deployment changed without a request (a rollback): make the cluster follow. */
+  apply?: (serviceKey: string) => void
+  /** DAEMON services: the number of tasks the cluster calls for, when known. */
+  daemonDesired?: (serviceKey: string) => number | undefined
+  /** How long changes are gathered before a step (ms); default 50. */
+  batchMs?: number
+  log?: (line: string) => void
+}
+
+interface Seen {
+  service: string
+  desiredStatus: string
+  healthStatus?: string
+}
+
+export class ServiceScheduler {
+  private readonly seen = new Map<string, Seen>()
+  private readonly tasksOf = new Map<string, Set<string>>()
+  private readonly pending = new Map<string, Observations>()
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private unsubscribe: (() => void) | undefined
+  private readonly deps: EcsDeps
+  private writes = Promise.resolve()
+
+  constructor(private readonly opts: ServiceSchedulerOptions) {
+    this.deps = opts.deps
+  }
+
+  start(): void {
+    for (const [key, t] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
+      const service = serviceKeyOfTask(t)
+      if (service) this.remember(key, t, service)
+    }
+    this.unsubscribe = this.deps.bus.subscribe((e) => this.onEvent(e))
+    for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+      if (doc.status !== 'INACTIVE') this.schedule(key)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.()
+    for (const t of this.timers.values()) clearTimeout(t)
+    this.timers.clear()
+    await this.writes
+  }
+
+  /** Evaluates the service soon (after the batching delay). */
+  schedule(key: string): void {
+    if (this.timers.has(key)) return
+    const t = setTimeout(() => {
+      this.timers.delete(key)
+      this.evaluate(key)
+    }, this.opts.batchMs ?? 50)
+    t.unref?.()
+    this.timers.set(key, t)
+  }
+
+  /** Resolves when every step taken so far is stored. */
+  flushed(): Promise<void> {
+    return this.writes
+  }
+
+  private onEvent(e: EcsEvent): void {
+    if (e['detail-type'] !== 'ECS Task State Change') return
+    const group = e.detail.group
+    if (typeof group !== 'string' || !group.startsWith('service:')) return
+    const key = e.resources[0] ? taskKeyOfArn(e.resources[0]) : undefined
+    const task = key ? (this.deps.repos.tasks.get(key) as TaskDoc | undefined) : undefined
+    if (!key || !task) return
+    const service = serviceKeyOfTask(task)
+    if (!service) return
+    const before = this.seen.get(key)
+    const obs = this.pending.get(service) ?? noObservations()
+    const view = viewOf(task)
+    if (!before) {
+      if (task.lastStatus !== 'STOPPED') obs.started.push(view)
+    } else {
+      if (before.desiredStatus !== 'STOPPED' && task.desiredStatus === 'STOPPED') obs.stopped.push(view)
+      if (before.healthStatus !== task.healthStatus) {
+        if (task.healthStatus === 'HEALTHY') obs.healthy.push(view)
+        else if (task.healthStatus === 'UNHEALTHY') obs.unhealthy.push(view)
+      }
+    }
+    this.pending.set(service, obs)
+    this.remember(key, task, service)
+    this.schedule(service)
+  }
+
+  private remember(taskKey: string, t: TaskDoc, service: string): void {
+    this.seen.set(taskKey, { service, desiredStatus: t.desiredStatus, healthStatus: t.healthStatus })
+    let set = this.tasksOf.get(service)
+    if (!set) this.tasksOf.set(service, (set = new Set()))
+    set.add(taskKey)
+  }
+
+  /** One state step for a service, now. */
+  evaluate(key: string): void {
+    const current = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const obs = this.pending.get(key) ?? noObservations()
+    this.pending.delete(key)
+    if (!current) return
+    const tasks: TaskView[] = []
+    const docs = new Map<string, TaskDoc>()
+    for (const tk of this.tasksOf.get(key) ?? []) {
+      const t = this.deps.repos.tasks.get(tk) as TaskDoc | undefined
+      if (!t) {
+        this.tasksOf.get(key)!.delete(tk)
+        this.seen.delete(tk)
+        continue
+      }
+      docs.set(t.kecs?.taskId ?? tk, t)
+      tasks.push(viewOf(t))
+    }
+    if (current.status === 'INACTIVE' && !obs.started.length && !obs.stopped.length) return
+    const doc: ServiceDoc = structuredClone(current)
+    const now = this.deps.clock.now()
+    const result = step({ doc, tasks, obs, nowMs: now, daemonDesired: this.opts.daemonDesired?.(key) })
+    addEvents(doc, result.messages, now)
+    const ops = []
+    if (JSON.stringify(doc) !== JSON.stringify(current)) ops.push(this.deps.repos.services.stagePut(key, doc))
+    // New tasks get their deployment's tags (propagateTags, managed tags) unless they have some already.
+    for (const v of obs.started) {
+      const t = docs.get(v.id)
+      const d = [...doc.deployments, ...doc.kecs.pastDeployments].find((x) => x.id === v.deploymentId)
+      if (t && d?.kecs.taskTags.length && !this.deps.repos.tags.has(t.taskArn)) ops.push(stageTags(this.deps.repos, t.taskArn, d.kecs.taskTags))
+    }
+    if (ops.length) {
+      // Written at once (the store's queue keeps the order of writes to the same row), awaited by flushed().
+      const done = this.deps.repos.store.write(ops).catch((err) => this.log(`storing service ${doc.serviceArn}: ${(err as Error).message}`))
+      this.writes = this.writes.then(() => done)
+    }
+    publishServiceNotes(this.deps.bus, doc, result.notes, now)
+    for (const s of result.stopTasks) {
+      const t = docs.get(s.id)
+      if (t) this.stopTask(t, s.reason)
+    }
+    if (result.applyWorkload) this.opts.apply?.(key)
+  }
+
+  /** The scheduler stops a task (failed health checks): ServiceSchedulerInitiated; the pod goes, the workload replaces it. */
+  private stopTask(current: TaskDoc, reason: string): void {
+    if (current.desiredStatus === 'STOPPED') return
+    const doc: TaskDoc = structuredClone(current)
+    doc.desiredStatus = 'STOPPED'
+    doc.stoppingAt = epochSeconds(this.deps.clock.now())
+    doc.stopCode = 'ServiceSchedulerInitiated'
+    doc.stoppedReason = reason
+    doc.version++
+    saveTaskChange(this.deps, doc)
+      .then(() => this.deps.hooks.tasks?.stop(doc))
+      .catch((err) => this.log(`stopping task ${doc.taskArn}: ${(err as Error).message}`))
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line)
+  }
+}
+
+function viewOf(t: TaskDoc): TaskView {
+  return {
+    id: t.kecs?.taskId ?? t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1),
+    deploymentId: t.startedBy,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    stopCode: t.stopCode,
+    healthStatus: t.healthStatus,
+  }
+}
+
+/** The key of the service a task belongs to (`group: service:<name>` in its cluster), if any. */
+export function serviceKeyOfTask(t: Pick<TaskDoc, 'group' | 'clusterArn'>): string | undefined {
+  if (!t.group?.startsWith('service:')) return undefined
+  const p = parseArn(t.clusterArn)
+  if (!p || p.resourceType !== 'cluster') return undefined
+  return serviceKey({ account: p.account, region: p.region }, p.resource, t.group.slice('service:'.length))
+}

@@ -1,0 +1,245 @@
+import type { Deployment, Service, ServiceEvent, Tag } from '@aws-sdk/client-ecs'
+import { isArn, parseArn } from '../arns.js'
+import type { RequestContext } from '../context.js'
+import { scopedKey, type Repos } from '../../store/repos.js'
+import { getTags } from '../tag-store.js'
+import type { Wire } from '../types.js'
+
+/**
+ * Services: the data model (fact sheet ecs-semantics §4).
+ *
+ * One document per service in `repos.services`, key `serviceKey(scope, cluster, name)`: the ECS
+ * Service shape as DescribeServices shows it (minus `tags`, which live in the tag store under the
+ * service ARN, and minus `taskSets`, read from `repos.taskSets` at render time), plus `kecs`, what
+ * KECS needs and never shows. A service deleted and created again under the same name reuses the
+ * key (and ARN), as in ECS; the new incarnation starts with fresh deployments and events.
+ *
+ *   - `deployments[]`: the ECS deployments (`ecs-svc/<19 digits>`), PRIMARY first, then ACTIVE ones
+ *     draining. Each keeps its revision — `taskDefinition`, `launchType` / `capacityProviderStrategy`,
+ *     `platformVersion`, `networkConfiguration`, `serviceConnectConfiguration` — the counts the
+ *     scheduler last computed from the service's tasks (scheduler-state.ts), `createdAt`/`updatedAt`,
+ *     `rolloutState(Reason)`, and a `kecs` part: the tags its tasks get (fixed when it started), the
+ *     COMPLETED deployment a circuit-breaker rollback restores (`rollbackTo`), when it finished.
+ *   - `kecs.pastDeployments`: deployments that left deployments[] (drained, or failed and drained),
+ *     status INACTIVE with `kecs.finishedAt`, newest first, at most MAX_PAST_DEPLOYMENTS;
+ *     `kecs.lastCompleted`: the last deployment that reached COMPLETED. With deployments[] that is
+ *     the history the service-deployments API needs (ListServiceDeployments: every id with its
+ *     createdAt / finishedAt / rolloutState; a rollback is a deployment whose `kecs.rollbackTo` is set;
+ *     a service revision is a deployment's revision fields).
+ *   - The service's tasks are ordinary task docs (repos.tasks) with `group: service:<name>` and
+ *     `startedBy: <deployment id>`: the Kubernetes side runs the PRIMARY deployment as a Deployment
+ *     (DaemonSet for DAEMON) whose pods the task reconciler adopts (src/kube/reconciler.ts). The
+ *     scheduler counts a task for a deployment by `startedBy`, and ignores tasks whose startedBy is
+ *     none of the service's deployments (a predecessor's, of the same name).
+ *   - `events[]`: newest first, at most 100 (events.ts).
+ *   - Task sets (EXTERNAL deployment controller): documents in `repos.taskSets` under
+ *     `taskSetKey(scope, cluster, service, id)`, the TaskSet shape plus an optional `kecs` part, with
+ *     `serviceArn` set; the service renders those whose status is not INACTIVE as `taskSets[]`. With
+ *     EXTERNAL, `deployments` is [] and the service itself runs no workload (the runtime skips it), so
+ *     task sets bring their own (their tasks' startedBy being the task set id is the natural key).
+ */
+export type ServiceDoc = Omit<Wire<Service>, 'tags' | 'taskSets' | 'deployments' | 'events'> & {
+  serviceArn: string
+  serviceName: string
+  clusterArn: string
+  status: ServiceStatus
+  desiredCount: number
+  runningCount: number
+  pendingCount: number
+  deployments: DeploymentDoc[]
+  events: Wire<ServiceEvent>[]
+  kecs: ServiceInternal
+}
+
+export type ServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE'
+
+export type DeploymentDoc = Wire<Deployment> & {
+  id: string
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE'
+  desiredCount: number
+  runningCount: number
+  pendingCount: number
+  failedTasks: number
+  createdAt: number
+  updatedAt: number
+  kecs: DeploymentInternal
+}
+
+export interface DeploymentInternal {
+  /** Tags every task of this deployment gets (propagateTags, enableECSManagedTags), fixed at its start. */
+  taskTags: { key: string; value: string }[]
+  /** A circuit-breaker rollback: the COMPLETED deployment whose revision this one restores. */
+  rollbackTo?: string
+  /** When it left deployments[] (epoch ms): drained, replaced, or the service was deleted. */
+  finishedAt?: number
+}
+
+export interface ServiceInternal {
+  clusterName: string
+  /** CreateService clientToken and a fingerprint of the request (idempotency). */
+  clientToken?: string
+  requestFingerprint?: string
+  /** The scheduler's view: the service was at steady state at its last evaluation. */
+  steady: boolean
+  /** When its tasks failed to start or exited (epoch ms), the last 15 minutes' (SERVICE_TASK_START_IMPAIRED). */
+  recentFailures: number[]
+  impaired: boolean
+  /** The last deployment that reached COMPLETED (what a circuit-breaker rollback goes back to). */
+  lastCompleted?: DeploymentDoc
+  /** Deployments no longer in deployments[], newest first (see above). */
+  pastDeployments: DeploymentDoc[]
+  /** Settings KECS accepted but cannot apply (converter findings), for users and docs. */
+  ignored?: { field: string; reason: string }[]
+  /** When the service became INACTIVE (epoch ms). */
+  inactiveAt?: number
+}
+
+export const MAX_PAST_DEPLOYMENTS = 50
+
+type Scope = Pick<RequestContext, 'account' | 'region'>
+
+export const serviceKey = (scope: Scope, clusterName: string, serviceName: string) => scopedKey(scope, clusterName, serviceName)
+
+export const taskSetKey = (scope: Scope, clusterName: string, serviceName: string, taskSetId: string) =>
+  scopedKey(scope, clusterName, serviceName, taskSetId)
+
+/** The key of a stored service doc, from its ARN. */
+export function serviceKeyOfArn(arn: string): string | undefined {
+  const p = parseArn(arn)
+  if (!p || p.resourceType !== 'service') return undefined
+  const [cluster, name, ...rest] = p.resource.split('/')
+  if (!cluster || !name || rest.length) return undefined
+  return serviceKey({ account: p.account, region: p.region }, cluster, name)
+}
+
+/**
+ * The service name a reference names inside a cluster: a name, or an ARN (long `service/<cluster>/<name>`
+ * or the old `service/<name>`); undefined when it cannot name a service of this cluster.
+ */
+export function serviceNameOf(ctx: Scope, clusterName: string, ref: string): string | undefined {
+  if (!isArn(ref)) return ref && !ref.includes('/') ? ref : undefined
+  const p = parseArn(ref)
+  if (!p || p.service !== 'ecs' || p.resourceType !== 'service' || p.region !== ctx.region || p.account !== ctx.account) return undefined
+  const parts = p.resource.split('/')
+  if (parts.length === 2) return parts[0] === clusterName ? parts[1] : undefined
+  return parts.length === 1 ? parts[0] : undefined
+}
+
+/** The stored service (any status) a reference names in a cluster. */
+export function findService(ctx: Scope, repos: Pick<Repos, 'services'>, clusterName: string, ref: string): ServiceDoc | undefined {
+  const name = serviceNameOf(ctx, clusterName, ref)
+  return name === undefined ? undefined : (repos.services.get(serviceKey(ctx, clusterName, name)) as ServiceDoc | undefined)
+}
+
+/** The ARN a reference stands for, for `failures[].arn` (a bare name gives ECS's short form `service/<name>`). */
+export const serviceRefArn = (ctx: Scope, ref: string) =>
+  isArn(ref) ? ref : `arn:aws:ecs:${ctx.region}:${ctx.account}:service/${ref}`
+
+/** Key order of ECS's Service shape (as the AWS CLI prints CreateService / DescribeServices). */
+const SERVICE_FIELDS = [
+  'serviceArn',
+  'serviceName',
+  'clusterArn',
+  'loadBalancers',
+  'serviceRegistries',
+  'status',
+  'desiredCount',
+  'runningCount',
+  'pendingCount',
+  'launchType',
+  'capacityProviderStrategy',
+  'platformVersion',
+  'platformFamily',
+  'taskDefinition',
+  'deploymentConfiguration',
+  'taskSets',
+  'deployments',
+  'roleArn',
+  'events',
+  'createdAt',
+  'placementConstraints',
+  'placementStrategy',
+  'networkConfiguration',
+  'healthCheckGracePeriodSeconds',
+  'schedulingStrategy',
+  'deploymentController',
+  'tags',
+  'createdBy',
+  'enableECSManagedTags',
+  'propagateTags',
+  'enableExecuteCommand',
+  'availabilityZoneRebalancing',
+] as const
+
+const DEPLOYMENT_FIELDS = [
+  'id',
+  'status',
+  'taskDefinition',
+  'desiredCount',
+  'pendingCount',
+  'runningCount',
+  'failedTasks',
+  'createdAt',
+  'updatedAt',
+  'capacityProviderStrategy',
+  'launchType',
+  'platformVersion',
+  'platformFamily',
+  'networkConfiguration',
+  'rolloutState',
+  'rolloutStateReason',
+  'serviceConnectConfiguration',
+] as const
+
+const isExternal = (doc: Pick<ServiceDoc, 'deploymentController'>) => doc.deploymentController?.type === 'EXTERNAL'
+
+/** A deployment in ECS's shape (internal part dropped). */
+export function renderDeployment(d: DeploymentDoc): Wire<Deployment> {
+  const out: Record<string, unknown> = {}
+  const src = d as unknown as Record<string, unknown>
+  for (const f of DEPLOYMENT_FIELDS) if (src[f] !== undefined) out[f] = src[f]
+  return out as Wire<Deployment>
+}
+
+/**
+ * A stored service in ECS's response shape: `tags` only when asked for (DescribeServices include TAGS)
+ * or given (`tags` option, CreateService echoes what it was given); `taskSets` only for EXTERNAL.
+ */
+export function renderService(
+  repos: Pick<Repos, 'tags' | 'taskSets'>,
+  doc: ServiceDoc,
+  opts: { tags?: boolean; echoTags?: Wire<Tag>[] } = {},
+): Wire<Service> {
+  const out: Record<string, unknown> = {}
+  const src = doc as unknown as Record<string, unknown>
+  for (const f of SERVICE_FIELDS) {
+    if (f === 'tags') {
+      if (opts.tags) out.tags = getTags(repos as Repos, doc.serviceArn)
+      else if (opts.echoTags?.length) out.tags = opts.echoTags
+    } else if (f === 'taskSets') {
+      if (isExternal(doc)) out.taskSets = taskSetsOf(repos, doc.serviceArn)
+    } else if (f === 'deployments') {
+      out.deployments = isExternal(doc) ? [] : doc.deployments.map(renderDeployment)
+    } else if (src[f] !== undefined) out[f] = src[f]
+  }
+  // one deep copy: callers may change what they get without touching the stored doc
+  return structuredClone(out) as Wire<Service>
+}
+
+function taskSetsOf(repos: Pick<Repos, 'taskSets'>, serviceArn: string): unknown[] {
+  const out: any[] = []
+  for (const ts of repos.taskSets.values()) {
+    if (ts?.serviceArn === serviceArn && ts.status !== 'INACTIVE') {
+      const { kecs: _internal, ...shown } = ts
+      out.push(shown)
+    }
+  }
+  return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))
+}
+
+/** The PRIMARY deployment (the first), if any. */
+export const primaryOf = (doc: Pick<ServiceDoc, 'deployments'>): DeploymentDoc | undefined =>
+  doc.deployments.find((d) => d.status === 'PRIMARY')
+
+/** The group every task of the service carries. */
+export const serviceGroup = (serviceName: string) => `service:${serviceName}`

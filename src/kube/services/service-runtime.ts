@@ -1,0 +1,313 @@
+import type { V1DaemonSet, V1Deployment, V1ObjectMeta, V1Service } from '@kubernetes/client-node'
+import { parseArn } from '../../ecs/arns.js'
+import { addEvents, messages } from '../../ecs/services/events.js'
+import type { ServiceRuntime } from '../../ecs/services/runtime.js'
+import { ServiceScheduler } from '../../ecs/services/scheduler.js'
+import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
+import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
+import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
+import type { EcsDeps } from '../../ecs/types.js'
+import { kubeErrorMessage, statusOf, type KubeClient, type ObjectWatch, type WorkloadKind } from '../client.js'
+import { clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
+import { shortHash } from '../convert/hash.js'
+import { ANNOTATIONS } from '../convert/labels.js'
+import { MANAGED_SELECTOR } from '../reconciler.js'
+import { secretFor } from '../task-runtime.js'
+
+/**
+ * The ServiceRuntime the ECS handlers use when KECS has a cluster (ECS-ON-KUBERNETES "Services"): a
+ * service is a Deployment (DaemonSet for DAEMON) named after it in its cluster's namespace, plus a
+ * ClusterIP Service for its port mappings (src/kube/convert/service.ts). The PRIMARY deployment's id is
+ * in the pod template, so a new ECS deployment rolls out a new ReplicaSet; desiredCount is `replicas`.
+ * The service's tasks are the workload's pods, which the task reconciler adopts; the ServiceScheduler
+ * (src/ecs/services/scheduler.ts) turns their changes into deployments[], events[] and bus events.
+ *
+ * Applying is idempotent: the objects carry a hash of what KECS wants (annotation `kecs.dev/applied`),
+ * so an unchanged service is not written again. One apply at a time per service, the latest doc wins;
+ * a failure is reported in the service's events and retried with backoff. A Deployment or DaemonSet
+ * watch puts back a workload deleted behind KECS's back and reads DaemonSets' desired pod counts
+ * (a DAEMON service's desiredCount). At start every service is applied once (the restart check).
+ */
+export interface KubeServiceRuntimeOptions {
+  /** KECS's ECS API as seen from inside the cluster (AWS_ENDPOINT_URL_ECS). */
+  ecsEndpoint: string
+  /** Base URL of the task metadata endpoint as seen from inside the cluster. */
+  metadataEndpoint: string
+  log?: (line: string) => void
+  /** The scheduler's batching delay (ms). */
+  batchMs?: number
+}
+
+export const APPLIED_ANNOTATION = 'kecs.dev/applied'
+const MAX_BACKOFF_MS = 30_000
+
+interface Built {
+  kind: 'Deployment' | 'DaemonSet'
+  workload: V1Deployment | V1DaemonSet
+  service?: V1Service
+  secrets: ReturnType<typeof serviceToWorkload>['secrets']
+  ignored: { field: string; reason: string }[]
+}
+
+export class KubeServiceRuntime implements ServiceRuntime {
+  readonly scheduler: ServiceScheduler
+  private readonly namespaces = new Set<string>()
+  private readonly running = new Map<string, Promise<void>>()
+  private readonly again = new Set<string>()
+  private readonly backoff = new Map<string, number>()
+  private readonly retries = new Map<string, NodeJS.Timeout>()
+  /** DAEMON services: desiredNumberScheduled of their DaemonSet. */
+  private readonly daemonDesired = new Map<string, number>()
+  private watches: ObjectWatch<any>[] = []
+  private stopped = false
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly deps: EcsDeps,
+    private readonly opts: KubeServiceRuntimeOptions,
+  ) {
+    this.scheduler = new ServiceScheduler({
+      deps,
+      apply: (key) => this.enqueue(key),
+      daemonDesired: (key) => this.daemonDesired.get(key),
+      batchMs: opts.batchMs,
+      log: opts.log,
+    })
+  }
+
+  prepare(service: ServiceDoc, td: TaskDefinitionDoc): { ignored: { field: string; reason: string }[] } {
+    return { ignored: this.build(service, td).ignored }
+  }
+
+  changed(key: string): void {
+    this.enqueue(key)
+    this.scheduler.schedule(key)
+  }
+
+  /** Starts the scheduler and the workload watches, and applies every service once. */
+  async start(): Promise<void> {
+    this.scheduler.start()
+    for (const kind of ['Deployment', 'DaemonSet'] as const) {
+      const w = this.client.watchWorkloads(kind, {
+        labelSelector: MANAGED_SELECTOR,
+        onSync: (items) => {
+          for (const o of items) this.observe(kind, 'MODIFIED', o)
+        },
+        onEvent: (type, o) => this.observe(kind, type, o),
+        onError: (err) => this.log(`${kind} watch: ${(err as Error)?.message ?? err} (retrying)`),
+      })
+      this.watches.push(w)
+      await w.start()
+    }
+    for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+      if (doc.status !== 'INACTIVE' && doc.deploymentController?.type !== 'EXTERNAL') this.enqueue(key)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const w of this.watches) w.stop()
+    for (const t of this.retries.values()) clearTimeout(t)
+    await Promise.allSettled([...this.running.values()])
+    await this.scheduler.stop()
+  }
+
+  /** Resolves when every apply queued so far is done (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running.values()])
+  }
+
+  // --- applying ---
+
+  private enqueue(key: string): void {
+    if (this.stopped) return
+    if (this.running.has(key)) {
+      this.again.add(key)
+      return
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(key)
+        await this.apply(key)
+      } while (this.again.has(key) && !this.stopped)
+    })().finally(() => this.running.delete(key))
+    this.running.set(key, run)
+  }
+
+  private async apply(key: string): Promise<void> {
+    const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    if (!doc || doc.deploymentController?.type === 'EXTERNAL') return
+    const ns = namespaceName(doc.kecs.clusterName)
+    const name = workloadName(doc.serviceName)
+    const kind = doc.schedulingStrategy === 'DAEMON' ? 'DaemonSet' : 'Deployment'
+    try {
+      if (doc.status !== 'ACTIVE') {
+        await this.remove(kind, ns, name, doc)
+        await this.remove('Service', ns, name, doc)
+      } else {
+        const primary = primaryOf(doc)
+        if (!primary?.taskDefinition) return
+        const scope = parseArn(doc.serviceArn)!
+        const td = resolveTaskDefinition({ account: scope.account, region: scope.region }, this.deps, primary.taskDefinition)
+        const built = this.build(doc, td)
+        await this.ensureNamespace(doc)
+        for (const s of built.secrets) await this.client.ensureSecret(ns, secretFor(s))
+        await this.put(kind, built.workload)
+        if (built.service) await this.put('Service', built.service)
+        else await this.remove('Service', ns, name, doc)
+      }
+      this.backoff.delete(key)
+    } catch (err) {
+      const msg = kubeErrorMessage(err)
+      this.log(`applying service ${doc.serviceArn}: ${msg}`)
+      if (statusOf(err) === 404) this.namespaces.delete(ns)
+      if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, `ResourceInitializationError: ${msg}`))
+      this.retry(key)
+    }
+  }
+
+  private retry(key: string): void {
+    if (this.stopped || this.retries.has(key)) return
+    const ms = Math.min(MAX_BACKOFF_MS, Math.max(500, (this.backoff.get(key) ?? 250) * 2))
+    this.backoff.set(key, ms)
+    const t = setTimeout(() => {
+      this.retries.delete(key)
+      this.enqueue(key)
+    }, ms)
+    t.unref?.()
+    this.retries.set(key, t)
+  }
+
+  /** The objects for the service's PRIMARY deployment, with the hash of what KECS wants on them. */
+  private build(doc: ServiceDoc, td: TaskDefinitionDoc): Built {
+    const primary = primaryOf(doc)!
+    const scope = parseArn(doc.serviceArn)!
+    const launchType = primary.launchType ?? (primary.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
+    const out = serviceToWorkload({
+      service: { ...doc, launchType } as never,
+      taskDefinition: td,
+      deploymentId: primary.id,
+      clusterName: doc.kecs.clusterName,
+      clusterArn: doc.clusterArn,
+      region: scope.region,
+      account: scope.account,
+      launchType,
+      ecsEndpoint: this.opts.ecsEndpoint,
+      metadataEndpoint: this.opts.metadataEndpoint,
+      tags: primary.kecs.taskTags,
+    })
+    stamp(out.workload)
+    if (out.service) stamp(out.service)
+    return {
+      kind: doc.schedulingStrategy === 'DAEMON' ? 'DaemonSet' : 'Deployment',
+      workload: out.workload,
+      service: out.service,
+      secrets: out.secrets,
+      ignored: out.ignored,
+    }
+  }
+
+  /** Creates the object, or replaces it when what KECS wants changed (or its replicas were changed behind KECS's back). */
+  private async put(kind: WorkloadKind, desired: V1Deployment | V1DaemonSet | V1Service): Promise<void> {
+    const md = desired.metadata!
+    for (let attempt = 0; ; attempt++) {
+      const current = (await this.client.getWorkload(kind, md.namespace!, md.name!)) as V1Deployment | V1Service | undefined
+      try {
+        if (!current || current.metadata?.deletionTimestamp) {
+          if (current) throw Object.assign(new Error(`${kind} ${md.namespace}/${md.name} is still being deleted`), { code: 409 })
+          await this.client.createWorkload(kind, desired as never)
+          return
+        }
+        const sameReplicas = kind !== 'Deployment' || (current as V1Deployment).spec?.replicas === (desired as V1Deployment).spec?.replicas
+        if (current.metadata?.annotations?.[APPLIED_ANNOTATION] === md.annotations?.[APPLIED_ANNOTATION] && sameReplicas) return
+        const body: any = structuredClone(desired)
+        body.metadata = mergeMeta(current.metadata ?? {}, md)
+        if (kind === 'Service') {
+          const spec = (current as V1Service).spec ?? {}
+          for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy'] as const) if (spec[k] !== undefined) body.spec[k] = spec[k]
+        }
+        await this.client.replaceWorkload(kind, body)
+        return
+      } catch (err) {
+        // Changed meanwhile (409): read it again and retry a few times; the caller retries later otherwise.
+        if (statusOf(err) !== 409 || attempt >= 3) throw err
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)))
+      }
+    }
+  }
+
+  /** Deletes the service's object of that kind, when it is there and is this service's. */
+  private async remove(kind: WorkloadKind, ns: string, name: string, doc: ServiceDoc): Promise<void> {
+    const current = await this.client.getWorkload(kind, ns, name)
+    if (!current || current.metadata?.deletionTimestamp) return
+    const owner = current.metadata?.annotations?.[ANNOTATIONS.serviceArn]
+    if (owner && owner !== doc.serviceArn) return
+    await this.client.deleteWorkload(kind, ns, name)
+  }
+
+  private async ensureNamespace(doc: ServiceDoc): Promise<void> {
+    const ns = namespaceName(doc.kecs.clusterName)
+    if (this.namespaces.has(ns)) return
+    await this.client.ensureNamespace(clusterToNamespace(doc.kecs.clusterName, doc.clusterArn))
+    this.namespaces.add(ns)
+  }
+
+  /** A message in the service's events (apply failures), stored at once. */
+  private report(key: string, message: string): void {
+    const current = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    if (!current) return
+    const doc = structuredClone(current)
+    if (!addEvents(doc, [message], this.deps.clock.now()).length) return
+    this.deps.repos.services.put(key, doc).catch((err) => this.log(`storing service ${doc.serviceArn}: ${err.message}`))
+  }
+
+  // --- watching ---
+
+  private observe(kind: 'Deployment' | 'DaemonSet', type: string, o: V1Deployment | V1DaemonSet): void {
+    const key = serviceKeyOfObject(o.metadata)
+    if (!key) return
+    const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    if (kind === 'DaemonSet') {
+      const desired = (o as V1DaemonSet).status?.desiredNumberScheduled
+      if (type !== 'DELETED' && typeof desired === 'number' && this.daemonDesired.get(key) !== desired) {
+        this.daemonDesired.set(key, desired)
+        this.scheduler.schedule(key)
+      }
+    }
+    if (!doc) return
+    // Deleted or scaled behind KECS's back while the service is ACTIVE: put it back (the scheduler
+    // replaces the tasks). A workload left over from a deleted service goes.
+    const rescaled = kind === 'Deployment' && type !== 'DELETED' && (o as V1Deployment).spec?.replicas !== doc.desiredCount
+    if ((doc.status === 'ACTIVE' && (type === 'DELETED' || rescaled)) || (type !== 'DELETED' && doc.status !== 'ACTIVE')) this.enqueue(key)
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line)
+  }
+}
+
+/** Adds the hash of what KECS wants (metadata and spec) as an annotation. */
+function stamp(obj: V1Deployment | V1DaemonSet | V1Service): void {
+  const md = obj.metadata!
+  const hash = shortHash(JSON.stringify({ labels: md.labels, annotations: md.annotations, spec: obj.spec }), 16)
+  md.annotations = { ...(md.annotations ?? {}), [APPLIED_ANNOTATION]: hash }
+}
+
+/** KECS's labels and annotations over the current ones (others, e.g. the Deployment's revision, stay). */
+function mergeMeta(current: V1ObjectMeta, desired: V1ObjectMeta): V1ObjectMeta {
+  return {
+    ...desired,
+    resourceVersion: current.resourceVersion,
+    labels: { ...(current.labels ?? {}), ...(desired.labels ?? {}) },
+    annotations: { ...(current.annotations ?? {}), ...(desired.annotations ?? {}) },
+  }
+}
+
+/** The service a workload belongs to, from its annotations. */
+function serviceKeyOfObject(md: V1ObjectMeta | undefined): string | undefined {
+  const a = md?.annotations ?? {}
+  const cluster = a[ANNOTATIONS.clusterArn] ? parseArn(a[ANNOTATIONS.clusterArn]!) : undefined
+  const name = a[ANNOTATIONS.serviceName]
+  if (!cluster || cluster.resourceType !== 'cluster' || !name) return undefined
+  return serviceKey({ account: cluster.account, region: cluster.region }, cluster.resource, name)
+}
