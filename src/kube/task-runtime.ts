@@ -76,6 +76,8 @@ export class KubeTaskRuntime implements TaskRuntime {
   async launch(prepared: PreparedLaunch): Promise<void> {
     const { task, pod, secrets } = prepared as KubeLaunch
     const key = docKey(task)
+    // Settings accepted but not applied are never dropped silently: the instance log names them.
+    for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
     this.reconciler.launching.add(key)
     try {
       await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)

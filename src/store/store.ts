@@ -30,6 +30,8 @@ export class Store {
   private closed = false
   private idle: Promise<void> = Promise.resolve()
   private markIdle: () => void = () => {}
+  /** Reads in flight: closing the database under a running query crashes the process (SIGSEGV). */
+  private readonly reads = new Set<Promise<unknown>>()
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -58,14 +60,24 @@ export class Store {
     return store
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, params)
-    return reader.getRowObjectsJS() as T[]
+  query<T = Record<string, unknown>>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+    return this.read(async () => (await this.conn.runAndReadAll(sql, params)).getRowObjectsJS() as T[])
   }
 
   /** Runs SQL outside the queue: for migrations and reads only. */
-  async exec(sql: string, params: DuckDBValue[] = []): Promise<void> {
-    await this.conn.run(sql, params)
+  exec(sql: string, params: DuckDBValue[] = []): Promise<void> {
+    return this.read(async () => {
+      await this.conn.run(sql, params)
+    })
+  }
+
+  private read<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'))
+    const p = fn()
+    this.reads.add(p)
+    const forget = () => void this.reads.delete(p)
+    p.then(forget, forget)
+    return p
   }
 
   /** Queues one atomic job; resolves once it is committed. */
@@ -125,6 +137,7 @@ export class Store {
     if (this.closed) return
     await this.flush()
     this.closed = true
+    await Promise.allSettled([...this.reads])
     try {
       await this.conn.run('CHECKPOINT')
     } catch {

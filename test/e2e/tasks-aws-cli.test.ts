@@ -1,31 +1,59 @@
 /**
- * End-to-end: tasks with the real `aws` CLI (and its waiters) and `kubectl`, against a KECS instance
- * attached to the emulated cluster. `kecs start` does not wire the emulated provider yet, so the
- * instance runs in-process (test/helpers/cluster-instance.ts wires it the way `kecs start --cluster
- * emulated` will); the clients are the real binaries, over HTTP.
+ * End-to-end: tasks on the emulated cluster through the BUILT CLI (`kecs start -d --cluster emulated`
+ * with a temporary KECS_HOME, `kecs stop`, `kecs start` again), driven with the real `aws` CLI and its
+ * waiters, `kubectl` against the instance's kubeconfig, plain HTTP for the task metadata endpoint and
+ * the `/ws` feed for `ECS Task State Change` events.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
+import type { EcsEvent } from '../../src/events/bus.js'
+import { FeedClient } from '../helpers/feed-client.js'
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const BIN = join(ROOT, 'bin', 'run.js')
+const BUILT = existsSync(join(ROOT, 'dist', 'commands', 'start.js'))
 const hasAws = (await execa('aws', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
 const hasKubectl = (await execa('kubectl', ['version', '--client'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
 if (!hasAws) console.warn('[e2e] the `aws` CLI is not installed: the task e2e tests are SKIPPED')
+if (hasAws && !hasKubectl) console.warn('[e2e] kubectl is not installed: the kubectl checks of the task e2e tests are SKIPPED')
 
 const CLUSTER = 'e2e-tasks'
 const TIMEOUT = 120_000
-let k: ClusterInstance
-let home: string
-const dirs = { instance: '', emulator: '' }
+const ECS_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'ECS_CONTAINER_METADATA_URI_V4', 'ECS_CONTAINER_METADATA_URI', 'AWS_ENDPOINT_URL_ECS']
+const RANK = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']
 
+let home = ''
+let endpoint = ''
+let ports = { api: 0, admin: 0 }
+let feed: FeedClient | undefined
+/** `ECS Task State Change` events seen on /ws, across restarts. */
+const events: EcsEvent[] = []
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Only what the CLI and the clients need: no user AWS config, dummy credentials, temporary homes. */
 function env(): Record<string, string> {
   const keep = Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('KECS_'))
   return {
     ...(Object.fromEntries(keep) as Record<string, string>),
     HOME: home,
+    KECS_HOME: join(home, 'kecs'),
+    KECS_EMULATOR_SPEED: '5',
+    CI: 'true',
     KUBECACHEDIR: join(home, 'kube-cache'),
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -37,9 +65,34 @@ function env(): Record<string, string> {
   }
 }
 
+const instanceDir = () => join(home, 'kecs', 'instances', 'default')
+const kubeconfig = () => join(instanceDir(), 'kubeconfig')
+
+async function kecs(args: string[]) {
+  const r = await execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, timeout: 60_000 })
+  expect(r.exitCode, `kecs ${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0)
+  return r
+}
+
+async function startKecs() {
+  await kecs(['start', '-d', '--cluster', 'emulated', '--port', String(ports.api), '--admin-port', String(ports.admin)])
+  endpoint = JSON.parse(readFileSync(join(instanceDir(), 'instance.json'), 'utf8')).endpoint
+  feed = await FeedClient.open(endpoint, `detail-type=${encodeURIComponent('ECS Task State Change')}`)
+  feed.ws.on('message', (data) => {
+    const f = JSON.parse(String(data))
+    if (f.type === 'event') events.push(f.event)
+  })
+}
+
+async function stopKecs() {
+  feed?.ws.close()
+  feed = undefined
+  await kecs(['stop'])
+}
+
 /** `aws ecs <args>` against the instance; JSON out. */
 async function ecs(args: string[], opts: { ok?: boolean } = {}) {
-  const r = await execa('aws', ['--endpoint-url', k.endpoint, '--output', 'json', 'ecs', ...args], {
+  const r = await execa('aws', ['--endpoint-url', endpoint, '--output', 'json', 'ecs', ...args], {
     env: env(),
     extendEnv: false,
     reject: false,
@@ -49,54 +102,101 @@ async function ecs(args: string[], opts: { ok?: boolean } = {}) {
   return { ...r, json: r.stdout.trim() ? JSON.parse(r.stdout) : undefined }
 }
 
-const describeTask = async (arn: string) => (await ecs(['describe-tasks', '--cluster', CLUSTER, '--tasks', arn])).json.tasks[0]
-
-async function register(family: string, containers: object[]) {
-  await ecs(['register-task-definition', '--family', family, '--container-definitions', JSON.stringify(containers)])
+async function kubectl(args: string[]) {
+  const r = await execa('kubectl', ['--kubeconfig', kubeconfig(), ...args], { env: env(), extendEnv: false, reject: false, timeout: 60_000 })
+  return { ...r, json: r.exitCode === 0 && r.stdout.trim().startsWith('{') ? JSON.parse(r.stdout) : undefined }
 }
 
-async function runTask(family: string, extra: string[] = []): Promise<string[]> {
-  const r = await ecs(['run-task', '--cluster', CLUSTER, '--task-definition', family, ...extra])
+/**
+ * The same API over plain HTTP (AWS JSON 1.1), for the checks around the aws CLI calls: each `aws`
+ * run costs about half a second of Python start-up, which would dominate this test's time.
+ */
+async function api(operation: string, body: object): Promise<any> {
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AmazonEC2ContainerServiceV20141113.${operation}` },
+    body: JSON.stringify(body),
+  })
+  const json = await r.json()
+  expect(r.status, `${operation}: ${JSON.stringify(json)}`).toBe(200)
+  return json
+}
+
+const describeTask = async (arn: string, cluster = CLUSTER) => (await api('DescribeTasks', { cluster, tasks: [arn] })).tasks[0]
+const counts = async (cluster = CLUSTER) => {
+  const c = (await api('DescribeClusters', { clusters: [cluster] })).clusters[0]
+  return { running: c.runningTasksCount, pending: c.pendingTasksCount }
+}
+
+const register = (family: string, containerDefinitions: object[]) => api('RegisterTaskDefinition', { family, containerDefinitions })
+
+async function runTask(family: string, extra: string[] = [], cluster = CLUSTER): Promise<string[]> {
+  const r = await ecs(['run-task', '--cluster', cluster, '--task-definition', family, ...extra])
   expect(r.json.failures).toEqual([])
   return r.json.tasks.map((t: { taskArn: string }) => t.taskArn)
 }
 
-async function startKecs() {
-  k = await startClusterInstance({ dir: dirs.instance, emulatorDir: dirs.emulator, speed: 5 })
+/** The task's events in the order the feed delivered them. */
+const eventsOf = (arn: string) => events.filter((e) => e.resources[0] === arn).map((e) => e.detail as Record<string, any>)
+
+/** Versions strictly increase and lastStatus never moves backwards. */
+function expectOrdered(arn: string) {
+  const mine = eventsOf(arn)
+  const versions = mine.map((d) => d.version as number)
+  expect(versions, `versions of ${arn}`).toEqual([...new Set(versions)].sort((a, b) => a - b))
+  const ranks = mine.map((d) => RANK.indexOf(d.lastStatus))
+  expect(ranks, `lastStatus order of ${arn}: ${mine.map((d) => d.lastStatus).join(' → ')}`).toEqual([...ranks].sort((a, b) => a - b))
+  return mine
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }
 
 beforeAll(async () => {
   if (!hasAws) return
+  if (!BUILT) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)')
   home = mkdtempSync(join(tmpdir(), 'kecs-e2e-tasks-'))
-  dirs.instance = mkdtempSync(join(tmpdir(), 'kecs-e2e-tasks-instance-'))
-  dirs.emulator = mkdtempSync(join(tmpdir(), 'kecs-e2e-tasks-emulator-'))
+  ports = { api: await freePort(), admin: await freePort() }
   await startKecs()
-  await ecs(['create-cluster', '--cluster-name', CLUSTER])
+  await api('CreateCluster', { clusterName: CLUSTER })
   await register('long', [{ name: 'app', image: 'busybox:1.36', memory: 64, command: ['sleep', '3600'] }])
 }, TIMEOUT)
 
 afterAll(async () => {
-  await k?.stopAll()
-  for (const d of [home, dirs.instance, dirs.emulator]) if (d) rmSync(d, { recursive: true, force: true })
+  feed?.ws.close()
+  if (home && existsSync(join(instanceDir(), 'instance.json'))) {
+    await execa(process.execPath, [BIN, 'stop'], { env: env(), extendEnv: false, reject: false, timeout: 60_000 })
+  }
+  if (home) rmSync(home, { recursive: true, force: true })
 })
 
-describe.skipIf(!hasAws)('tasks with the aws CLI on the emulated cluster', { timeout: TIMEOUT }, () => {
+describe.skipIf(!hasAws)('tasks with the aws CLI on `kecs start --cluster emulated`', { timeout: TIMEOUT }, () => {
   let longRunning: string
 
-  it('run-task, wait tasks-running; kubectl shows the pod with the mapping labels', async () => {
+  it('run-task, wait tasks-running: the pod (kubectl) has the mapping labels and the ECS env; metadata answers; counts and events follow', async () => {
     ;[longRunning] = (await runTask('long', ['--started-by', 'e2e'])) as [string]
+    const now = await counts()
+    expect(now.running + now.pending).toBe(1)
     await ecs(['wait', 'tasks-running', '--cluster', CLUSTER, '--tasks', longRunning])
     const t = await describeTask(longRunning)
     expect(t).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', startedBy: 'e2e', group: 'family:long' })
-    if (!hasKubectl) return console.warn('[e2e] kubectl missing: skipped the kubectl check')
+    expect(await counts()).toEqual({ running: 1, pending: 0 })
+
+    // Events: version 1 as RunTask answered (EC2 without awsvpc: PENDING), then on to RUNNING.
+    await until('the RUNNING event', async () => eventsOf(longRunning).some((d) => d.lastStatus === 'RUNNING'))
+    const seen = expectOrdered(longRunning)
+    expect(seen[0]).toMatchObject({ lastStatus: 'PENDING', desiredStatus: 'RUNNING', version: 1 })
+
+    if (!hasKubectl) return
     const id = longRunning.split('/').pop()!
-    const r = await execa(
-      'kubectl',
-      ['--kubeconfig', k.emu.kubeconfigPath, 'get', 'pods', '-n', `kecs-${CLUSTER}`, '-l', 'kecs.dev/managed-by=kecs', '-o', 'json'],
-      { env: env(), extendEnv: false, reject: false, timeout: 60_000 },
-    )
-    expect(r.exitCode, r.stderr).toBe(0)
-    const pod = JSON.parse(r.stdout).items.find((p: any) => p.metadata.name === id)
+    const pod = (await kubectl(['get', 'pod', '-n', `kecs-${CLUSTER}`, id, '-o', 'json'])).json
     expect(pod.metadata.labels).toMatchObject({
       'kecs.dev/managed-by': 'kecs',
       'kecs.dev/cluster': CLUSTER,
@@ -104,17 +204,49 @@ describe.skipIf(!hasAws)('tasks with the aws CLI on the emulated cluster', { tim
       'kecs.dev/task-definition': 'long.1',
       'kecs.dev/task-definition-family': 'long',
     })
+    expect(pod.metadata.annotations['kecs.dev/task-arn']).toBe(longRunning)
     expect(pod.status.phase).toBe('Running')
+    const vars = Object.fromEntries(pod.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]))
+    for (const name of ECS_ENV) expect(vars[name], name).toBeTruthy()
+    expect(vars).toMatchObject({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECS: endpoint })
+
+    // The metadata endpoints the container is given answer from the host.
+    const container = await (await fetch(vars.ECS_CONTAINER_METADATA_URI_V4)).json()
+    expect(container).toMatchObject({ Name: 'app', Image: 'busybox:1.36', KnownStatus: 'RUNNING' })
+    const task = await (await fetch(`${vars.ECS_CONTAINER_METADATA_URI_V4}/task`)).json()
+    expect(task).toMatchObject({ Cluster: CLUSTER, TaskARN: longRunning, Family: 'long', Revision: '1', KnownStatus: 'RUNNING' })
+    const v3 = await fetch(`${vars.ECS_CONTAINER_METADATA_URI}/task`)
+    expect(v3.status).toBe(200)
   })
 
-  it('stop-task, wait tasks-stopped: stopCode UserInitiated with the reason', async () => {
-    const [arn] = (await runTask('long')) as [string]
-    await ecs(['wait', 'tasks-running', '--cluster', CLUSTER, '--tasks', arn])
-    const stop = await ecs(['stop-task', '--cluster', CLUSTER, '--task', arn, '--reason', 'e2e says stop'])
+  it('DeleteCluster refuses while a task runs; stop-task, wait tasks-stopped (UserInitiated); then it deletes the namespace and pods', async () => {
+    const doomed = 'e2e-doomed'
+    await api('CreateCluster', { clusterName: doomed })
+    const [arn] = (await runTask('long', [], doomed)) as [string]
+    await ecs(['wait', 'tasks-running', '--cluster', doomed, '--tasks', arn])
+    const refused = await ecs(['delete-cluster', '--cluster', doomed], { ok: false })
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.stderr).toContain('ClusterContainsTasksException')
+
+    const stop = await ecs(['stop-task', '--cluster', doomed, '--task', arn, '--reason', 'e2e says stop'])
     expect(stop.json.task).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'UserInitiated' })
-    await ecs(['wait', 'tasks-stopped', '--cluster', CLUSTER, '--tasks', arn])
-    const t = await describeTask(arn)
-    expect(t).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'e2e says stop' })
+    await ecs(['wait', 'tasks-stopped', '--cluster', doomed, '--tasks', arn])
+    expect(await describeTask(arn, doomed)).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'e2e says stop' })
+    expect(await counts(doomed)).toEqual({ running: 0, pending: 0 })
+    await until('the STOPPED event', async () => eventsOf(arn).some((d) => d.lastStatus === 'STOPPED'))
+    const seen = expectOrdered(arn)
+    expect(seen.map((d) => d.lastStatus)).toEqual(expect.arrayContaining(['PENDING', 'RUNNING', 'STOPPED']))
+    expect(seen.at(-1)).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' })
+
+    const del = await ecs(['delete-cluster', '--cluster', doomed])
+    expect(del.json.cluster.status).toBe('INACTIVE')
+    if (!hasKubectl) return
+    await until('namespace kecs-e2e-doomed gone', async () => {
+      const ns = await kubectl(['get', 'namespace', `kecs-${doomed}`, '-o', 'json'])
+      return ns.exitCode !== 0 || !!ns.json?.metadata?.deletionTimestamp
+    })
+    const pods = await kubectl(['get', 'pods', '-n', `kecs-${doomed}`, '-o', 'json'])
+    expect(pods.json?.items ?? []).toEqual([])
   })
 
   it('an essential container exiting 3 ends EssentialContainerExited with exitCode 3', async () => {
@@ -135,14 +267,13 @@ describe.skipIf(!hasAws)('tasks with the aws CLI on the emulated cluster', { tim
     ])
     const [arn] = (await runTask('side-exit')) as [string]
     await ecs(['wait', 'tasks-running', '--cluster', CLUSTER, '--tasks', arn])
-    let t = await describeTask(arn)
-    for (let i = 0; i < 200 && t.containers.find((c: any) => c.name === 'side').lastStatus !== 'STOPPED'; i++) {
-      await new Promise((r) => setTimeout(r, 100))
-      t = await describeTask(arn)
-    }
+    const t = await until('the side container STOPPED', async () => {
+      const x = await describeTask(arn)
+      return x.containers.find((c: any) => c.name === 'side').lastStatus === 'STOPPED' && x
+    })
     expect(t.containers.find((c: any) => c.name === 'side')).toMatchObject({ lastStatus: 'STOPPED', exitCode: 1 })
     expect(t).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' })
-    await ecs(['stop-task', '--cluster', CLUSTER, '--task', arn])
+    await api('StopTask', { cluster: CLUSTER, task: arn })
   })
 
   it('an image pull error ends TaskFailedToStart (CannotPullContainerError)', async () => {
@@ -162,28 +293,41 @@ describe.skipIf(!hasAws)('tasks with the aws CLI on the emulated cluster', { tim
     expect(first.json.taskArns).toHaveLength(2)
     const rest = await ecs(['list-tasks', '--cluster', CLUSTER, '--started-by', 'e2e-batch', '--max-items', '2', '--starting-token', first.json.NextToken])
     expect([...first.json.taskArns, ...rest.json.taskArns].sort()).toEqual(arns)
-    const family = await ecs(['list-tasks', '--cluster', CLUSTER, '--family', 'long'])
-    expect(family.json.taskArns).toEqual(expect.arrayContaining([...arns, longRunning]))
-    const stopped = await ecs(['list-tasks', '--cluster', CLUSTER, '--desired-status', 'STOPPED'])
-    expect(stopped.json.taskArns.length).toBeGreaterThanOrEqual(3)
-    expect(stopped.json.taskArns).not.toContain(longRunning)
+    const family = await api('ListTasks', { cluster: CLUSTER, family: 'long' })
+    expect(family.taskArns).toEqual(expect.arrayContaining([...arns, longRunning]))
+    const stopped = await api('ListTasks', { cluster: CLUSTER, desiredStatus: 'STOPPED' })
+    expect(stopped.taskArns.length).toBeGreaterThanOrEqual(3)
+    expect(stopped.taskArns).not.toContain(longRunning)
     const conflict = await ecs(['list-tasks', '--cluster', CLUSTER, '--started-by', 'x', '--family', 'long'], { ok: false })
     expect(conflict.exitCode).not.toBe(0)
     expect(conflict.stderr).toContain('InvalidParameterException')
-    for (const arn of arns) await ecs(['stop-task', '--cluster', CLUSTER, '--task', arn])
+    for (const arn of arns) await api('StopTask', { cluster: CLUSTER, task: arn })
+    await ecs(['wait', 'tasks-stopped', '--cluster', CLUSTER, '--tasks', ...arns])
   })
 
-  it('after a restart the states hold', async () => {
+  it('kecs stop + kecs start: the running task carries on (same version, pod kept), stopped ones stay, counts stay right', async () => {
     const before = await describeTask(longRunning)
-    await k.stopAll({ keepDirs: true })
+    const stoppedBefore = (await api('ListTasks', { cluster: CLUSTER, desiredStatus: 'STOPPED' })).taskArns.sort()
+    expect(await counts()).toEqual({ running: 1, pending: 0 })
+    await stopKecs()
     await startKecs()
+
     const after = await describeTask(longRunning)
-    expect(after).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: before.version })
-    const stopped = await ecs(['list-tasks', '--cluster', CLUSTER, '--desired-status', 'STOPPED'])
-    expect(stopped.json.taskArns.length).toBeGreaterThanOrEqual(6)
-    const c = (await ecs(['describe-clusters', '--clusters', CLUSTER])).json.clusters[0]
-    expect(c).toMatchObject({ runningTasksCount: 1, pendingTasksCount: 0 })
+    expect(after).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: before.version, startedAt: before.startedAt })
+    const stopped = (await api('ListTasks', { cluster: CLUSTER, desiredStatus: 'STOPPED' })).taskArns.sort()
+    expect(stopped).toEqual(stoppedBefore)
+    expect(await counts()).toEqual({ running: 1, pending: 0 })
+    if (hasKubectl) {
+      const pod = (await kubectl(['get', 'pod', '-n', `kecs-${CLUSTER}`, longRunning.split('/').pop()!, '-o', 'json'])).json
+      expect(pod.status.phase).toBe('Running')
+    }
+
+    // Still driven by its pod after the restart.
     await ecs(['stop-task', '--cluster', CLUSTER, '--task', longRunning])
     await ecs(['wait', 'tasks-stopped', '--cluster', CLUSTER, '--tasks', longRunning])
+    expect(await describeTask(longRunning)).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' })
+    expect(await counts()).toEqual({ running: 0, pending: 0 })
+    await until('the STOPPED event after the restart', async () => eventsOf(longRunning).some((d) => d.lastStatus === 'STOPPED'))
+    expectOrdered(longRunning)
   })
 })

@@ -89,7 +89,12 @@ describe('restart', () => {
   })
 
   it('STOPPED tasks are forgotten after the retention', async () => {
-    const k = await startClusterInstance({ attach: { stoppedTaskRetentionMs: 300 } })
+    // Own directories, removed in afterAll: stop() keeps them (for restarts), so the helpers' would leak.
+    const k = await startClusterInstance({
+      dir: tmp('kecs-tasks-retention-'),
+      emulatorDir: tmp('kecs-tasks-retention-emu-'),
+      attach: { stoppedTaskRetentionMs: 300 },
+    })
     running.push(k)
     await k.ecs.send(new CreateClusterCommand({ clusterName: 'r' }))
     await k.ecs.send(new RegisterTaskDefinitionCommand({ family: 'long', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }))
@@ -103,6 +108,25 @@ describe('restart', () => {
     // and swept from the store
     await eventually(() => ![...k.instance.repos.tasks.values()].some((t) => t.taskArn === arn), 'swept')
     await stop(k)
+  })
+
+  it('the retention comes from KECS_STOPPED_TASK_RETENTION_SECONDS (how `kecs start` users set it), else one hour', async () => {
+    const saved = process.env.KECS_STOPPED_TASK_RETENTION_SECONDS
+    try {
+      process.env.KECS_STOPPED_TASK_RETENTION_SECONDS = '0.3'
+      const short = await startClusterInstance()
+      running.push(short)
+      expect(short.kube.runtime.retentionMs).toBe(300)
+      await stop(short)
+      delete process.env.KECS_STOPPED_TASK_RETENTION_SECONDS
+      const dflt = await startClusterInstance()
+      running.push(dflt)
+      expect(dflt.kube.runtime.retentionMs).toBe(60 * 60 * 1000)
+      await stop(dflt)
+    } finally {
+      if (saved === undefined) delete process.env.KECS_STOPPED_TASK_RETENTION_SECONDS
+      else process.env.KECS_STOPPED_TASK_RETENTION_SECONDS = saved
+    }
   })
 
   it('without a cluster, RunTask answers a clear ClientException', async () => {

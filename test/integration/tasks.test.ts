@@ -25,6 +25,7 @@ import { eventually } from '../helpers/emulator.js'
 const CLUSTER = 'tasks-it'
 let k: ClusterInstance
 const events: EcsEvent[] = []
+const logLines: string[] = []
 
 async function register(family: string, containers: ContainerDefinition[], extra: Record<string, unknown> = {}) {
   const r = await k.ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: containers, ...extra }))
@@ -43,7 +44,7 @@ const until = (arn: string, what: (t: Task) => boolean, label: string) =>
   }, label)
 
 beforeAll(async () => {
-  k = await startClusterInstance()
+  k = await startClusterInstance({ attach: { log: (line) => logLines.push(line) } })
   k.instance.bus.subscribe((e) => events.push(e))
   await k.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
   await register('sleeper', [{ name: 'app', image: 'busybox:1.36', memory: 64, command: ['sleep', '3600'] }])
@@ -192,6 +193,32 @@ describe('tasks on the emulated cluster', () => {
     expect(r.failures).toEqual([{ arn: 'feedfacefeedfacefeedfacefeedface', reason: 'MISSING' }])
     await until(r.tasks![0]!.taskArn!, (x) => x.lastStatus === 'RUNNING', 'RUNNING')
     for (const arn of [first.taskArn!, r.tasks![0]!.taskArn!]) await k.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }))
+  })
+
+  it('settings KECS accepts but ignores are named in the instance log, not dropped silently', async () => {
+    await register('ulimits', [{ name: 'app', image: 'busybox', memory: 64, ulimits: [{ name: 'nofile', softLimit: 1024, hardLimit: 2048 }] }])
+    const arn = (await k.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'ulimits' }))).tasks![0]!.taskArn!
+    expect(logLines).toContainEqual(expect.stringMatching(new RegExp(`^task ${arn}: containerDefinitions\\[app\\]\\.ulimits is ignored: .+`)))
+    await k.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }))
+  })
+
+  it('a task bigger than the node: failures[] RESOURCE:MEMORY / RESOURCE:CPU, no task', async () => {
+    await register('huge', [{ name: 'app', image: 'busybox', memory: 4 * 1024 * 1024 }]) // 4 TiB
+    const instance = (await k.ecs.send(new DescribeClustersCommand({ clusters: [CLUSTER] }))).clusters![0]!
+    expect(instance.registeredContainerInstancesCount).toBe(1)
+    const before = (await k.ecs.send(new ListTasksCommand({ cluster: CLUSTER, family: 'huge' }))).taskArns
+    const r = await k.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'huge', count: 2 }))
+    expect(r.tasks).toEqual([])
+    expect(r.failures).toEqual([{ arn: expect.stringMatching(/:container-instance\/tasks-it\/[0-9a-f]{32}$/), reason: 'RESOURCE:MEMORY' }])
+    expect((await k.ecs.send(new ListTasksCommand({ cluster: CLUSTER, family: 'huge' }))).taskArns).toEqual(before)
+
+    const cpu = await k.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'sleeper', overrides: { cpu: String(1024 * 1024) } }))
+    expect(cpu.tasks).toEqual([])
+    expect(cpu.failures).toEqual([{ arn: r.failures![0]!.arn, reason: 'RESOURCE:CPU' }])
+
+    const start = await k.ecs.send(new StartTaskCommand({ cluster: CLUSTER, taskDefinition: 'huge', containerInstances: [r.failures![0]!.arn!] }))
+    expect(start.tasks).toEqual([])
+    expect(start.failures).toEqual([{ arn: r.failures![0]!.arn, reason: 'RESOURCE:MEMORY' }])
   })
 
   it('ListTasks filters (startedBy, family, desiredStatus, launchType) and pages', async () => {

@@ -73,6 +73,15 @@ describe('Store', () => {
     await s.close()
   })
 
+  it('close() waits for reads in flight (closing under a running query crashes DuckDB); later reads are refused', async () => {
+    const s = await Store.open(tempDb())
+    // results of many chunks: reading them takes several round trips to DuckDB's threads
+    const reads = Array.from({ length: 4 }, () => s.query<{ range: bigint }>('SELECT range FROM range(100000)'))
+    await s.close()
+    for (const r of await Promise.all(reads)) expect(r).toHaveLength(100_000)
+    await expect(s.query('SELECT 1')).rejects.toThrow('store is closed')
+  })
+
   it('reserves counter values synchronously, never twice', async () => {
     const path = tempDb()
     const s = await Store.open(path)

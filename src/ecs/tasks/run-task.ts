@@ -11,6 +11,7 @@ import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { buildTask } from './build-task.js'
+import { shortfall, taskNeeds } from './capacity.js'
 import { docKey, publishTaskChange } from './events.js'
 import { clusterInstances, findInstance } from './node-instances.js'
 import { noClusterError, taskRuntime, type TaskRuntime } from './runtime.js'
@@ -62,17 +63,36 @@ async function runTask(input: RunInput, ctx: RequestContext, deps: EcsDeps) {
   const instances = needsInstance(where) ? clusterInstances(deps.repos, cluster.clusterArn) : []
   if (needsInstance(where) && instances.length === 0) throw invalidParameter(messages.noInstances)
 
-  const docs = where.map((p, i) =>
-    newTask(ctx, deps, cluster, td, input, p, instances.length ? instances[i % instances.length]!.containerInstanceArn : undefined),
-  )
-  for (const d of docs) {
-    if (input.clientToken) {
-      d.kecs.clientToken = input.clientToken
-      d.kecs.requestFingerprint = fingerprint
+  const docs: TaskDoc[] = []
+  const failures = new Map<string, string>()
+  where.forEach((p, i) => {
+    const doc = newTask(ctx, deps, cluster, td, input, p, undefined)
+    if (p.launchType !== 'FARGATE') {
+      // round robin over the instances, skipping those the task can never fit
+      const needs = taskNeeds(doc, taskLevelSize(td, input))
+      const order = instances.map((_, j) => instances[(i + j) % instances.length]!)
+      const fit = order.find((inst) => !shortfall(needs, inst))
+      if (!fit) {
+        for (const inst of order) failures.set(inst.containerInstanceArn, shortfall(needs, inst)!)
+        return
+      }
+      doc.containerInstanceArn = fit.containerInstanceArn
     }
-  }
-  return { tasks: await launch(deps, runtime, td, docs, tags), failures: [] }
+    if (input.clientToken) {
+      doc.kecs.clientToken = input.clientToken
+      doc.kecs.requestFingerprint = fingerprint
+    }
+    docs.push(doc)
+  })
+  const tasks = docs.length ? await launch(deps, runtime, td, docs, tags) : []
+  return { tasks, failures: [...failures].map(([arn, reason]) => ({ arn, reason })) }
 }
+
+/** The task-level size a task gets: the request's override, else the task definition's. */
+const taskLevelSize = (td: TaskDefinitionDoc, input: RunInput | StartInput) => ({
+  cpu: input.overrides?.cpu ?? td.cpu,
+  memory: input.overrides?.memory ?? td.memory,
+})
 
 async function startTask(input: StartInput, ctx: RequestContext, deps: EcsDeps) {
   checkRequestShape(input)
@@ -98,7 +118,13 @@ async function startTask(input: StartInput, ctx: RequestContext, deps: EcsDeps) 
       failures.push({ arn: ref, reason: 'MISSING' })
       continue
     }
-    docs.push(newTask(ctx, deps, cluster, td, input, { launchType: 'EC2' }, inst.containerInstanceArn))
+    const doc = newTask(ctx, deps, cluster, td, input, { launchType: 'EC2' }, inst.containerInstanceArn)
+    const short = shortfall(taskNeeds(doc, taskLevelSize(td, input)), inst)
+    if (short) {
+      failures.push({ arn: inst.containerInstanceArn, reason: short })
+      continue
+    }
+    docs.push(doc)
   }
   const tasks = docs.length ? await launch(deps, runtime, td, docs, tags) : []
   return { tasks, failures }
@@ -139,8 +165,10 @@ function newTask(
 
 /**
  * Converts every task first (a task KECS cannot run fails the whole request before anything is
- * stored), stores tasks and tags in one job, publishes version 1 of each, then creates them.
- * Answers with each task as created (PROVISIONING/PENDING), or as it ended when creation failed.
+ * stored), publishes version 1 of each, then stores tasks and tags in one job while it creates them
+ * (the two waits overlap: each is a commit in a shared write queue, and RunTask's latency was their
+ * sum). Answers once both are done, with each task as created (PROVISIONING/PENDING), or as it ended
+ * when creation failed.
  */
 async function launch(
   deps: EcsDeps,
@@ -152,9 +180,11 @@ async function launch(
   const prepared = docs.map((d) => runtime.prepare(d, td, tags))
   const ops = docs.flatMap((d) => [deps.repos.tasks.stagePut(docKey(d), d), stageTags(deps.repos, d.taskArn, tags)])
   const replies = docs.map((d) => renderTask(deps.repos, d, { tags: true }))
-  await deps.repos.store.write(ops)
+  const stored = deps.repos.store.write(ops)
+  // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
   for (const d of docs) publishTaskChange(deps.bus, d, deps.clock.now())
-  await Promise.all(prepared.map((p) => runtime.launch(p)))
+  const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
+  if (write.status === 'rejected') throw write.reason
   return docs.map((d, i) => {
     const now = deps.repos.tasks.get(docKey(d)) as TaskDoc | undefined
     return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!

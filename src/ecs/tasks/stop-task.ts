@@ -31,8 +31,10 @@ async function stopTask(input: Wire<StopTaskRequest>, ctx: RequestContext, deps:
   doc.stoppedReason = input.reason || DEFAULT_STOP_REASON
   doc.version++
   await saveTaskChange(deps, doc, [stageDeleteTags(deps.repos, doc.taskArn)])
+  // The answer does not wait for the pod to go (as in ECS, StopTask only records the wish): the
+  // stop is durable, and should KECS stop first, the reconciler deletes the pod on the next start.
   // Without a runtime (a task left from a run with a cluster) the reconciler finishes it on attach.
-  await taskRuntime(deps)?.stop(doc)
+  void taskRuntime(deps)?.stop(doc).catch(() => {})
   return { task: renderTask(deps.repos, doc) }
 }
 
