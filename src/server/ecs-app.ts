@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { buildContext } from '../ecs/context.js'
 import { dispatch } from '../ecs/dispatch.js'
 import { EcsError } from '../ecs/errors.js'
-import { TARGET_PREFIX } from '../ecs/model/index.js'
+import { operation as modelOperation, TARGET_PREFIX } from '../ecs/model/index.js'
 import type { EcsDeps } from '../ecs/types.js'
 import type { Metrics } from './metrics.js'
 
@@ -40,7 +40,8 @@ export function createEcsApp(opts: EcsAppOptions): Hono {
     const operation = target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : ''
     const done = (status: number, error?: string) => {
       const ms = performance.now() - started
-      opts.metrics?.observe(operation || 'Unknown', status, ms / 1000)
+      // Only model operations become metric labels: a client must not grow (or break) the label set.
+      opts.metrics?.observe(modelOperation(operation) ? operation : 'Unknown', status, ms / 1000)
       opts.onRequest?.({ operation: operation || target || '(none)', status, ms, requestId, error })
     }
 
@@ -88,9 +89,20 @@ export function createEcsApp(opts: EcsAppOptions): Hono {
 }
 
 /** JSON for anything that is not an ECS call: never an HTML page. */
-export function jsonNotFound(app: Hono) {
-  app.notFound((c) =>
-    c.json({ __type: 'UnknownOperationException', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404),
-  )
-  app.onError((err, c) => c.json({ __type: 'ServerException', message: 'An internal error occurred.' }, 500))
+export function jsonNotFound(app: Hono, onError?: (err: unknown, requestId: string) => void) {
+  app.notFound((c) => {
+    const type = 'UnknownOperationException'
+    return c.json({ __type: type, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404, {
+      'x-amzn-RequestId': randomUUID(),
+      'X-Amzn-ErrorType': type,
+    })
+  })
+  app.onError((err, c) => {
+    const requestId = randomUUID()
+    onError?.(err, requestId)
+    return c.json({ __type: 'ServerException', message: `An internal error occurred (request id ${requestId}).` }, 500, {
+      'x-amzn-RequestId': requestId,
+      'X-Amzn-ErrorType': 'ServerException',
+    })
+  })
 }

@@ -82,7 +82,7 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
   const hub = createWsHub({ bus })
   hub.mount(ecsApp)
   const taskEndpoints = mountTaskEndpoints(ecsApp, deps) // task metadata endpoint, /kecs/v1/logs
-  jsonNotFound(ecsApp)
+  jsonNotFound(ecsApp, opts.onError)
   metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
   const adminApp = createAdminApp(metrics, {
     ready: () => ready,

@@ -25,6 +25,7 @@ export interface Listening {
 export function listen(app: Hono, host: string, port: number, opts: { websocket?: WebSocketServerLike } = {}): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const websocket = opts.websocket ? { server: opts.websocket } : undefined
+    let closing = false
     const server = serve({ fetch: app.fetch, hostname: host, port, websocket }, (info: AddressInfo) => {
       server.off('error', onError)
       resolve({
@@ -32,10 +33,19 @@ export function listen(app: Hono, host: string, port: number, opts: { websocket?
         port: info.port,
         close: () =>
           new Promise<void>((res) => {
+            closing = true
             server.close(() => res())
             // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-            ;(server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+            closeIdle()
           }),
+      })
+    })
+    const closeIdle = () => (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+    // A request in flight at close() leaves a keep-alive socket behind once answered, which would hold
+    // close() open for the keep-alive timeout: close it as soon as its answer is out.
+    server.on('request', (_req: unknown, res: { once(e: 'finish', fn: () => void): void }) => {
+      res.once('finish', () => {
+        if (closing) setImmediate(closeIdle)
       })
     })
     const onError = (e: NodeJS.ErrnoException) => {
