@@ -11,7 +11,7 @@ import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { clusterInstances } from '../tasks/node-instances.js'
 import type { EcsDeps, Wire } from '../types.js'
-import { newDeployment, withConfigDefaults } from './deployments.js'
+import { newDeployment, startDeployment, withConfigDefaults } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
@@ -123,7 +123,8 @@ export async function createService(input: Input, ctx: RequestContext, deps: Ecs
       clusterName: cluster.clusterName,
       serviceName: name,
     })
-    doc.deployments = [
+    startDeployment(
+      doc,
       newDeployment(
         {
           taskDefinition: td!.taskDefinitionArn!,
@@ -137,7 +138,7 @@ export async function createService(input: Input, ctx: RequestContext, deps: Ecs
         desiredCount,
         now,
       ),
-    ]
+    )
   }
   const runtime = serviceRuntime(deps)
   if (runtime && td && !external) {

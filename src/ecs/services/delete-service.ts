@@ -7,6 +7,7 @@ import type { TaskDoc } from '../tasks/task-doc.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, primaryOf, renderService, serviceGroup, serviceKey, type ServiceDoc } from './service-doc.js'
+import { stageTaskSetsDrain } from './task-set-doc.js'
 import { serviceMessages } from './validate.js'
 
 /**
@@ -35,7 +36,9 @@ export async function deleteService(input: Wire<DeleteServiceRequest>, ctx: Requ
     doc.kecs.inactiveAt = deps.clock.now()
   }
   const key = serviceKey(ctx, cluster.clusterName, doc.serviceName)
-  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageDeleteTags(deps.repos, doc.serviceArn)])
+  // EXTERNAL: its task sets drain with it (or go at once when the service does).
+  const taskSets = doc.deploymentController?.type === 'EXTERNAL' ? stageTaskSetsDrain(deps, doc, deps.clock.now(), doc.status === 'INACTIVE') : []
+  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageDeleteTags(deps.repos, doc.serviceArn), ...taskSets])
   runtime?.changed(key)
   return { service: renderService(deps.repos, doc) }
 }

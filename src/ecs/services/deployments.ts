@@ -30,7 +30,7 @@ export function newDeployment(
   rev: Revision,
   desiredCount: number,
   nowMs: number,
-  opts: { id?: string; rollbackTo?: string } = {},
+  opts: { id?: string; rollbackTo?: string; rollbackOf?: string } = {},
 ): DeploymentDoc {
   const id = opts.id ?? newDeploymentId()
   const now = epochSeconds(nowMs)
@@ -47,7 +47,11 @@ export function newDeployment(
     updatedAt: now,
     rolloutState: 'IN_PROGRESS',
     rolloutStateReason: opts.rollbackTo ? reasons.rollingBack(opts.rollbackTo) : reasons.inProgress(id),
-    kecs: { taskTags: rev.taskTags, ...(opts.rollbackTo ? { rollbackTo: opts.rollbackTo } : {}) },
+    kecs: {
+      taskTags: rev.taskTags,
+      ...(opts.rollbackTo ? { rollbackTo: opts.rollbackTo } : {}),
+      ...(opts.rollbackOf ? { rollbackOf: opts.rollbackOf } : {}),
+    },
   }
   if (rev.capacityProviderStrategy?.length) d.capacityProviderStrategy = structuredClone(rev.capacityProviderStrategy)
   else if (rev.launchType) d.launchType = rev.launchType as DeploymentDoc['launchType']
@@ -75,9 +79,17 @@ export function revisionOf(d: DeploymentDoc): Revision {
 
 /**
  * Makes `next` the PRIMARY deployment: the current ones become ACTIVE (they drain as the new one
- * replaces their tasks; the scheduler drops them once they have no tasks left).
+ * replaces their tasks; the scheduler drops them once they have no tasks left). `next` records what
+ * it replaces and what the service had then (its service deployment and revision show them).
  */
 export function startDeployment(doc: ServiceDoc, next: DeploymentDoc): void {
+  next.kecs.sources = doc.deployments.map((d) => d.id)
+  next.kecs.started = structuredClone({
+    desiredCount: doc.desiredCount,
+    deploymentConfiguration: doc.deploymentConfiguration,
+    loadBalancers: doc.loadBalancers ?? [],
+    serviceRegistries: doc.serviceRegistries ?? [],
+  })
   for (const d of doc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE'
   doc.deployments = [next, ...doc.deployments]
 }

@@ -29,6 +29,11 @@ export const messages = {
   unhealthy: (s: string, taskId: string) => `(service ${s}) (task ${taskId}) failed container health checks.`,
   unableToPlace: (s: string, reason: string) => `(service ${s}) was unable to place a task. Reason: ${reason}`,
   impaired: (s: string) => `(service ${s}) is unable to consistently start tasks successfully. ${TROUBLESHOOTING}`,
+  /** Task sets (EXTERNAL controller): the task set is named with the service. */
+  taskSetStarted: (s: string, ts: string, taskIds: string[]) =>
+    `(service ${s}, taskSet ${ts}) has started ${taskIds.length} tasks: ${taskIds.map((t) => `(task ${t})`).join(' ')}.`,
+  taskSetStopped: (s: string, ts: string, taskIds: string[]) =>
+    `(service ${s}, taskSet ${ts}) has stopped ${taskIds.length} running tasks: ${taskIds.map((t) => `(task ${t})`).join(' ')}.`,
 }
 
 /** `rolloutStateReason` texts (deployments[]) and `reason` of ECS Deployment State Change events. */
@@ -64,11 +69,13 @@ export type ServiceActionName =
   | 'SERVICE_DESIRED_COUNT_UPDATED'
   | 'SERVICE_TASK_PLACEMENT_FAILURE'
   | 'TASKS_STOPPED'
+  | 'TASKSET_STEADY_STATE'
 
 const ACTION_TYPE: Record<ServiceActionName, 'INFO' | 'WARN' | 'ERROR'> = {
   SERVICE_STEADY_STATE: 'INFO',
   SERVICE_DESIRED_COUNT_UPDATED: 'INFO',
   TASKS_STOPPED: 'INFO',
+  TASKSET_STEADY_STATE: 'INFO',
   SERVICE_TASK_START_IMPAIRED: 'WARN',
   SERVICE_TASK_PLACEMENT_FAILURE: 'ERROR',
 }

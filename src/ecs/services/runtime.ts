@@ -1,6 +1,7 @@
 import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
 import type { EcsDeps } from '../types.js'
 import type { ServiceDoc } from './service-doc.js'
+import type { TaskSetDoc } from './task-set-doc.js'
 
 /**
  * What runs services: the service handlers describe what they want (the stored service doc) and tell
@@ -15,9 +16,12 @@ export interface ServiceRuntime {
    * accepts but cannot apply.
    */
   prepare(service: ServiceDoc, taskDefinition: TaskDefinitionDoc): { ignored: { field: string; reason: string }[] }
+  /** The same check for a task set of an EXTERNAL service (task-set-doc.ts), before it is stored. */
+  prepareTaskSet?(service: ServiceDoc, taskSet: TaskSetDoc, taskDefinition: TaskDefinitionDoc): { ignored: { field: string; reason: string }[] }
   /**
-   * The stored service changed (created, updated, deleted): make the cluster follow it (Deployment or
-   * DaemonSet and Service, or their removal) and re-evaluate its state soon. Never throws; problems
+   * The stored service changed (created, updated, deleted; or its task sets): make the cluster follow it
+   * (Deployment or DaemonSet and Service, a Deployment per task set, or their removal) and re-evaluate
+   * its state soon. Never throws; problems
    * are reported in the service's events and retried.
    */
   changed(serviceKey: string): void

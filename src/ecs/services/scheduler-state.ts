@@ -158,11 +158,12 @@ export function step(input: StepInput): StepResult {
       primary.rolloutState = 'FAILED'
       primary.rolloutStateReason = reasons.failed
       primary.updatedAt = epochSeconds(nowMs)
+      primary.kecs.endedAt = nowMs
       out.messages.push(messages.deploymentFailed(name, primary.id))
       out.notes.push({ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: primary.id, reason: reasons.failedEvent })
       const target = doc.kecs.lastCompleted
       if (breaker.rollback && target && !primary.kecs.rollbackTo) {
-        const back = newDeployment(revisionOf(target), doc.desiredCount, nowMs, { rollbackTo: target.id })
+        const back = newDeployment(revisionOf(target), doc.desiredCount, nowMs, { rollbackTo: target.id, rollbackOf: primary.id })
         startDeployment(doc, back)
         doc.taskDefinition = back.taskDefinition
         out.messages.push(messages.rollingBack(name, target.id))
@@ -211,6 +212,7 @@ export function step(input: StepInput): StepResult {
     p.rolloutState = 'COMPLETED'
     p.rolloutStateReason = reasons.completed(p.id)
     p.updatedAt = epochSeconds(nowMs)
+    p.kecs.endedAt = nowMs
     doc.kecs.lastCompleted = structuredClone(p)
     out.messages.push(messages.deploymentCompleted(name, p.id))
     out.notes.push({ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: p.id, reason: reasons.completed(p.id) })

@@ -1,13 +1,15 @@
 import type { EcsEvent } from '../../events/bus.js'
 import { parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
-import { stageTags } from '../tag-store.js'
+import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { saveTaskChange } from '../tasks/events.js'
 import { taskKeyOfArn, type TaskDoc } from '../tasks/task-doc.js'
 import type { EcsDeps } from '../types.js'
 import { addEvents, publishServiceNotes } from './events.js'
 import { noObservations, step, type Observations, type TaskView } from './scheduler-state.js'
 import { serviceKey, type ServiceDoc } from './service-doc.js'
+import { taskSetEntries } from './task-set-doc.js'
+import { stepTaskSets } from './task-set-state.js'
 
 /**
  * The service scheduler: drives scheduler-state.ts from what happens to the services' tasks. It
@@ -137,14 +139,20 @@ export class ServiceScheduler {
     if (current.status === 'INACTIVE' && !obs.started.length && !obs.stopped.length) return
     const doc: ServiceDoc = structuredClone(current)
     const now = this.deps.clock.now()
-    const result = step({ doc, tasks, obs, nowMs: now, daemonDesired: this.opts.daemonDesired?.(key) })
+    // EXTERNAL services run task sets (task-set-state.ts); the others ECS deployments.
+    const sets = doc.deploymentController?.type === 'EXTERNAL' ? taskSetEntries(this.deps.repos, doc.serviceArn) : undefined
+    const setStep = sets && stepTaskSets({ doc, taskSets: sets.map(([, ts]) => structuredClone(ts)), tasks, obs, nowMs: now })
+    const result = setStep ?? step({ doc, tasks, obs, nowMs: now, daemonDesired: this.opts.daemonDesired?.(key) })
     addEvents(doc, result.messages, now)
     const ops = []
     if (JSON.stringify(doc) !== JSON.stringify(current)) ops.push(this.deps.repos.services.stagePut(key, doc))
-    // New tasks get their deployment's tags (propagateTags, managed tags) unless they have some already.
+    const setKey = new Map((sets ?? []).map(([k, ts]) => [ts.id, k]))
+    for (const ts of setStep?.changed ?? []) ops.push(this.deps.repos.taskSets.stagePut(setKey.get(ts.id)!, ts))
+    for (const ts of setStep?.removed ?? []) ops.push(this.deps.repos.taskSets.stageDelete(setKey.get(ts.id)!), stageDeleteTags(this.deps.repos, ts.taskSetArn))
+    // New tasks get their deployment's (or task set's) tags (propagateTags, managed tags) unless they have some already.
     for (const v of obs.started) {
       const t = docs.get(v.id)
-      const d = [...doc.deployments, ...doc.kecs.pastDeployments].find((x) => x.id === v.deploymentId)
+      const d = [...doc.deployments, ...doc.kecs.pastDeployments, ...(sets ?? []).map(([, ts]) => ts)].find((x) => x.id === v.deploymentId)
       if (t && d?.kecs.taskTags.length && !this.deps.repos.tags.has(t.taskArn)) ops.push(stageTags(this.deps.repos, t.taskArn, d.kecs.taskTags))
     }
     if (ops.length) {

@@ -23,20 +23,21 @@ import type { Wire } from '../types.js'
  *   - `kecs.pastDeployments`: deployments that left deployments[] (drained, or failed and drained),
  *     status INACTIVE with `kecs.finishedAt`, newest first, at most MAX_PAST_DEPLOYMENTS;
  *     `kecs.lastCompleted`: the last deployment that reached COMPLETED. With deployments[] that is
- *     the history the service-deployments API needs (ListServiceDeployments: every id with its
- *     createdAt / finishedAt / rolloutState; a rollback is a deployment whose `kecs.rollbackTo` is set;
- *     a service revision is a deployment's revision fields).
+ *     the history the service-deployments API derives its answers from (service-deployments.ts: a
+ *     service deployment per deployment a user started, a rollback — `kecs.rollbackTo` set — being part
+ *     of the one it replaces, `kecs.rollbackOf`; a service revision is a deployment's revision fields
+ *     plus what `kecs.started` recorded).
  *   - The service's tasks are ordinary task docs (repos.tasks) with `group: service:<name>` and
  *     `startedBy: <deployment id>`: the Kubernetes side runs the PRIMARY deployment as a Deployment
  *     (DaemonSet for DAEMON) whose pods the task reconciler adopts (src/kube/reconciler.ts). The
  *     scheduler counts a task for a deployment by `startedBy`, and ignores tasks whose startedBy is
  *     none of the service's deployments (a predecessor's, of the same name).
  *   - `events[]`: newest first, at most 100 (events.ts).
- *   - Task sets (EXTERNAL deployment controller): documents in `repos.taskSets` under
- *     `taskSetKey(scope, cluster, service, id)`, the TaskSet shape plus an optional `kecs` part, with
+ *   - Task sets (EXTERNAL deployment controller, task-set-doc.ts): documents in `repos.taskSets` under
+ *     `taskSetKey(scope, cluster, service, id)`, the TaskSet shape plus a `kecs` part, with
  *     `serviceArn` set; the service renders those whose status is not INACTIVE as `taskSets[]`. With
- *     EXTERNAL, `deployments` is [] and the service itself runs no workload (the runtime skips it), so
- *     task sets bring their own (their tasks' startedBy being the task set id is the natural key).
+ *     EXTERNAL, `deployments` is [] and the service itself runs no workload: each task set is a
+ *     Deployment of its own (their tasks' startedBy being the task set id is the natural key).
  */
 export type ServiceDoc = Omit<Wire<Service>, 'tags' | 'taskSets' | 'deployments' | 'events'> & {
   serviceArn: string
@@ -72,6 +73,23 @@ export interface DeploymentInternal {
   rollbackTo?: string
   /** When it left deployments[] (epoch ms): drained, replaced, or the service was deleted. */
   finishedAt?: number
+  /** A rollback (circuit breaker or StopServiceDeployment): the deployment it replaces. */
+  rollbackOf?: string
+  /** When its rolloutState became COMPLETED or FAILED (epoch ms). */
+  endedAt?: number
+  /** The deployments running when it started (its service deployment's source revisions). */
+  sources?: string[]
+  /** What the service had when it started (service deployments and revisions show it). */
+  started?: DeploymentStart
+  /** StopServiceDeployment: how and when (epoch ms) it was stopped. */
+  stopped?: { type: 'ROLLBACK' | 'ABORT'; at: number }
+}
+
+export interface DeploymentStart {
+  desiredCount: number
+  deploymentConfiguration?: Wire<Service>['deploymentConfiguration']
+  loadBalancers?: Wire<Service>['loadBalancers']
+  serviceRegistries?: Wire<Service>['serviceRegistries']
 }
 
 export interface ServiceInternal {

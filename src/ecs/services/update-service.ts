@@ -10,6 +10,8 @@ import { mergeConfig, newDeployment, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, primaryOf, renderService, serviceKey, type ServiceDoc } from './service-doc.js'
+import { stageTaskSetCounts } from './task-set-doc.js'
+import { checkExternalUpdate } from './task-sets.js'
 import { deploymentTaskTags } from './task-tags.js'
 import { checkNoEbs, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwork, serviceMessages } from './validate.js'
 
@@ -19,6 +21,7 @@ import { checkNoEbs, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, nor
  * balancers, service registries, Service Connect — or `forceNewDeployment` start a new deployment
  * (PRIMARY, IN_PROGRESS; the current ones become ACTIVE and drain). desiredCount, deploymentConfiguration,
  * healthCheckGracePeriodSeconds, placement and tag propagation settings keep the deployment.
+ * EXTERNAL services take only what their task sets do not own (task-sets.ts checkExternalUpdate).
  */
 type Input = Wire<UpdateServiceRequest>
 
@@ -27,6 +30,7 @@ export async function updateService(input: Input, ctx: RequestContext, deps: Ecs
   const current = findService(ctx, deps.repos, cluster.clusterName, input.service!)
   if (!current) throw serviceNotFound()
   if (current.status !== 'ACTIVE') throw serviceNotActive()
+  if (current.deploymentController?.type === 'EXTERNAL') checkExternalUpdate(input)
   const doc: ServiceDoc = structuredClone(current)
   const daemon = doc.schedulingStrategy === 'DAEMON'
   const external = doc.deploymentController?.type === 'EXTERNAL'
@@ -138,7 +142,8 @@ export async function updateService(input: Input, ctx: RequestContext, deps: Ecs
     else delete doc.kecs.ignored
   }
   const key = serviceKey(ctx, cluster.clusterName, doc.serviceName)
-  await deps.repos.services.put(key, doc)
+  // EXTERNAL: the task sets' computed desired counts follow desiredCount in the same job.
+  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), ...(external ? stageTaskSetCounts(deps.repos, doc, now) : [])])
   if (started) {
     publishServiceNotes(deps.bus, doc, [{ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: started, reason: reasons.inProgress(started) }], now)
   }

@@ -4,13 +4,15 @@ import { addEvents, messages } from '../../ecs/services/events.js'
 import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { ServiceScheduler } from '../../ecs/services/scheduler.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
+import { taskSetEntries, wantedCount, type TaskSetDoc } from '../../ecs/services/task-set-doc.js'
 import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
 import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
 import type { EcsDeps } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type ObjectWatch, type WorkloadKind } from '../client.js'
 import { clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
 import { shortHash } from '../convert/hash.js'
-import { ANNOTATIONS } from '../convert/labels.js'
+import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
+import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
 import { MANAGED_SELECTOR } from '../reconciler.js'
 import { secretFor } from '../task-runtime.js'
 
@@ -21,6 +23,8 @@ import { secretFor } from '../task-runtime.js'
  * in the pod template, so a new ECS deployment rolls out a new ReplicaSet; desiredCount is `replicas`.
  * The service's tasks are the workload's pods, which the task reconciler adopts; the ServiceScheduler
  * (src/ecs/services/scheduler.ts) turns their changes into deployments[], events[] and bus events.
+ * A service with the EXTERNAL deployment controller has no workload of its own: each of its task sets
+ * is a Deployment (src/kube/convert/task-set.ts), and the service's Service follows its primary one.
  *
  * Applying is idempotent: the objects carry a hash of what KECS wants (annotation `kecs.dev/applied`),
  * so an unchanged service is not written again. One apply at a time per service, the latest doc wins;
@@ -79,6 +83,10 @@ export class KubeServiceRuntime implements ServiceRuntime {
     return { ignored: this.build(service, td).ignored }
   }
 
+  prepareTaskSet(service: ServiceDoc, ts: TaskSetDoc, td: TaskDefinitionDoc): { ignored: { field: string; reason: string }[] } {
+    return { ignored: this.buildTaskSet(service, ts, td).ignored }
+  }
+
   changed(key: string): void {
     this.enqueue(key)
     this.scheduler.schedule(key)
@@ -100,7 +108,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       await w.start()
     }
     for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
-      if (doc.status !== 'INACTIVE' && doc.deploymentController?.type !== 'EXTERNAL') this.enqueue(key)
+      if (doc.status !== 'INACTIVE') this.enqueue(key)
     }
   }
 
@@ -136,7 +144,8 @@ export class KubeServiceRuntime implements ServiceRuntime {
 
   private async apply(key: string): Promise<void> {
     const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
-    if (!doc || doc.deploymentController?.type === 'EXTERNAL') return
+    if (!doc) return
+    if (doc.deploymentController?.type === 'EXTERNAL') return this.applyTaskSets(key, doc)
     const ns = namespaceName(doc.kecs.clusterName)
     const name = workloadName(doc.serviceName)
     const kind = doc.schedulingStrategy === 'DAEMON' ? 'DaemonSet' : 'Deployment'
@@ -207,6 +216,77 @@ export class KubeServiceRuntime implements ServiceRuntime {
     }
   }
 
+  /**
+   * EXTERNAL services: a Deployment per task set (replicas = its computed desired count, 0 while it
+   * drains), the service's Service from its PRIMARY task set (else the newest one), and no Deployment
+   * left of a task set that is gone; nothing at all once the service is not ACTIVE.
+   */
+  private async applyTaskSets(key: string, doc: ServiceDoc): Promise<void> {
+    const ns = namespaceName(doc.kecs.clusterName)
+    const name = workloadName(doc.serviceName)
+    const scope = parseArn(doc.serviceArn)!
+    const sets = doc.status === 'ACTIVE' ? taskSetEntries(this.deps.repos, doc.serviceArn).map(([, ts]) => ts) : []
+    try {
+      let service: V1Service | undefined
+      const live = [...sets].filter((ts) => ts.status !== 'DRAINING')
+      const representative = live.find((ts) => ts.status === 'PRIMARY') ?? live[live.length - 1]
+      if (sets.length) await this.ensureNamespace(doc)
+      for (const ts of sets) {
+        const td = resolveTaskDefinition({ account: scope.account, region: scope.region }, this.deps, ts.taskDefinition)
+        const built = this.buildTaskSet(doc, ts, td)
+        for (const s of built.secrets) await this.client.ensureSecret(built.workload.metadata!.namespace!, secretFor(s))
+        await this.put('Deployment', built.workload)
+        if (ts === representative) service = built.service
+      }
+      if (service) await this.put('Service', service)
+      else await this.remove('Service', ns, name, doc)
+      const keep = new Set(sets.map((ts) => ts.id))
+      const selector = [
+        `${LABELS.managedBy}=${MANAGED_BY_VALUE}`,
+        `${LABELS.cluster}=${sanitizeLabelValue(doc.kecs.clusterName)}`,
+        `${LABELS.service}=${sanitizeLabelValue(doc.serviceName)}`,
+        LABELS.deployment,
+      ].join(',')
+      const { items } = await this.client.listWorkloads('Deployment', { labelSelector: selector })
+      // this service's task set Deployments (labels select the cluster and service, the annotation the very service)
+      for (const w of items) {
+        const id = taskSetIdOfWorkload(w)
+        if (!id || keep.has(id) || w.metadata?.annotations?.[ANNOTATIONS.serviceArn] !== doc.serviceArn || w.metadata?.deletionTimestamp) continue
+        await this.client.deleteWorkload('Deployment', w.metadata!.namespace!, w.metadata!.name!)
+      }
+      this.backoff.delete(key)
+    } catch (err) {
+      const msg = kubeErrorMessage(err)
+      this.log(`applying the task sets of service ${doc.serviceArn}: ${msg}`)
+      if (statusOf(err) === 404) this.namespaces.delete(ns)
+      if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, `ResourceInitializationError: ${msg}`))
+      this.retry(key)
+    }
+  }
+
+  /** A task set's Deployment (and the service's Service, for its port mappings). */
+  private buildTaskSet(doc: ServiceDoc, ts: TaskSetDoc, td: TaskDefinitionDoc) {
+    const scope = parseArn(doc.serviceArn)!
+    const launchType = ts.launchType ?? (ts.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
+    const out = taskSetToWorkload({
+      service: doc as never,
+      taskSet: ts,
+      taskDefinition: td,
+      replicas: wantedCount(doc, ts),
+      clusterName: doc.kecs.clusterName,
+      clusterArn: doc.clusterArn,
+      region: scope.region,
+      account: scope.account,
+      launchType,
+      ecsEndpoint: this.opts.ecsEndpoint,
+      metadataEndpoint: this.opts.metadataEndpoint,
+      tags: ts.kecs.taskTags,
+    })
+    stamp(out.workload)
+    if (out.service) stamp(out.service)
+    return out
+  }
+
   /** Creates the object, or replaces it when what KECS wants changed (or its replicas were changed behind KECS's back). */
   private async put(kind: WorkloadKind, desired: V1Deployment | V1DaemonSet | V1Service): Promise<void> {
     const md = desired.metadata!
@@ -267,6 +347,10 @@ export class KubeServiceRuntime implements ServiceRuntime {
     const key = serviceKeyOfObject(o.metadata)
     if (!key) return
     const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    if (doc?.deploymentController?.type === 'EXTERNAL') {
+      if (kind === 'Deployment') this.observeTaskSet(type, o as V1Deployment, key, doc)
+      return
+    }
     if (kind === 'DaemonSet') {
       const desired = (o as V1DaemonSet).status?.desiredNumberScheduled
       if (type !== 'DELETED' && typeof desired === 'number' && this.daemonDesired.get(key) !== desired) {
@@ -279,6 +363,15 @@ export class KubeServiceRuntime implements ServiceRuntime {
     // replaces the tasks). A workload left over from a deleted service goes.
     const rescaled = kind === 'Deployment' && type !== 'DELETED' && (o as V1Deployment).spec?.replicas !== doc.desiredCount
     if ((doc.status === 'ACTIVE' && (type === 'DELETED' || rescaled)) || (type !== 'DELETED' && doc.status !== 'ACTIVE')) this.enqueue(key)
+  }
+
+  /** A task set's Deployment deleted or scaled behind KECS's back, or left over: make it follow again. */
+  private observeTaskSet(type: string, o: V1Deployment, key: string, doc: ServiceDoc): void {
+    const id = taskSetIdOfWorkload(o)
+    if (!id) return
+    const ts = taskSetEntries(this.deps.repos, doc.serviceArn).find(([, x]) => x.id === id)?.[1]
+    const wanted = doc.status === 'ACTIVE' && ts
+    if (type === 'DELETED' ? wanted : !wanted || o.spec?.replicas !== wantedCount(doc, ts)) this.enqueue(key)
   }
 
   private log(line: string): void {
