@@ -3,6 +3,8 @@ import { PassThrough, Writable } from 'node:stream'
 import { PortForward, type V1Pod } from '@kubernetes/client-node'
 import type WebSocket from 'ws'
 import type { KubeClient, PodWatch } from './client.js'
+import { parseArn, taskArn as buildTaskArn } from '../ecs/arns.js'
+import { taskIdOfPodUid } from './convert/container-ids.js'
 import { ANNOTATIONS, LABELS } from './convert/labels.js'
 
 /**
@@ -76,6 +78,8 @@ export interface Offer {
   /** cluster namespace + task group: who may hold the port. */
   owner: string
   annotations: Record<string, string>
+  /** The ECS task the pod is (annotation for RunTask pods; cluster + pod UID for service pods). */
+  taskArn?: string
 }
 
 interface PortState {
@@ -221,7 +225,8 @@ export class HostPorts {
       for (const o of this.targets(state)) {
         if (state.reported.has(`listen:${o.podKey}`)) continue
         state.reported.add(`listen:${o.podKey}`)
-        this.problem(o, `host port ${this.host}:${state.port} ${why}; task ${o.pod} of ${describeOwner(o)} is not reachable on it`)
+        const task = o.taskArn ? o.taskArn.slice(o.taskArn.lastIndexOf('/') + 1) : o.pod
+        this.problem(o, `host port ${this.host}:${state.port} ${why}; task ${task} of ${describeOwner(o)} is not reachable on it`)
       }
     })
     server.on('error', () => {}) // after listening: nothing to do, the port stays as it is
@@ -328,7 +333,7 @@ export class HostPorts {
         clusterName: a[ANNOTATIONS.clusterName],
         group: a[ANNOTATIONS.group],
         serviceName: a[ANNOTATIONS.serviceName],
-        taskArn: a[ANNOTATIONS.taskArn],
+        taskArn: o.taskArn,
         message,
       })
     } catch (err) {
@@ -360,6 +365,7 @@ export function readyOffers(pod: V1Pod): Offer[] {
   const namespace = pod.metadata?.namespace ?? ''
   const name = pod.metadata?.name ?? ''
   const group = a[ANNOTATIONS.group] ?? (pod.metadata?.labels?.[LABELS.service] ? `service:${pod.metadata.labels[LABELS.service]}` : `pod:${name}`)
+  const taskArn = a[ANNOTATIONS.taskArn] ?? serviceTaskArn(a[ANNOTATIONS.clusterArn], pod.metadata?.uid)
   const out: Offer[] = []
   for (const e of entries) {
     const hostPort = Number(e.hostPort)
@@ -369,9 +375,16 @@ export function readyOffers(pod: V1Pod): Offer[] {
     if (String(e.protocol ?? 'tcp').toLowerCase() !== 'tcp') continue
     if (typeof e.container !== 'string' || !ready.has(e.container)) continue
     if (out.some((o) => o.hostPort === hostPort)) continue
-    out.push({ podKey: `${namespace}/${name}`, namespace, pod: name, container: e.container, containerPort, hostPort, owner: `${namespace}/${group}`, annotations: a })
+    out.push({ podKey: `${namespace}/${name}`, namespace, pod: name, container: e.container, containerPort, hostPort, owner: `${namespace}/${group}`, annotations: a, taskArn })
   }
   return out
+}
+
+/** A service pod's task: its cluster's, with the pod UID without dashes as id (as the reconciler adopts it). */
+function serviceTaskArn(clusterArn: string | undefined, uid: string | undefined): string | undefined {
+  const c = clusterArn ? parseArn(clusterArn) : undefined
+  if (!c || c.resourceType !== 'cluster' || !uid) return undefined
+  return buildTaskArn({ region: c.region, account: c.account }, c.resource, taskIdOfPodUid(uid))
 }
 
 function describeOwner(o: Offer): string {

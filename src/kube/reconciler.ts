@@ -9,6 +9,7 @@ import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsDeps } from '../ecs/types.js'
 import type { KubeClient, PodWatch, WatchEventType } from './client.js'
+import { taskIdOfPodUid } from './convert/container-ids.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './convert/labels.js'
 import { POD_DELETED, taskStateFromPod, type StopReason } from './task-state.js'
 
@@ -27,8 +28,11 @@ import { POD_DELETED, taskStateFromPod, type StopReason } from './task-state.js'
  * treats missing pods as deleted outside KECS.
  *
  * Pods of services (Deployment pods, label `kecs.dev/service`) that have no task yet are adopted: a
- * task is built from the pod's annotations and its task definition (task id = pod name). Pods that
- * name a task KECS does not know are left alone (another KECS instance may share the cluster).
+ * task is built from the pod's annotations and its task definition. Its id is the pod's UID without
+ * dashes (32 lowercase hex, the shape of every ECS task id; the pod name is Kubernetes's, e.g.
+ * `web-6c5fcfccb-snwfk`), and the doc keeps the pod's namespace and name (logs, StopTask). Tasks
+ * adopted by older versions under their pod name keep that id while their pod lives. Pods that name a
+ * task KECS does not know are left alone (another KECS instance may share the cluster).
  */
 export interface ReconcilerOptions {
   deps: EcsDeps
@@ -184,7 +188,10 @@ export class Reconciler {
     if (ops.length) await this.deps.repos.store.write(ops).catch((err) => this.log(`sweeping stopped tasks: ${err.message}`))
   }
 
-  /** The task a pod belongs to: its task ARN annotation, else (service pods) cluster + pod name. */
+  /**
+   * The task a pod belongs to: its task ARN annotation, else (service pods) cluster + the pod UID
+   * without dashes, or cluster + pod name for a task an older version adopted under that id.
+   */
   private keyOf(pod: V1Pod): string | undefined {
     const a = pod.metadata?.annotations ?? {}
     const byArn = a[ANNOTATIONS.taskArn] ? taskKeyOfArn(a[ANNOTATIONS.taskArn]!) : undefined
@@ -192,14 +199,21 @@ export class Reconciler {
     const cluster = a[ANNOTATIONS.clusterArn] ? parseArn(a[ANNOTATIONS.clusterArn]!) : undefined
     const name = pod.metadata?.name
     if (!cluster || cluster.resourceType !== 'cluster' || !name) return undefined
-    return taskKey({ account: cluster.account, region: cluster.region }, cluster.resource, name)
+    const scope = { account: cluster.account, region: cluster.region }
+    const uid = pod.metadata?.uid
+    const key = uid ? taskKey(scope, cluster.resource, taskIdOfPodUid(uid)) : undefined
+    if (key && this.deps.repos.tasks.get(key)) return key
+    const legacyKey = taskKey(scope, cluster.resource, name)
+    const legacy = this.deps.repos.tasks.get(legacyKey) as TaskDoc | undefined
+    if (legacy?.kecs?.podName === name && legacy.kecs.namespace === pod.metadata?.namespace) return legacyKey
+    return key
   }
 
-  /** A service's pod with no task yet becomes one (task id = pod name); other unknown pods are ignored. */
+  /** A service's pod with no task yet becomes one (task id = pod UID without dashes); other unknown pods are ignored. */
   private adopt(key: string, pod: V1Pod): TaskDoc | undefined {
     const a = pod.metadata?.annotations ?? {}
     const serviceName = a[ANNOTATIONS.serviceName] ?? pod.metadata?.labels?.[LABELS.service]
-    if (!serviceName || a[ANNOTATIONS.taskArn] || pod.metadata?.deletionTimestamp) return undefined
+    if (!serviceName || a[ANNOTATIONS.taskArn] || pod.metadata?.deletionTimestamp || !pod.metadata?.uid) return undefined
     const cluster = parseArn(a[ANNOTATIONS.clusterArn] ?? '')
     const tdArn = parseArn(a[ANNOTATIONS.taskDefinitionArn] ?? '')
     if (!cluster || !tdArn) return undefined
@@ -218,7 +232,7 @@ export class Reconciler {
       clusterName: a[ANNOTATIONS.clusterName] ?? cluster.resource,
       clusterArn,
       taskDefinition: td,
-      taskId: pod.metadata!.name!,
+      taskId: taskIdOfPodUid(pod.metadata.uid),
       nowMs: Number.isNaN(created) ? this.deps.clock.now() : created,
       launchType,
       containerInstanceArn: instance?.containerInstanceArn,

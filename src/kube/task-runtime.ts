@@ -11,12 +11,13 @@ import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../ecs/task-definitions/normalize.js'
 import type { EcsDeps, Wire } from '../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient } from './client.js'
-import { clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
+import { ANNOTATIONS, clusterScopeOf, clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
 import type { Reconciler } from './reconciler.js'
 
 /**
  * The TaskRuntime the ECS handlers use when KECS has a cluster: tasks become pods in the cluster's
- * namespace `kecs-<cluster>` (converters in ./convert), stops delete them with the task's stop timeout
+ * namespace (`kecs-<cluster>`, with a suffix outside the instance's own region and account: see
+ * namespaceName in convert/names.ts; converters in ./convert), stops delete them with the task's stop timeout
  * as grace period, and clusters own their namespaces and have their node(s) as container instances.
  */
 export interface KubeRuntimeOptions {
@@ -126,10 +127,23 @@ export class KubeTaskRuntime implements TaskRuntime {
   async clusterDeleted(ctx: Pick<RequestContext, 'account' | 'region'>, clusterName: string): Promise<void> {
     const arn = buildClusterArn(ctx, clusterName)
     await deregisterNodeInstances(this.deps, ctx, arn)
-    const ns = namespaceName(clusterName)
+    const ns = namespaceName(clusterName, ctx)
     this.namespaces.delete(ns)
     // The cluster is already deleted: a namespace that cannot be removed now is logged, not an error.
-    await this.client.deleteNamespace(ns).catch((err) => this.opts.log?.(`deleting namespace ${ns}: ${kubeErrorMessage(err)}`))
+    await this.deleteOwnNamespace(ns, arn).catch((err) => this.opts.log?.(`deleting namespace ${ns}: ${kubeErrorMessage(err)}`))
+  }
+
+  /**
+   * Deletes a cluster's namespace unless it says it belongs to another cluster (one of the same name
+   * in another region or account that shared it before namespaces had a region suffix).
+   */
+  private async deleteOwnNamespace(ns: string, clusterArn: string): Promise<void> {
+    const owner = (await this.client.readNamespace(ns))?.metadata?.annotations?.[ANNOTATIONS.clusterArn]
+    if (owner && owner !== clusterArn) {
+      this.opts.log?.(`namespace ${ns} belongs to cluster ${owner}: left in place`)
+      return
+    }
+    await this.client.deleteNamespace(ns)
   }
 
   /** At start: every ACTIVE cluster gets its namespace and node instances (clusters made without a cluster, or before a reset). */
@@ -149,7 +163,7 @@ export class KubeTaskRuntime implements TaskRuntime {
   }
 
   private async ensureNamespace(clusterName: string, clusterArn: string): Promise<void> {
-    const ns = namespaceName(clusterName)
+    const ns = namespaceName(clusterName, clusterScopeOf(clusterArn))
     if (this.namespaces.has(ns)) return
     await this.client.ensureNamespace(clusterToNamespace(clusterName, clusterArn))
     this.namespaces.add(ns)

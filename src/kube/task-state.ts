@@ -159,7 +159,8 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
     if (state?.running || exited) anyStarted = true
     if (started !== undefined) earliestStart = Math.min(earliestStart ?? Infinity, started)
     if ((CONTAINER_RANK[next] ?? 0) > (CONTAINER_RANK[c.lastStatus ?? 'PENDING'] ?? 0)) c.lastStatus = next
-    if ((state?.running || state?.terminated) && pod?.metadata?.name) c.runtimeId = containerRuntimeId(pod.metadata.name, name)
+    // `<task id>-<10 digits>`, Fargate's shape (a RunTask pod is named after its task id; a service pod's id is its UID without dashes)
+    if ((state?.running || state?.terminated) && pod && t.kecs.taskId) c.runtimeId = containerRuntimeId(t.kecs.taskId, name)
     const digest = st?.imageID?.match(/@(sha256:[0-9a-f]+)/)?.[1]
     if (digest) c.imageDigest = digest
     c.healthStatus = probed.has(name) ? healthOf(c, st) : 'UNKNOWN'

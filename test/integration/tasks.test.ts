@@ -297,7 +297,7 @@ describe('tasks on the emulated cluster', () => {
   it('a service pod with no task is adopted; task protection applies to service tasks only', async () => {
     const tdArn = await register('svc', [{ name: 'app', image: 'busybox', memory: 64 }])
     const name = 'web-6d4cf56db6-x7k2p'
-    await k.core.createNamespacedPod({
+    const created = await k.core.createNamespacedPod({
       namespace: `kecs-${CLUSTER}`,
       body: {
         metadata: {
@@ -315,10 +315,12 @@ describe('tasks on the emulated cluster', () => {
         spec: { restartPolicy: 'Always', containers: [{ name: 'app', image: 'busybox' }] },
       },
     })
-    const t = await until(`arn:aws:ecs:us-east-1:000000000000:task/${CLUSTER}/${name}`, (x) => x.lastStatus === 'RUNNING', 'adopted RUNNING')
+    // A service task's id is its pod's UID without dashes (32 hex, like every ECS task id).
+    const id = created.metadata!.uid!.replaceAll('-', '')
+    const t = await until(`arn:aws:ecs:us-east-1:000000000000:task/${CLUSTER}/${id}`, (x) => x.lastStatus === 'RUNNING', 'adopted RUNNING')
     expect(t).toMatchObject({ group: 'service:web', startedBy: 'ecs-svc/1234567890123456789', taskDefinitionArn: tdArn })
 
-    const u = await k.ecs.send(new UpdateTaskProtectionCommand({ cluster: CLUSTER, tasks: [name], protectionEnabled: true, expiresInMinutes: 10 }))
+    const u = await k.ecs.send(new UpdateTaskProtectionCommand({ cluster: CLUSTER, tasks: [id], protectionEnabled: true, expiresInMinutes: 10 }))
     expect(u.failures).toEqual([])
     expect(u.protectedTasks![0]).toMatchObject({ taskArn: t.taskArn, protectionEnabled: true })
     expect(u.protectedTasks![0]!.expirationDate).toBeInstanceOf(Date)

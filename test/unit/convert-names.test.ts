@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   containerNameHash,
   containerOfRuntimeId,
   containerRuntimeId,
   parseContainerRuntimeId,
+  taskIdOfPodUid,
+  taskIdOfRef,
 } from '../../src/kube/convert/container-ids.js'
 import { escapeExpansion } from '../../src/kube/convert/env.js'
 import { isValidAnnotationKey, isValidLabelValue, sanitizeAnnotationKey, sanitizeLabelValue } from '../../src/kube/convert/labels.js'
@@ -13,6 +15,8 @@ import { cpuQuantity, parseTaskCpu, parseTaskMemory } from '../../src/kube/conve
 import { expectGolden } from './convert-golden.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+/** The instance's region and account in these tests (the defaults, passed explicitly so the env does not matter). */
+const HOME = { region: 'us-east-1', account: '000000000000' }
 
 describe('label values', () => {
   it.each(['default', 'web.3', 'My_Cluster', 'a', ''])('keeps valid %j', (v) => {
@@ -59,11 +63,34 @@ describe('names', () => {
 
   it('namespaces are kecs-<cluster> DNS labels ≤63', () => {
     expect(namespaceName('default')).toBe('kecs-default')
+    expect(namespaceName('default', HOME, HOME)).toBe('kecs-default')
     for (const n of ['Prod_Cluster', 'x'.repeat(255), '_', '9lives']) {
       expect(namespaceName(n)).toMatch(DNS_LABEL)
       expect(namespaceName(n).length).toBeLessThanOrEqual(63)
       expect(namespaceName(n).startsWith('kecs-')).toBe(true)
     }
+  })
+
+  it('clusters outside the home region and account get kecs-<cluster>-<6 hex of account/region>', () => {
+    const eu = { region: 'eu-west-1', account: '000000000000' }
+    const other = { region: 'us-east-1', account: '123456789012' }
+    const a = namespaceName('demo', eu, HOME)
+    const b = namespaceName('demo', other, HOME)
+    expect(a).toMatch(/^kecs-demo-[0-9a-f]{6}$/)
+    expect(b).toMatch(/^kecs-demo-[0-9a-f]{6}$/)
+    expect(new Set([a, b, namespaceName('demo', HOME, HOME)]).size).toBe(3)
+    expect(namespaceName('demo', { ...eu }, HOME)).toBe(a) // deterministic
+    // the region's own clusters are plain when it is the home one
+    expect(namespaceName('demo', eu, eu)).toBe('kecs-demo')
+    expect(namespaceName('demo', HOME, eu)).toMatch(/^kecs-demo-[0-9a-f]{6}$/)
+    for (const n of ['Prod_Cluster', 'x'.repeat(255), 'y'.repeat(51), 'y'.repeat(52), '_', '9lives', 'a-']) {
+      const ns = namespaceName(n, eu, HOME)
+      expect(ns).toMatch(DNS_LABEL)
+      expect(ns.length).toBeLessThanOrEqual(63)
+      expect(ns.startsWith('kecs-')).toBe(true)
+      expect(ns).not.toBe(namespaceName(n, HOME, HOME))
+    }
+    expect(namespaceName('y'.repeat(51), eu, HOME)).not.toBe(namespaceName('y'.repeat(52), eu, HOME))
   })
 
   it('workload names are DNS-1035 labels (start with a letter)', () => {
@@ -86,6 +113,16 @@ describe('names', () => {
 })
 
 describe('container runtime ids', () => {
+  it('a service pod UID in a metadata URL stands for its task id (the UID without dashes)', () => {
+    const uid = '6F1C2B3A-1234-4abc-9def-0123456789ab'
+    expect(taskIdOfPodUid(uid)).toBe('6f1c2b3a12344abc9def0123456789ab')
+    expect(taskIdOfRef(uid)).toBe('6f1c2b3a12344abc9def0123456789ab')
+    const id = containerRuntimeId(uid, 'app')
+    expect(taskIdOfRef(parseContainerRuntimeId(id)!.taskId)).toBe('6f1c2b3a12344abc9def0123456789ab')
+    expect(taskIdOfRef('0123456789abcdef0123456789abcdef')).toBe('0123456789abcdef0123456789abcdef')
+    expect(taskIdOfRef('web-7d9f8c6b5-x2x4z')).toBe('web-7d9f8c6b5-x2x4z') // an older adopted task's id stays
+  })
+
   it('is <taskId>-<10 digits> and parses back, also for pod names with dashes', () => {
     const id = containerRuntimeId('0123456789abcdef0123456789abcdef', 'app')
     expect(id).toMatch(/^0123456789abcdef0123456789abcdef-\d{10}$/)
@@ -117,18 +154,40 @@ describe('small conversions', () => {
 })
 
 describe('clusterToNamespace', () => {
+  // the instance's region and account come from the env: pin them to the defaults
+  beforeAll(() => {
+    vi.stubEnv('AWS_REGION', 'us-east-1')
+    vi.stubEnv('AWS_DEFAULT_REGION', 'us-east-1')
+    vi.stubEnv('KECS_ACCOUNT_ID', '000000000000')
+  })
+  afterAll(() => void vi.unstubAllEnvs())
+
   it.each([
     ['default', 'default'],
     ['mixed-case', 'Prod_Cluster'],
     ['long', 'c'.repeat(255)],
   ])('%s', (row, name) => {
     const ns = clusterToNamespace(name, `arn:aws:ecs:us-east-1:000000000000:cluster/${name}`)
-    expect(ns.metadata!.name).toBe(namespaceName(name))
-    expect(ns.metadata!.labels).toEqual({ 'kecs.dev/managed-by': 'kecs', 'kecs.dev/cluster': sanitizeLabelValue(name) })
+    expect(ns.metadata!.name).toBe(namespaceName(name, HOME, HOME))
+    expect(ns.metadata!.labels).toEqual({
+      'kecs.dev/managed-by': 'kecs',
+      'kecs.dev/cluster': sanitizeLabelValue(name),
+      'kecs.dev/region': 'us-east-1',
+      'kecs.dev/account': '000000000000',
+    })
     expect(ns.metadata!.annotations).toEqual({
       'kecs.dev/cluster-name': name,
       'kecs.dev/cluster-arn': `arn:aws:ecs:us-east-1:000000000000:cluster/${name}`,
     })
     expectGolden(`namespace/${row}`, ns)
+  })
+
+  it('a cluster of another region or account gets its own namespace, with region and account labels', () => {
+    const arn = 'arn:aws:ecs:eu-west-1:000000000000:cluster/demo'
+    const ns = clusterToNamespace('demo', arn)
+    expect(ns.metadata!.name).toMatch(/^kecs-demo-[0-9a-f]{6}$/)
+    expect(ns.metadata!.labels).toMatchObject({ 'kecs.dev/cluster': 'demo', 'kecs.dev/region': 'eu-west-1', 'kecs.dev/account': '000000000000' })
+    expect(ns.metadata!.annotations).toEqual({ 'kecs.dev/cluster-name': 'demo', 'kecs.dev/cluster-arn': arn })
+    expectGolden('namespace/other-region', ns)
   })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { V1Container, V1Pod } from '@kubernetes/client-node'
 import { EcsError } from '../../src/ecs/errors.js'
 import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
+import { clusterToNamespace } from '../../src/kube/convert/namespace.js'
 import { taskToPod, type TaskToPodInput, type TaskToPodResult } from '../../src/kube/convert/pod.js'
 import { envSecretName, registrySecretName } from '../../src/kube/convert/secrets.js'
 import { ctx, expectGolden, TASK_ID, taskDef } from './convert-golden.js'
@@ -747,6 +748,17 @@ describe('taskToPod: refused settings throw', () => {
     expect(error).toBeInstanceOf(EcsError)
     expect((error as EcsError).type).toBe(type)
     expect((error as EcsError).message).toContain(text)
+  })
+})
+
+describe('taskToPod: namespace', () => {
+  it("a task of another region's cluster of the same name goes to that cluster's own namespace", () => {
+    const here = convert({ taskDefinition: taskDef({ memory: 256 }) }).pod.metadata!.namespace
+    const arn = 'arn:aws:ecs:eu-west-1:000000000000:cluster/default'
+    const there = convert({ taskDefinition: taskDef({ memory: 256 }), region: 'eu-west-1', clusterArn: arn }).pod.metadata!.namespace
+    expect(here).toBe(clusterToNamespace('default', ctx.clusterArn).metadata!.name)
+    expect(there).toBe(clusterToNamespace('default', arn).metadata!.name)
+    expect(there).not.toBe(here)
   })
 })
 

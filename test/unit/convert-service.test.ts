@@ -3,6 +3,7 @@ import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node'
 import { containerNameHash } from '../../src/kube/convert/container-ids.js'
 import { serviceToWorkload, type ServiceToWorkloadInput, type ServiceToWorkloadResult } from '../../src/kube/convert/service.js'
 import { taskToPod } from '../../src/kube/convert/pod.js'
+import { clusterToNamespace } from '../../src/kube/convert/namespace.js'
 import { ctx, expectGolden, TASK_ID, taskDef } from './convert-golden.js'
 
 const DEPLOYMENT = 'ecs-svc/1234567890123456789'
@@ -77,7 +78,7 @@ const rows: Row[] = [
       const app = (workload as V1Deployment).spec!.template.spec!.containers[0]!
       const hash = containerNameHash('app')
       expect(app.env!.slice(0, 4)).toEqual([
-        { name: 'KECS_TASK_ID', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+        { name: 'KECS_TASK_ID', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.uid' } } },
         { name: 'ECS_CONTAINER_METADATA_URI_V4', value: `http://kecs.example:8090/v4/$(KECS_TASK_ID)-${hash}` },
         { name: 'ECS_CONTAINER_METADATA_URI', value: `http://kecs.example:8090/v3/$(KECS_TASK_ID)-${hash}` },
         { name: 'ECS_AGENT_URI', value: `http://kecs.example:8090/api/$(KECS_TASK_ID)-${hash}` },
@@ -172,6 +173,17 @@ describe('serviceToWorkload: one row per mapping', () => {
     const result = convert(row.input)
     row.check(result)
     expectGolden(`service/${name}`, result)
+  })
+})
+
+describe('serviceToWorkload: namespace', () => {
+  it("a service of another region's cluster of the same name goes to that cluster's own namespace", () => {
+    const arn = 'arn:aws:ecs:eu-west-1:000000000000:cluster/default'
+    const out = convert({ service: { serviceName: 'web', desiredCount: 1 }, region: 'eu-west-1', clusterArn: arn })
+    const ns = clusterToNamespace('default', arn).metadata!.name
+    expect(ns).toMatch(/^kecs-default-[0-9a-f]{6}$/)
+    expect(out.workload.metadata!.namespace).toBe(ns)
+    expect(out.service!.metadata!.namespace).toBe(ns)
   })
 })
 

@@ -1,4 +1,4 @@
-import { containerOfRuntimeId, parseContainerRuntimeId } from '../../kube/convert/container-ids.js'
+import { containerOfRuntimeId, parseContainerRuntimeId, taskIdOfRef } from '../../kube/convert/container-ids.js'
 import { getTags } from '../tag-store.js'
 import { taskDefinitionKey } from '../task-definitions/family-index.js'
 import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
@@ -9,17 +9,19 @@ import type { MetadataInput, TaskContainer } from './input.js'
 
 /**
  * From the id in a metadata URL to the stored task. The endpoint ids are `<taskId>-<10 digits>`
- * (container-ids.ts) and the credentials id is `<taskId>`, where taskId is the task's id (for service
- * pods, which the reconciler adopts, the pod name is the task id). Task ids are unique within KECS
- * (32 random hex digits, or a pod name inside its cluster's namespace), so one index serves every
- * cluster, account and region. A forgotten task (STOPPED past the retention) is unknown.
+ * (container-ids.ts) and the credentials id is `<taskId>`, where taskId is the task's id, or for service
+ * pods (which the reconciler adopts under their UID without dashes) the pod UID, dashes and all. Task ids
+ * are unique within KECS (32 random hex digits or a pod UID; tasks adopted by older versions: a pod name
+ * inside its cluster's namespace), so one index serves every cluster, account and region. A forgotten
+ * task (STOPPED past the retention) is unknown.
  */
 type Deps = Pick<EcsDeps, 'repos' | 'clock' | 'hooks'>
 
 /** taskId → store key; rebuilt from the tasks table when an id is not (or no longer) in it. */
 const indexes = new WeakMap<object, Map<string, string>>()
 
-export function findTaskById(deps: Deps, taskId: string): TaskDoc | undefined {
+export function findTaskById(deps: Deps, ref: string): TaskDoc | undefined {
+  const taskId = taskIdOfRef(ref)
   const table = deps.repos.tasks
   let index = indexes.get(table)
   const hit = (key: string | undefined) => {

@@ -10,10 +10,13 @@ import { fnv1a32 } from './hash.js'
  * reconciler can compute it from a pod's container status), and it does not change when containers
  * are reordered.
  *
- * `<taskId>` is the ECS task id of a RunTask pod (= the pod name). For service pods the pod name is
- * only known once Kubernetes names the pod, so the env vars carry `$(KECS_TASK_ID)`, which the kubelet
- * expands from the downward API (metadata.name); the id then is `<pod name>-<10 digits>`. Pod names
- * contain '-', so parse from the right: the suffix is always the last 10 digits after the last '-'.
+ * `<taskId>` is the ECS task id of a RunTask pod (= the pod name). A service pod's task id is its pod
+ * UID without dashes (32 hex, like every ECS task id; the reconciler adopts the pod under that id), which
+ * only exists once Kubernetes made the pod: the env vars carry `$(KECS_TASK_ID)`, which the kubelet
+ * expands from the downward API (metadata.uid), so the id in the URL is `<pod UID>-<10 digits>` and the
+ * metadata server reads the UID back as the task id (taskIdOfRef). UIDs contain '-', so parse from the
+ * right: the suffix is always the last 10 digits after the last '-'. (Tasks adopted by older KECS
+ * versions have their pod name as id, which the URLs of their pods carry.)
  *
  * Injected URLs (see env.ts): `<metadataEndpoint>/v4/<id>`, `<metadataEndpoint>/v3/<id>`,
  * `<metadataEndpoint>/api/<id>`; credentials: `/v2/credentials/<taskId>` (one per task, as in ECS).
@@ -26,7 +29,7 @@ export function containerRuntimeId(taskId: string, containerName: string): strin
 export const containerNameHash = (containerName: string) => String(fnv1a32(containerName)).padStart(10, '0')
 
 export interface ParsedContainerRuntimeId {
-  /** The ECS task id or, for service pods, the pod name. */
+  /** The ECS task id or, for service pods, the pod UID (see taskIdOfRef). */
   taskId: string
   /** The 10-digit hash of the container name. */
   nameHash: string
@@ -48,3 +51,11 @@ export function containerOfRuntimeId(id: string, containerNames: readonly string
 
 /** The env var holding the task id (literal for tasks, downward API for service pods); see env.ts. */
 export const TASK_ID_ENV = 'KECS_TASK_ID'
+
+/** A service pod's ECS task id: its UID without dashes (32 lowercase hex). */
+export const taskIdOfPodUid = (uid: string) => uid.replaceAll('-', '').toLowerCase()
+
+const UID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+/** The task id an id in a metadata URL stands for: a pod UID (service pods) becomes its task id; others stay. */
+export const taskIdOfRef = (ref: string) => (UID.test(ref) ? taskIdOfPodUid(ref) : ref)

@@ -15,7 +15,8 @@ export const escapeExpansion = (s: string) => s.replaceAll('$', '$$$$')
 
 /**
  * How the env refers to the task id: the literal id for a RunTask pod (the pod is named after it),
- * or `downward` for a pod template, where the kubelet fills KECS_TASK_ID from metadata.name.
+ * or `downward` for a pod template, where the kubelet fills KECS_TASK_ID from metadata.uid (a service
+ * pod's task id is its UID without dashes; the metadata server accepts either, container-ids.ts).
  */
 export type TaskIdRef = { literal: string } | 'downward'
 
@@ -34,7 +35,7 @@ export function injectedEnv(o: {
   const base = o.ctx.metadataEndpoint.replace(/\/+$/, '')
   const taskIdEnv: V1EnvVar =
     o.taskId === 'downward'
-      ? { name: TASK_ID_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } }
+      ? { name: TASK_ID_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.uid' } } }
       : { name: TASK_ID_ENV, value: escapeExpansion(o.taskId.literal) }
   // In a template the id is only known to the kubelet; `$(KECS_TASK_ID)` is expanded there.
   const taskId = o.taskId === 'downward' ? `$(${TASK_ID_ENV})` : escapeExpansion(o.taskId.literal)

@@ -1,10 +1,10 @@
 /** ECS → Kubernetes converters (pure functions). See ECS-ON-KUBERNETES.md and docs/limits-converter.md. */
-export { clusterToNamespace } from './namespace.js'
+export { clusterScopeOf, clusterToNamespace } from './namespace.js'
 export { taskToPod, buildPodParts, type TaskToPodInput, type TaskToPodResult } from './pod.js'
 export { serviceToWorkload, type ServiceToWorkloadInput, type ServiceToWorkloadResult } from './service.js'
 export type { ConvertContext, ConvertReport } from './context.js'
 export type { Ignored } from './unsupported.js'
 export type { NeededSecret } from './secrets.js'
 export { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, SIMULATE_PREFIX, sanitizeLabelValue } from './labels.js'
-export { namespaceName, workloadName } from './names.js'
-export { containerRuntimeId, parseContainerRuntimeId, containerOfRuntimeId, TASK_ID_ENV } from './container-ids.js'
+export { homeScope, namespaceName, workloadName, type ClusterScope } from './names.js'
+export { containerRuntimeId, parseContainerRuntimeId, containerOfRuntimeId, taskIdOfPodUid, taskIdOfRef, TASK_ID_ENV } from './container-ids.js'

@@ -23,6 +23,9 @@ export const LABELS = {
   family: 'kecs.dev/task-definition-family',
   /** The ECS deployment id of a service pod template, `ecs-svc/123` as `ecs-svc.123`, sanitised. */
   deployment: 'kecs.dev/deployment',
+  /** On a cluster's namespace: the cluster's region and account (cluster names are unique per both). */
+  region: 'kecs.dev/region',
+  account: 'kecs.dev/account',
 } as const
 
 export const MANAGED_BY_VALUE = 'kecs'

@@ -1,3 +1,4 @@
+import { defaultAccount, defaultRegion } from '../../ecs/context.js'
 import { shortHash } from './hash.js'
 
 /**
@@ -24,8 +25,30 @@ export function dnsLabel(name: string, opts: { maxLength?: number; startWithLett
   return `${body}-${suffix}`
 }
 
-/** Namespace of an ECS cluster: `kecs-<cluster>` (a DNS label ≤63). */
-export const namespaceName = (clusterName: string) => `kecs-${dnsLabel(clusterName, { maxLength: 58 })}`
+/** Where a cluster lives: its ARN's region and account. */
+export interface ClusterScope {
+  region: string
+  account: string
+}
+
+/** The instance's own region and account (src/ecs/context.ts): their clusters get the plain namespace. */
+export const homeScope = (): ClusterScope => ({ region: defaultRegion(), account: defaultAccount() })
+
+/**
+ * Namespace of an ECS cluster, a DNS label ≤63. Cluster names are unique per account and region
+ * only, so a cluster of the instance's own region and account is `kecs-<cluster>` (what users see in
+ * kubectl most of the time) and any other is `kecs-<cluster>-<6 hex of sha256("<account>/<region>")>`,
+ * so `demo` in us-east-1 and `demo` in eu-west-1 never share (or delete) one namespace. The
+ * namespace's labels and annotations carry the exact name, region and account (namespace.ts).
+ * Without a scope: the home one (for callers that only know the name).
+ */
+export function namespaceName(clusterName: string, scope?: ClusterScope, home: ClusterScope = homeScope()): string {
+  if (!scope || (scope.region === home.region && scope.account === home.account)) {
+    return `kecs-${dnsLabel(clusterName, { maxLength: 58 })}`
+  }
+  const suffix = shortHash(`${scope.account}/${scope.region}`)
+  return `kecs-${dnsLabel(clusterName, { maxLength: 63 - 'kecs-'.length - suffix.length - 1 })}-${suffix}`
+}
 
 /**
  * Deployment / DaemonSet / Service name of an ECS service. A Service name must be a DNS-1035 label

@@ -27,7 +27,7 @@ import { containerMounts, memoryMounts, taskVolumes } from './volumes.js'
  *
  * Pod-wide mappings (per-container ones are in container.ts, env.ts, resources.ts, probes.ts, volumes.ts,
  * dependencies.ts):
- *   pod name = task id; namespace `kecs-<cluster>`; restartPolicy Never (Always in service templates)
+ *   pod name = task id; namespace names.ts namespaceName (`kecs-<cluster>`); restartPolicy Never (Always in service templates)
  *   repositoryCredentials        → imagePullSecrets (secrets.ts names them; returned in `secrets`)
  *   networkMode host / pidMode host / ipcMode host → hostNetwork / hostPID / hostIPC
  *   pidMode task, or any initProcessEnabled → shareProcessNamespace: the pause container becomes PID 1 and
@@ -79,7 +79,7 @@ export function taskToPod(input: TaskToPodInput): TaskToPodResult {
     kind: 'Pod',
     metadata: {
       name: input.taskId,
-      namespace: namespaceName(input.clusterName),
+      namespace: namespaceName(input.clusterName, input),
       labels: sortKeys({ ...parts.labels, [LABELS.taskId]: sanitizeLabelValue(input.taskId) }),
       annotations: sortKeys(annotations),
     },

@@ -28,8 +28,8 @@ import { Findings } from './unsupported.js'
  *     stalls in ECS): KECS then uses maxSurge 1 and reports maximumPercent.
  *   pod template         → the task's pod spec (pod.ts) with restartPolicy Always, which Deployments
  *                          require: the reconciler treats any container exit as the task stopping. The
- *                          task id is the pod name Kubernetes gives, so metadata env vars read it through
- *                          the downward API (env.ts); essential containers with a health check get a
+ *                          task id is the pod's UID without dashes (given by Kubernetes), so metadata env
+ *                          vars read the UID through the downward API (env.ts); essential containers with a health check get a
  *                          liveness probe (probes.ts).
  *   deploymentId         → template annotation kecs.dev/deployment-id (and a label): a new ECS deployment
  *                          changes the template, so Kubernetes rolls out a new ReplicaSet
@@ -53,7 +53,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
   const svc = input.service
   const serviceName = svc.serviceName ?? ''
   const name = workloadName(serviceName)
-  const namespace = namespaceName(input.clusterName)
+  const namespace = namespaceName(input.clusterName, input)
   const findings = new Findings()
   serviceLevelChecks(svc, findings)
 

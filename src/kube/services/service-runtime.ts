@@ -9,7 +9,7 @@ import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
 import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
 import type { EcsDeps } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type ObjectWatch, type WorkloadKind } from '../client.js'
-import { clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
+import { clusterScopeOf, clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
 import { shortHash } from '../convert/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
 import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
@@ -146,7 +146,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
     const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
     if (!doc) return
     if (doc.deploymentController?.type === 'EXTERNAL') return this.applyTaskSets(key, doc)
-    const ns = namespaceName(doc.kecs.clusterName)
+    const ns = namespaceName(doc.kecs.clusterName, clusterScopeOf(doc.clusterArn))
     const name = workloadName(doc.serviceName)
     const kind = doc.schedulingStrategy === 'DAEMON' ? 'DaemonSet' : 'Deployment'
     try {
@@ -222,7 +222,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
    * left of a task set that is gone; nothing at all once the service is not ACTIVE.
    */
   private async applyTaskSets(key: string, doc: ServiceDoc): Promise<void> {
-    const ns = namespaceName(doc.kecs.clusterName)
+    const ns = namespaceName(doc.kecs.clusterName, clusterScopeOf(doc.clusterArn))
     const name = workloadName(doc.serviceName)
     const scope = parseArn(doc.serviceArn)!
     const sets = doc.status === 'ACTIVE' ? taskSetEntries(this.deps.repos, doc.serviceArn).map(([, ts]) => ts) : []
@@ -326,7 +326,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
   }
 
   private async ensureNamespace(doc: ServiceDoc): Promise<void> {
-    const ns = namespaceName(doc.kecs.clusterName)
+    const ns = namespaceName(doc.kecs.clusterName, clusterScopeOf(doc.clusterArn))
     if (this.namespaces.has(ns)) return
     await this.client.ensureNamespace(clusterToNamespace(doc.kecs.clusterName, doc.clusterArn))
     this.namespaces.add(ns)
