@@ -6,8 +6,9 @@ import { isUnsupported, withApi, type Api, type ApiTarget } from './api.js'
 import { latestEventLines, parseServiceSpec, rolloutVerdict, toCreateInput, toUpdateInput, type Verdict } from './deploy-input.js'
 import { humanMs } from './duration.js'
 import { CliError } from './errors.js'
-import { formatEvent, formatNotice } from './event-format.js'
-import { streamEvents, StreamError } from './event-stream.js'
+import { formatEvent } from './event-format.js'
+import { StreamError } from './event-stream.js'
+import { liveFeed, napper } from './live-watch.js'
 import { taskDefinitionName } from './table.js'
 
 /** `kecs deploy FILE` after flag parsing. */
@@ -30,10 +31,6 @@ export interface DeployIo {
   /** DescribeServices between live events (default 3 s). */
   pollMs?: number
 }
-
-const CONNECT_WAIT_MS = 5_000
-/** A wait that never keeps the process alive on its own. */
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 function readSpec(file: string) {
   let text: string
@@ -133,16 +130,11 @@ function differs(key: string, value: unknown, s: Service): boolean {
  * slower DescribeServices cadence for a feed that is down.
  */
 function watchService(api: Api, cluster: string, name: string, io: DeployIo) {
-  const ac = new AbortController()
-  const onAbort = () => ac.abort()
-  io.signal.addEventListener('abort', onAbort, { once: true })
-  let wake: (() => void) | undefined
+  const pause = napper(io.signal)
   /** A live event came since the last DescribeServices: look again at once. */
   let dirty = false
   let failedByEvent: string | undefined
   let deploymentId: string | undefined
-  let markConnected!: () => void
-  const connected = new Promise<void>((r) => (markConnected = r))
 
   const onEvent = (e: EcsEvent) => {
     io.err(formatEvent(e, { chalk: io.errChalk }))
@@ -151,19 +143,9 @@ function watchService(api: Api, cluster: string, name: string, io: DeployIo) {
       failedByEvent = `deployment ${deploymentId} of service ${name} failed${d.reason ? `: ${d.reason}` : ''}`
     }
     dirty = true
-    wake?.()
+    pause.wake()
   }
-  const stream = streamEvents({
-    endpoint: api.feedEndpoint,
-    filters: { cluster, service: name },
-    signal: ac.signal,
-    onEvent,
-    onNotice: (n) => {
-      if (n.code === 'connected') markConnected()
-      else io.err(formatNotice(n, { chalk: io.errChalk }))
-    },
-  }).catch((e) => {
-    markConnected()
+  const feed = liveFeed(api, { cluster, service: name }, io, onEvent, (e) => {
     io.err(`! ${e instanceof StreamError ? e.message : `event stream failed: ${(e as Error).message}`}: following the rollout with DescribeServices only`)
   })
 
@@ -174,7 +156,7 @@ function watchService(api: Api, cluster: string, name: string, io: DeployIo) {
   }
 
   return {
-    connected: Promise.race([connected, sleep(CONNECT_WAIT_MS)]),
+    connected: feed.connected,
     async until(id: string | undefined, timeoutMs: number): Promise<Extract<Verdict, { state: 'steady' }>> {
       deploymentId = id
       const deadline = Date.now() + timeoutMs
@@ -193,23 +175,9 @@ function watchService(api: Api, cluster: string, name: string, io: DeployIo) {
           throw await fail(`service ${name} did not reach a steady state within ${humanMs(timeoutMs)} (${last})`, service)
         }
         if (dirty) continue
-        await new Promise<void>((r) => {
-          const t = setTimeout(done, Math.min(pollMs, Math.max(0, deadline - Date.now())))
-          io.signal.addEventListener('abort', done, { once: true })
-          function done() {
-            clearTimeout(t)
-            io.signal.removeEventListener('abort', done)
-            wake = undefined
-            r()
-          }
-          wake = done
-        })
+        await pause.nap(Math.min(pollMs, Math.max(0, deadline - Date.now())))
       }
     },
-    stop() {
-      io.signal.removeEventListener('abort', onAbort)
-      ac.abort()
-      void stream
-    },
+    stop: feed.stop,
   }
 }

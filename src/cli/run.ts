@@ -11,8 +11,9 @@ import type { EcsEvent } from '../events/bus.js'
 import { ecsErrorName, withApi, type Api, type ApiTarget } from './api.js'
 import { humanMs } from './duration.js'
 import { CliError } from './errors.js'
-import { formatEvent, formatNotice } from './event-format.js'
-import { streamEvents, StreamError } from './event-stream.js'
+import { formatEvent } from './event-format.js'
+import { StreamError } from './event-stream.js'
+import { liveFeed, napper, sleep } from './live-watch.js'
 import { describeTasks, stopSummary } from './listings.js'
 import { formatLogLine } from './log-format.js'
 import { LogFollower } from './log-stream.js'
@@ -51,11 +52,7 @@ export interface RunIo {
 export const PLACEHOLDER_SUBNET = 'subnet-kecs-local'
 
 const TASK_EVENT = 'ECS Task State Change'
-const CONNECT_WAIT_MS = 5_000
 const LOG_DRAIN_MS = 5_000
-
-/** A wait that never keeps the process alive on its own. */
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 /**
  * Runs a task definition (RunTask), prints its task state changes (and with --follow its containers'
@@ -155,16 +152,11 @@ async function describeTaskDefinition(api: Api, ref: string): Promise<TaskDefini
  * that is down.
  */
 function watchTasks(api: Api, cluster: string, io: RunIo) {
-  const ac = new AbortController()
-  const onAbort = () => ac.abort()
-  io.signal.addEventListener('abort', onAbort, { once: true })
+  const pause = napper(io.signal)
   const early: EcsEvent[] = []
   const stopped = new Set<string>()
   let mine: Set<string> | undefined
-  let wake: (() => void) | undefined
   let sawEvents = false
-  let markConnected!: () => void
-  const connected = new Promise<void>((r) => (markConnected = r))
 
   const handle = (e: EcsEvent) => {
     const arn = (e.detail as { taskArn?: string }).taskArn ?? e.resources[0] ?? ''
@@ -173,29 +165,20 @@ function watchTasks(api: Api, cluster: string, io: RunIo) {
     io.err(formatEvent(e, { chalk: io.errChalk }))
     if ((e.detail as { lastStatus?: string }).lastStatus === 'STOPPED') {
       stopped.add(arn)
-      wake?.()
+      pause.wake()
     }
   }
-  const stream = streamEvents({
-    endpoint: api.feedEndpoint,
-    filters: { cluster, detailType: [TASK_EVENT] },
-    signal: ac.signal,
-    onEvent: (e) => {
-      if (mine) handle(e)
-      else if (early.length < 10_000) early.push(e)
-    },
-    onNotice: (n) => {
-      if (n.code === 'connected') markConnected()
-      else io.err(formatNotice(n, { chalk: io.errChalk }))
-    },
-  }).catch((e) => {
-    markConnected()
+  const onEvent = (e: EcsEvent) => {
+    if (mine) handle(e)
+    else if (early.length < 10_000) early.push(e)
+  }
+  const feed = liveFeed(api, { cluster, detailType: [TASK_EVENT] }, io, onEvent, (e) => {
     if (e instanceof StreamError) io.err(`! ${e.message}: following the tasks with DescribeTasks only`)
     else io.err(`! event stream failed: ${(e as Error).message}`)
   })
 
   return {
-    connected: Promise.race([connected, sleep(CONNECT_WAIT_MS)]),
+    connected: feed.connected,
     get sawEvents() {
       return sawEvents
     },
@@ -215,18 +198,7 @@ function watchTasks(api: Api, cluster: string, io: RunIo) {
             `They keep running; stop them with: aws ecs stop-task --cluster ${cluster} --task ID`,
           )
         }
-        await new Promise<void>((r) => {
-          const t = setTimeout(done, Math.min(pollMs, Math.max(0, deadline - Date.now())))
-          const onAbort = () => done()
-          io.signal.addEventListener('abort', onAbort, { once: true })
-          function done() {
-            clearTimeout(t)
-            io.signal.removeEventListener('abort', onAbort)
-            wake = undefined
-            r()
-          }
-          wake = done
-        })
+        await pause.nap(Math.min(pollMs, Math.max(0, deadline - Date.now())))
         if (![...mine].every((a) => stopped.has(a))) {
           const open = [...mine].filter((a) => !stopped.has(a))
           const now = await describeTasks(api.ecs, cluster, open).catch(() => undefined)
@@ -239,10 +211,6 @@ function watchTasks(api: Api, cluster: string, io: RunIo) {
         }
       }
     },
-    stop() {
-      io.signal.removeEventListener('abort', onAbort)
-      ac.abort()
-      void stream
-    },
+    stop: feed.stop,
   }
 }

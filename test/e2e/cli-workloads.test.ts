@@ -14,60 +14,19 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, BUILT, cliHome, until, type CliHome } from '../helpers/cli.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
-const BUILT = existsSync(join(ROOT, 'dist', 'commands', 'run.js'))
 const TIMEOUT = 90_000
 const CLUSTER = 'e2e-cli'
 
-let home: string
+let cli: CliHome
 let endpoint = ''
 let ecs: ECSClient
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function env(): Record<string, string> {
-  const keep = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('KECS_'))
-  return {
-    ...(Object.fromEntries(keep) as Record<string, string>),
-    KECS_HOME: home,
-    // Simulated containers live 5x faster (a heartbeat line every second instead of every five).
-    KECS_EMULATOR_SPEED: '5',
-    CI: 'true',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-  }
-}
-
-const kecs = (args: string[], opts: { timeout?: number; input?: string } = {}) =>
-  execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, timeout: opts.timeout ?? 60_000 })
-
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await check()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const kecs = (args: string[]) => cli.kecs(args)
 
 async function register(family: string, containers: ContainerDefinition[], extra: Partial<RegisterTaskDefinitionCommandInput> = {}) {
   await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: containers, ...extra }))
@@ -77,7 +36,7 @@ const describeTask = async (arn: string) => (await ecs.send(new DescribeTasksCom
 
 /** A CLI process whose output is read while it runs. */
 function start(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, ...args], { env: cli.env(), stdio: ['ignore', 'pipe', 'pipe'] })
   const io = { out: '', err: '' }
   child.stdout.on('data', (d) => (io.out += d))
   child.stderr.on('data', (d) => (io.err += d))
@@ -96,20 +55,16 @@ const servicesSupported = async () => {
 
 beforeAll(async () => {
   if (!BUILT) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)')
-  home = mkdtempSync(join(tmpdir(), 'kecs-e2e-cli-'))
-  const r = await kecs(['start', '-d', '--cluster', 'emulated', '--port', String(await freePort()), '--admin-port', String(await freePort())])
-  expect(r.exitCode, r.stderr + r.stdout).toBe(0)
-  endpoint = JSON.parse(readFileSync(join(home, 'instances', 'default', 'instance.json'), 'utf8')).endpoint
+  // Simulated containers live 5x faster (a heartbeat line every second instead of every five).
+  cli = cliHome('kecs-e2e-cli-', { env: () => ({ KECS_EMULATOR_SPEED: '5' }) })
+  endpoint = (await cli.startDetached('default', { args: ['--cluster', 'emulated'] })).endpoint
   ecs = new ECSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
 }, TIMEOUT)
 
 afterAll(async () => {
   ecs?.destroy()
-  if (home) {
-    await kecs(['stop'])
-    rmSync(home, { recursive: true, force: true })
-  }
+  await cli?.cleanup()
 })
 
 describe('kecs run', { timeout: TIMEOUT }, () => {
@@ -284,7 +239,7 @@ describe('kecs deploy', { timeout: TIMEOUT }, () => {
   it('creates a service and follows the rollout to a steady state; updates it; fails non-zero when the circuit breaker trips', async (ctx) => {
     if (!(await servicesSupported())) ctx.skip()
     await register('web', [{ name: 'app', image: 'nginx:1.27', memory: 64 }])
-    const file = join(home, 'service.json')
+    const file = join(cli.home, 'service.json')
     writeFileSync(
       file,
       JSON.stringify({
@@ -323,13 +278,8 @@ describe('kecs deploy', { timeout: TIMEOUT }, () => {
 
 describe('shell completion', { timeout: TIMEOUT }, () => {
   it('kecs autocomplete builds bash completions that know the commands and their flags', async () => {
-    const cache = join(home, 'xdg-cache')
-    const r = await execa(process.execPath, [BIN, 'autocomplete', 'bash'], {
-      env: { ...env(), XDG_CACHE_HOME: cache },
-      extendEnv: false,
-      reject: false,
-      timeout: 60_000,
-    })
+    const cache = join(cli.home, 'xdg-cache')
+    const r = await cli.kecs(['autocomplete', 'bash'], { XDG_CACHE_HOME: cache })
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout).toContain('kecs autocomplete script bash')
     const fn = readFileSync(join(cache, 'kecs', 'autocomplete', 'functions', 'bash', 'kecs.bash'), 'utf8')

@@ -3,129 +3,48 @@
  * first) with a temporary KECS_HOME, driven like a user would, plus real clients (aws CLI, the SDK).
  */
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs'
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, BUILT, alive, cliHome, freePort, hasCommand, until, type CliHome, type Started } from '../helpers/cli.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
-const BUILT = existsSync(join(ROOT, 'dist', 'commands', 'start.js'))
 const TIMEOUT = 30_000
 
-const hasAws = (await execa('aws', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
+const hasAws = await hasCommand('aws', ['--version'])
 if (!hasAws) console.warn('[e2e] the `aws` CLI is not installed: the AWS CLI tests are SKIPPED')
 
-let home: string
-const started = new Set<string>()
+let cli: CliHome
 
-/** A free port: bind port 0, read it, release it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
+const kecs = (args: string[]) => cli.kecs(args)
+const aws = (args: string[]) => cli.run('aws', args, { timeout: 25_000 })
+const sh = (script: string) => cli.run('bash', ['-c', script], { timeout: 25_000 })
 
-/** Only what the CLI and the clients need: no user AWS config, dummy credentials, a temporary KECS_HOME. */
-function env(): Record<string, string> {
-  const keep = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('KECS_'))
-  return {
-    ...(Object.fromEntries(keep) as Record<string, string>),
-    KECS_HOME: home,
-    CI: 'true',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_PAGER: '',
-  }
-}
-
-const kecs = (args: string[]) => {
-  if (args[0] === 'start') started.add(args.includes('--name') ? args[args.indexOf('--name') + 1]! : 'default')
-  return execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, timeout: 25_000 })
-}
-const aws = (args: string[]) => execa('aws', args, { env: env(), extendEnv: false, reject: false, timeout: 25_000 })
-const sh = (script: string) => execa('bash', ['-c', script], { env: env(), extendEnv: false, reject: false, timeout: 25_000 })
-
-const instanceJson = (name: string) => join(home, 'instances', name, 'instance.json')
+const instanceJson = (name: string) => join(cli.instanceDir(name), 'instance.json')
 const readRecord = (name: string) => JSON.parse(readFileSync(instanceJson(name), 'utf8'))
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return true
-  }
-}
 
 const sdk = (endpoint: string) =>
   new ECSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
 
-async function startDetached(name: string) {
-  const port = await freePort()
-  const adminPort = await freePort()
-  const r = await kecs(['start', '-d', '--name', name, '--port', String(port), '--admin-port', String(adminPort)])
-  expect(r.exitCode, r.stderr + r.stdout).toBe(0)
-  return { port, adminPort, endpoint: `http://127.0.0.1:${port}`, out: r.stdout, pid: readRecord(name).pid as number }
-}
+const startDetached = (name: string) => cli.startDetached(name)
 
 beforeAll(() => {
   if (!BUILT) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)')
-  home = mkdtempSync(join(tmpdir(), 'kecs-e2e-'))
+  cli = cliHome('kecs-e2e-')
 })
 
-afterAll(async () => {
-  for (const name of started) {
-    if (!existsSync(instanceJson(name))) continue
-    await kecs(['stop', '--name', name])
-    try {
-      const { pid } = readRecord(name)
-      if (alive(pid)) process.kill(pid, 'SIGKILL')
-    } catch {
-      /* stopped and removed */
-    }
-  }
-  rmSync(home, { recursive: true, force: true })
-})
+afterAll(async () => cli?.cleanup())
 
 describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
-  let inst: Awaited<ReturnType<typeof startDetached>>
+  let inst: Started
 
   beforeAll(async () => {
     inst = await startDetached('default')
   }, TIMEOUT)
 
   it('prints the endpoint and the env lines, and records the instance', () => {
-    expect(inst.out).toContain(inst.endpoint)
-    expect(inst.out).toContain(`export AWS_ENDPOINT_URL_ECS=${inst.endpoint}`)
-    expect(inst.out).toContain('export AWS_ACCESS_KEY_ID=test')
+    expect(inst.stdout).toContain(inst.endpoint)
+    expect(inst.stdout).toContain(`export AWS_ENDPOINT_URL_ECS=${inst.endpoint}`)
+    expect(inst.stdout).toContain('export AWS_ACCESS_KEY_ID=test')
     const rec = readRecord('default')
     expect(rec).toMatchObject({
       name: 'default',
@@ -138,8 +57,8 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
     expect(rec.kubeconfig).toMatch(/kubeconfig$/)
     expect(alive(rec.pid)).toBe(true)
     expect(Date.parse(rec.startedAt)).not.toBeNaN()
-    expect(existsSync(join(home, 'instances', 'default', 'kecs.log'))).toBe(true)
-    expect(existsSync(join(home, 'instances', 'default', 'kecs.duckdb'))).toBe(true)
+    expect(existsSync(join(cli.instanceDir('default'), 'kecs.log'))).toBe(true)
+    expect(existsSync(join(cli.instanceDir('default'), 'kecs.duckdb'))).toBe(true)
   })
 
   it('answers the aws CLI with --endpoint-url', { skip: !hasAws }, async () => {
@@ -289,7 +208,7 @@ describe('kill -9', { timeout: TIMEOUT }, () => {
     await until('the instance to die', () => !alive(first.pid))
 
     const second = await startDetached('durable')
-    expect(second.out).toContain('Removed a stale instance.json')
+    expect(second.stdout).toContain('Removed a stale instance.json')
     ecs = sdk(second.endpoint)
     const listed = await ecs.send(new ListClustersCommand({}))
     ecs.destroy()
@@ -302,20 +221,12 @@ describe('kecs start in the foreground', { timeout: TIMEOUT }, () => {
   it('logs one line per request and shuts down cleanly on SIGINT', async () => {
     const port = await freePort()
     const adminPort = await freePort()
-    started.add('fg')
-    const child = spawn(process.execPath, [BIN, 'start', '--name', 'fg', '--port', String(port), '--admin-port', String(adminPort)], {
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+    const { child, output, exited } = cli.spawnKecs(['start', '--name', 'fg', '--port', String(port), '--admin-port', String(adminPort)])
     try {
-      await until('the instance to be ready', () => out.includes('is ready'))
-      expect(out).toMatch(/Open store/)
-      expect(out).toMatch(/ECS API on http:\/\/127\.0\.0\.1:\d+/)
-      expect(out).toMatch(/Admin on http:\/\/127\.0\.0\.1:\d+/)
+      await until('the instance to be ready', () => output().includes('is ready'))
+      expect(output()).toMatch(/Open store/)
+      expect(output()).toMatch(/ECS API on http:\/\/127\.0\.0\.1:\d+/)
+      expect(output()).toMatch(/Admin on http:\/\/127\.0\.0\.1:\d+/)
       expect(readRecord('fg').pid).toBe(child.pid)
 
       const res = await fetch(`http://127.0.0.1:${port}/`, {
@@ -324,11 +235,11 @@ describe('kecs start in the foreground', { timeout: TIMEOUT }, () => {
         body: '{}',
       })
       expect(res.status).toBe(200)
-      await until('the request log line', () => /ListClusters 200 \d+ms/.test(out))
+      await until('the request log line', () => /ListClusters 200 \d+ms/.test(output()))
 
       child.kill('SIGINT')
       expect(await exited).toBe(0)
-      expect(out).toContain('KECS "fg" stopped.')
+      expect(output()).toContain('KECS "fg" stopped.')
       expect(existsSync(instanceJson('fg'))).toBe(false)
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL')

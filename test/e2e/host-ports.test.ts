@@ -2,65 +2,24 @@
  * End-to-end: a task's hostPort answers `curl` on localhost. The BUILT CLI (`kecs start -d --cluster
  * emulated`, temporary KECS_HOME), the real `aws` CLI (run-task, its waiters) and the real `curl`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUILT, cliHome, freePort, hasCommand, type CliHome } from '../helpers/cli.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
-const BUILT = existsSync(join(ROOT, 'dist', 'commands', 'start.js'))
 const TIMEOUT = 120_000
 const NAME = 'hostports'
 const CLUSTER = 'e2e-hostports'
 
-const works = async (cmd: string, args: string[]) => (await execa(cmd, args, { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
-const hasAws = await works('aws', ['--version'])
-const hasCurl = await works('curl', ['--version'])
+const hasAws = await hasCommand('aws', ['--version'])
+const hasCurl = await hasCommand('curl', ['--version'])
 if (!hasAws || !hasCurl) console.warn('[e2e] `aws` or `curl` is not installed: the host port e2e test is SKIPPED')
 
-let home = ''
+let cli: CliHome | undefined
 let endpoint = ''
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function env(): Record<string, string> {
-  const keep = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('KECS_'))
-  return {
-    ...(Object.fromEntries(keep) as Record<string, string>),
-    KECS_HOME: home,
-    KECS_EMULATOR_SPEED: '5',
-    CI: 'true',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_PAGER: '',
-  }
-}
-
-const run = (cmd: string, args: string[]) => execa(cmd, args, { env: env(), extendEnv: false, reject: false, timeout: 100_000 })
-const kecs = (args: string[]) => run(process.execPath, [BIN, ...args])
-
-async function ecs(args: string[]) {
-  const r = await run('aws', ['--endpoint-url', endpoint, '--output', 'json', 'ecs', ...args])
-  expect(r.exitCode, `aws ecs ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined
-}
+const run = (cmd: string, args: string[]) => cli!.run(cmd, args, { timeout: 100_000 })
+const ecs = async (args: string[]) => (await cli!.awsEcs(endpoint, args)).json
 
 /** `curl -s` until it answers (exit 0) or, with `refused`, until the connection is refused (exit 7). */
 async function curlUntil(port: number, want: 'answer' | 'refused') {
@@ -76,26 +35,11 @@ async function curlUntil(port: number, want: 'answer' | 'refused') {
 beforeAll(async () => {
   if (!hasAws || !hasCurl) return
   if (!BUILT) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)')
-  home = mkdtempSync(join(tmpdir(), 'kecs-e2e-hostports-'))
-  const port = await freePort()
-  const r = await kecs(['start', '-d', '--name', NAME, '--cluster', 'emulated', '--port', String(port), '--admin-port', String(await freePort())])
-  expect(r.exitCode, r.stderr + r.stdout).toBe(0)
-  endpoint = `http://127.0.0.1:${port}`
+  cli = cliHome('kecs-e2e-hostports-', { env: () => ({ KECS_EMULATOR_SPEED: '5' }) })
+  endpoint = (await cli.startDetached(NAME, { args: ['--cluster', 'emulated'] })).endpoint
 }, TIMEOUT)
 
-afterAll(async () => {
-  if (!home) return
-  const record = join(home, 'instances', NAME, 'instance.json')
-  if (existsSync(record)) {
-    await kecs(['stop', '--name', NAME])
-    try {
-      process.kill(JSON.parse(readFileSync(record, 'utf8')).pid, 'SIGKILL')
-    } catch {
-      /* stopped and removed */
-    }
-  }
-  rmSync(home, { recursive: true, force: true })
-})
+afterAll(async () => cli?.cleanup())
 
 describe.skipIf(!hasAws || !hasCurl)('host ports with curl on `kecs start --cluster emulated`', { timeout: TIMEOUT }, () => {
   it('run-task with a hostPort → curl localhost:<hostPort> reaches the task; stop-task → refused', async () => {
@@ -116,7 +60,7 @@ describe.skipIf(!hasAws || !hasCurl)('host ports with curl on `kecs start --clus
     await ecs(['stop-task', '--cluster', CLUSTER, '--task', arn])
     await ecs(['wait', 'tasks-stopped', '--cluster', CLUSTER, '--tasks', arn])
     await curlUntil(hostPort, 'refused')
-    const log = readFileSync(join(home, 'instances', NAME, 'kecs.log'), 'utf8')
+    const log = readFileSync(join(cli!.instanceDir(NAME), 'kecs.log'), 'utf8')
     expect(log).toContain(`host port 127.0.0.1:${hostPort} forwards to task group family:web (cluster ${CLUSTER})`)
   })
 })

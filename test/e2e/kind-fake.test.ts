@@ -7,18 +7,15 @@
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs'
 import { CoreV1Api } from '@kubernetes/client-node'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js'
 import { fakeTools, type FakeTools } from '../helpers/fake-kind.js'
 import { closedPort, kubeconfigFor } from '../helpers/fake-kube-api.js'
+import { BIN, ROOT, freePort } from '../helpers/cli.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
 const BUILT = existsSync(join(ROOT, 'dist', 'commands', 'load-image.js'))
 const TIMEOUT = 60_000
 
@@ -26,17 +23,6 @@ let home: string
 let emu: TestEmulator
 let tools: FakeTools
 const started = new Set<string>()
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 /** PATH holds only the fakes: the machine's real docker (if any) is never reached. */
 const env = (t: FakeTools = tools): Record<string, string> => ({

@@ -4,48 +4,21 @@
  * of each operation; waiting between steps polls the instance in-process (the CLI has no waiter for these).
  */
 import { DescribeServiceDeploymentsCommand, DescribeTaskSetsCommand, type ServiceDeployment, type TaskSet } from '@aws-sdk/client-ecs'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliHome, hasCommand, type CliHome } from '../helpers/cli.js'
 import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
 import { eventually } from '../helpers/emulator.js'
 
-const hasAws = (await execa('aws', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
+const hasAws = await hasCommand('aws', ['--version'])
 if (!hasAws) console.warn('[e2e] the `aws` CLI is not installed: the service deployment and task set e2e tests are SKIPPED')
 
 const CLUSTER = 'e2e-sd'
 const TIMEOUT = 120_000
 let k: ClusterInstance
-let home = ''
-
-function env(): Record<string, string> {
-  const keep = Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('KECS_'))
-  return {
-    ...(Object.fromEntries(keep) as Record<string, string>),
-    HOME: home,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_PAGER: '',
-  }
-}
+let cli: CliHome | undefined
 
 /** `aws ecs <args>` against the instance; JSON out; must succeed. */
-async function ecs(args: string[]) {
-  const r = await execa('aws', ['--endpoint-url', k.endpoint, '--output', 'json', 'ecs', ...args], {
-    env: env(),
-    extendEnv: false,
-    reject: false,
-    timeout: 60_000,
-  })
-  expect(r.exitCode, `aws ecs ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined
-}
+const ecs = async (args: string[]) => (await cli!.awsEcs(k.endpoint, args, { timeout: 60_000 })).json
 
 const sdStatus = async (arn: string): Promise<ServiceDeployment | undefined> =>
   (await k.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments![0]
@@ -54,7 +27,7 @@ const taskSet = async (id: string): Promise<TaskSet | undefined> =>
 
 beforeAll(async () => {
   if (!hasAws) return
-  home = mkdtempSync(join(tmpdir(), 'kecs-e2e-sd-'))
+  cli = cliHome('kecs-e2e-sd-', { env: (home) => ({ HOME: home }) })
   k = await startClusterInstance({ speed: 5 })
   await ecs(['create-cluster', '--cluster-name', CLUSTER])
   for (const c of [
@@ -67,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await k?.stopAll()
-  if (home) rmSync(home, { recursive: true, force: true })
+  await cli?.cleanup()
 })
 
 describe.skipIf(!hasAws)('service deployments and task sets with the aws CLI', { timeout: TIMEOUT }, () => {

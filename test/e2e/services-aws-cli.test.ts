@@ -11,46 +11,22 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliHome, hasCommand, type CliHome } from '../helpers/cli.js'
 import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
 
-const hasAws = (await execa('aws', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
-const hasBoto3 = (await execa('python3', ['-c', 'import boto3'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
+const hasAws = await hasCommand('aws', ['--version'])
+const hasBoto3 = await hasCommand('python3', ['-c', 'import boto3'])
 if (!hasAws) console.warn('[e2e] the `aws` CLI is not installed: the service e2e tests are SKIPPED')
 
 const CLUSTER = 'e2e-services'
 const TIMEOUT = 180_000
 let k: ClusterInstance
-let home: string
+let cli: CliHome
 const dirs = { instance: '', emulator: '' }
 
-function env(): Record<string, string> {
-  const keep = Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('KECS_'))
-  return {
-    ...(Object.fromEntries(keep) as Record<string, string>),
-    HOME: home,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_PAGER: '',
-  }
-}
-
 /** `aws ecs <args>` against the instance; JSON out. */
-async function ecs(args: string[], opts: { ok?: boolean } = {}) {
-  const r = await execa('aws', ['--endpoint-url', k.endpoint, '--output', 'json', 'ecs', ...args], {
-    env: env(),
-    extendEnv: false,
-    reject: false,
-    timeout: 170_000,
-  })
-  if (opts.ok !== false) expect(r.exitCode, `aws ecs ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return { ...r, json: r.stdout.trim() ? JSON.parse(r.stdout) : undefined }
-}
+const ecs = (args: string[], opts: { ok?: boolean } = {}) => cli.awsEcs(k.endpoint, args, { ...opts, timeout: 170_000 })
 
 /** The services-stable waiter with a 1 s delay (boto3), else the CLI's. */
 async function waitStable(service: string) {
@@ -60,7 +36,7 @@ async function waitStable(service: string) {
     "c = boto3.client('ecs', endpoint_url=sys.argv[1])",
     "c.get_waiter('services_stable').wait(cluster=sys.argv[2], services=[sys.argv[3]], WaiterConfig={'Delay': 1, 'MaxAttempts': 150})",
   ].join('\n')
-  const r = await execa('python3', ['-c', script, k.endpoint, CLUSTER, service], { env: env(), extendEnv: false, reject: false, timeout: 170_000 })
+  const r = await cli.run('python3', ['-c', script, k.endpoint, CLUSTER, service], { timeout: 170_000 })
   expect(r.exitCode, `services_stable waiter: ${r.stderr}`).toBe(0)
 }
 
@@ -81,7 +57,7 @@ const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1)
 
 beforeAll(async () => {
   if (!hasAws) return
-  home = mkdtempSync(join(tmpdir(), 'kecs-e2e-services-'))
+  cli = cliHome('kecs-e2e-services-', { env: (home) => ({ HOME: home }) })
   dirs.instance = mkdtempSync(join(tmpdir(), 'kecs-e2e-services-instance-'))
   dirs.emulator = mkdtempSync(join(tmpdir(), 'kecs-e2e-services-emulator-'))
   k = await startClusterInstance({ dir: dirs.instance, emulatorDir: dirs.emulator, speed: 5 })
@@ -93,7 +69,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await k?.stopAll()
-  for (const d of [home, dirs.instance, dirs.emulator]) if (d) rmSync(d, { recursive: true, force: true })
+  await cli?.cleanup()
+  for (const d of [dirs.instance, dirs.emulator]) if (d) rmSync(d, { recursive: true, force: true })
 })
 
 describe.skipIf(!hasAws)('services with the aws CLI on the emulated cluster', { timeout: TIMEOUT }, () => {

@@ -2,12 +2,11 @@
  * End-to-end: `kecs start` in the foreground shuts down cleanly on SIGTERM: a request already being
  * received when the signal arrives is still answered, its write is durable, and the process exits 0.
  */
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, BUILT, cliHome, freePort, until, type CliHome } from '../helpers/cli.js'
+import { BUILT, cliHome, freePort, until, type CliHome } from '../helpers/cli.js'
 
 describe('kecs start: SIGTERM with a request in flight', { timeout: 60_000 }, () => {
   let cli: CliHome
@@ -20,16 +19,9 @@ describe('kecs start: SIGTERM with a request in flight', { timeout: 60_000 }, ()
   it('answers the in-flight request, keeps its write, removes instance.json and exits 0', async () => {
     const port = await freePort()
     const adminPort = await freePort()
-    const child = spawn(process.execPath, [BIN, 'start', '--name', 'sig', '--port', String(port), '--admin-port', String(adminPort)], {
-      env: cli.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+    const { child, output, exited } = cli.spawnKecs(['start', '--name', 'sig', '--port', String(port), '--admin-port', String(adminPort)])
     try {
-      await until('the instance to be ready', () => out.includes('is ready'))
+      await until('the instance to be ready', () => output().includes('is ready'))
 
       // A raw request sent in two parts. `Expect: 100-continue` makes the server say when it has the
       // headers: from then on the request is in flight, and SIGTERM arrives before its body.
@@ -44,7 +36,7 @@ describe('kecs start: SIGTERM with a request in flight', { timeout: 60_000 }, ()
       )
       await until('100 Continue', () => response.startsWith('HTTP/1.1 100 Continue'))
       child.kill('SIGTERM')
-      await until('shutdown to begin', () => out.includes('SIGTERM: stopping'))
+      await until('shutdown to begin', () => output().includes('SIGTERM: stopping'))
       expect(child.exitCode).toBeNull() // waiting for the request
 
       sock.write(body)
@@ -53,7 +45,7 @@ describe('kecs start: SIGTERM with a request in flight', { timeout: 60_000 }, ()
       expect(response).toContain('"clusterName":"in-flight"')
       await closed
       expect(await exited).toBe(0)
-      expect(out).toContain('KECS "sig" stopped.')
+      expect(output()).toContain('KECS "sig" stopped.')
       expect(existsSync(join(cli.instanceDir('sig'), 'instance.json'))).toBe(false)
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL')

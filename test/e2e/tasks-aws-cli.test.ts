@@ -4,21 +4,14 @@
  * waiters, `kubectl` against the instance's kubeconfig, plain HTTP for the task metadata endpoint and
  * the `/ws` feed for `ECS Task State Change` events.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUILT, cliHome, freePort, hasCommand, until, type CliHome } from '../helpers/cli.js'
 import type { EcsEvent } from '../../src/events/bus.js'
 import { FeedClient } from '../helpers/feed-client.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
-const BUILT = existsSync(join(ROOT, 'dist', 'commands', 'start.js'))
-const hasAws = (await execa('aws', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
-const hasKubectl = (await execa('kubectl', ['version', '--client'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0
+const hasAws = await hasCommand('aws', ['--version'])
+const hasKubectl = await hasCommand('kubectl', ['version', '--client'])
 if (!hasAws) console.warn('[e2e] the `aws` CLI is not installed: the task e2e tests are SKIPPED')
 if (hasAws && !hasKubectl) console.warn('[e2e] kubectl is not installed: the kubectl checks of the task e2e tests are SKIPPED')
 
@@ -27,56 +20,17 @@ const TIMEOUT = 120_000
 const ECS_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'ECS_CONTAINER_METADATA_URI_V4', 'ECS_CONTAINER_METADATA_URI', 'AWS_ENDPOINT_URL_ECS']
 const RANK = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']
 
-let home = ''
+let cli: CliHome | undefined
 let endpoint = ''
 let ports = { api: 0, admin: 0 }
 let feed: FeedClient | undefined
 /** `ECS Task State Change` events seen on /ws, across restarts. */
 const events: EcsEvent[] = []
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-/** Only what the CLI and the clients need: no user AWS config, dummy credentials, temporary homes. */
-function env(): Record<string, string> {
-  const keep = Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('KECS_'))
-  return {
-    ...(Object.fromEntries(keep) as Record<string, string>),
-    HOME: home,
-    KECS_HOME: join(home, 'kecs'),
-    KECS_EMULATOR_SPEED: '5',
-    CI: 'true',
-    KUBECACHEDIR: join(home, 'kube-cache'),
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_PAGER: '',
-  }
-}
-
-const instanceDir = () => join(home, 'kecs', 'instances', 'default')
-const kubeconfig = () => join(instanceDir(), 'kubeconfig')
-
-async function kecs(args: string[]) {
-  const r = await execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, timeout: 60_000 })
-  expect(r.exitCode, `kecs ${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0)
-  return r
-}
+const kubeconfig = () => join(cli!.instanceDir('default'), 'kubeconfig')
 
 async function startKecs() {
-  await kecs(['start', '-d', '--cluster', 'emulated', '--port', String(ports.api), '--admin-port', String(ports.admin)])
-  endpoint = JSON.parse(readFileSync(join(instanceDir(), 'instance.json'), 'utf8')).endpoint
+  endpoint = (await cli!.startDetached('default', { args: ['--cluster', 'emulated'], port: ports.api, adminPort: ports.admin })).endpoint
   feed = await FeedClient.open(endpoint, `detail-type=${encodeURIComponent('ECS Task State Change')}`)
   feed.ws.on('message', (data) => {
     const f = JSON.parse(String(data))
@@ -87,23 +41,15 @@ async function startKecs() {
 async function stopKecs() {
   feed?.ws.close()
   feed = undefined
-  await kecs(['stop'])
+  const r = await cli!.kecs(['stop'])
+  expect(r.exitCode, `kecs stop: ${r.stderr}${r.stdout}`).toBe(0)
 }
 
 /** `aws ecs <args>` against the instance; JSON out. */
-async function ecs(args: string[], opts: { ok?: boolean } = {}) {
-  const r = await execa('aws', ['--endpoint-url', endpoint, '--output', 'json', 'ecs', ...args], {
-    env: env(),
-    extendEnv: false,
-    reject: false,
-    timeout: 100_000,
-  })
-  if (opts.ok !== false) expect(r.exitCode, `aws ecs ${args.join(' ')}: ${r.stderr}`).toBe(0)
-  return { ...r, json: r.stdout.trim() ? JSON.parse(r.stdout) : undefined }
-}
+const ecs = (args: string[], opts: { ok?: boolean } = {}) => cli!.awsEcs(endpoint, args, opts)
 
 async function kubectl(args: string[]) {
-  const r = await execa('kubectl', ['--kubeconfig', kubeconfig(), ...args], { env: env(), extendEnv: false, reject: false, timeout: 60_000 })
+  const r = await cli!.run('kubectl', ['--kubeconfig', kubeconfig(), ...args])
   return { ...r, json: r.exitCode === 0 && r.stdout.trim().startsWith('{') ? JSON.parse(r.stdout) : undefined }
 }
 
@@ -149,20 +95,11 @@ function expectOrdered(arn: string) {
   return mine
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 beforeAll(async () => {
   if (!hasAws) return
   if (!BUILT) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)')
-  home = mkdtempSync(join(tmpdir(), 'kecs-e2e-tasks-'))
+  // HOME and the kubectl cache in the temporary home too.
+  cli = cliHome('kecs-e2e-tasks-', { env: (home) => ({ HOME: home, KECS_EMULATOR_SPEED: '5', KUBECACHEDIR: join(home, 'kube-cache') }) })
   ports = { api: await freePort(), admin: await freePort() }
   await startKecs()
   await api('CreateCluster', { clusterName: CLUSTER })
@@ -171,10 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   feed?.ws.close()
-  if (home && existsSync(join(instanceDir(), 'instance.json'))) {
-    await execa(process.execPath, [BIN, 'stop'], { env: env(), extendEnv: false, reject: false, timeout: 60_000 })
-  }
-  if (home) rmSync(home, { recursive: true, force: true })
+  await cli?.cleanup()
 })
 
 describe.skipIf(!hasAws)('tasks with the aws CLI on `kecs start --cluster emulated`', { timeout: TIMEOUT }, () => {

@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startEmulator } from '../../emulator/index.js'
-import { attachKube } from '../../kube/attach.js'
+import { withEmulatedCluster } from '../emulated.js'
 import type { BenchContext, BenchSuite } from '../types.js'
 
 const SERVICES = 10
@@ -19,16 +15,7 @@ export default {
   name: 'services',
   description: 'CreateService → steady state for 10 services × 10 tasks on the emulated cluster; a rolling update → steady state',
   async run(ctx) {
-    const dir = mkdtempSync(join(tmpdir(), 'kecs-bench-emu-'))
-    const emu = await startEmulator({ store: ctx.instance.repos.store, dir, port: 0 })
-    const kube = await attachKube(ctx.instance.deps, { kubeconfigPath: emu.kubeconfigPath!, ecsEndpoint: ctx.endpoint })
-    try {
-      await servicesToSteadyState(ctx)
-    } finally {
-      await kube.stop()
-      await emu.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    await withEmulatedCluster(ctx, () => servicesToSteadyState(ctx))
   },
 } satisfies BenchSuite
 

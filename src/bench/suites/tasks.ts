@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { newTaskId } from '../../ecs/arns.js'
 import { buildTask } from '../../ecs/tasks/build-task.js'
 import { docKey } from '../../ecs/tasks/events.js'
 import type { TaskDoc } from '../../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
-import { startEmulator } from '../../emulator/index.js'
-import { attachKube } from '../../kube/attach.js'
+import { withEmulatedCluster } from '../emulated.js'
 import type { BenchContext, BenchSuite } from '../types.js'
 import { prng } from '../workloads.js'
 
@@ -26,17 +22,10 @@ export default {
   name: 'tasks',
   description: 'RunTask throughput and time to RUNNING on the emulated cluster; DescribeTasks / ListTasks with 10,000 stored tasks',
   async run(ctx) {
-    const dir = mkdtempSync(join(tmpdir(), 'kecs-bench-emu-'))
-    const emu = await startEmulator({ store: ctx.instance.repos.store, dir, port: 0 })
-    const kube = await attachKube(ctx.instance.deps, { kubeconfigPath: emu.kubeconfigPath!, ecsEndpoint: ctx.endpoint })
-    try {
+    await withEmulatedCluster(ctx, async () => {
       await runAndStop(ctx)
       await readsWithStoredTasks(ctx)
-    } finally {
-      await kube.stop()
-      await emu.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   },
 } satisfies BenchSuite
 

@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import WebSocket from 'ws'
 import { taskKeyOfArn, type TaskDoc } from '../../ecs/tasks/task-doc.js'
-import { startEmulator } from '../../emulator/index.js'
 import { kubeTime } from '../../emulator/store/object-store.js'
 import type { KubeObject } from '../../emulator/types.js'
 import type { EcsEvent } from '../../events/bus.js'
 import type { FeedFrame } from '../../events/feed-protocol.js'
-import { attachKube, type KubeAttachment } from '../../kube/attach.js'
+import { withEmulatedCluster, type Emulator } from '../emulated.js'
 import { fmtMs } from '../report.js'
 import { summarize } from '../stats.js'
 import type { BenchContext, BenchSuite } from '../types.js'
@@ -236,12 +232,13 @@ function containersExited(pod: KubeObject): void {
 async function podChangeLatency(ctx: BenchContext) {
   const n = ctx.n(POD_TASKS)
   const total = n + POD_WARMUP
-  const dir = mkdtempSync(join(tmpdir(), 'kecs-bench-ws-emu-'))
-  const emu = await startEmulator({ store: ctx.instance.repos.store, dir, port: 0 })
-  let kube: KubeAttachment | undefined
+  await withEmulatedCluster(ctx, (emu) => podChanges(ctx, emu, n, total), 'kecs-bench-ws-emu-')
+}
+
+/** The measured part of podChangeLatency, on the attached emulator. */
+async function podChanges(ctx: BenchContext, emu: Emulator, n: number, total: number) {
   let rx: Receivers<string> | undefined
   try {
-    kube = await attachKube(ctx.instance.deps, { kubeconfigPath: emu.kubeconfigPath!, ecsEndpoint: ctx.endpoint })
     const pods = await runningTasks(ctx, total)
 
     // Clients connect once every task runs, so they only see the events being measured.
@@ -275,9 +272,6 @@ async function podChangeLatency(ctx: BenchContext) {
     if (rx.dropped() > 0) ctx.note(`clients were told ${rx.dropped()} events were dropped (slow consumer)`)
   } finally {
     rx?.close()
-    await kube?.stop()
-    await emu.close()
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 

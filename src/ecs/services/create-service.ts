@@ -1,6 +1,6 @@
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs'
-import { createHash } from 'node:crypto'
 import { serviceArn } from '../arns.js'
+import { requestFingerprint } from '../client-token.js'
 import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
@@ -153,21 +153,4 @@ export async function createService(input: Input, ctx: RequestContext, deps: Ecs
   }
   runtime?.changed(key)
   return { service: renderService(deps.repos, doc, { echoTags: tags }) }
-}
-
-/** A fingerprint of everything but the token: the same token with other parameters is not the same request. */
-export function requestFingerprint(input: object): string {
-  const { clientToken: _token, ...rest } = input as Record<string, unknown>
-  return createHash('sha256').update(stableJson(rest)).digest('hex')
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  }
-  return JSON.stringify(v)
 }

@@ -85,6 +85,33 @@ export const IMPAIRED_WINDOW_MS = 15 * 60 * 1000
 const MAX_RECENT_FAILURES = 20
 export const HEALTH_CHECK_STOP_REASON = 'Task failed container health checks'
 
+/**
+ * The "unable to consistently start tasks" episode (shared with the task set step): `failed` new
+ * failures at `nowMs` join the window while the service is ACTIVE; IMPAIRED_AFTER of them in the
+ * window start an episode (message and note, once), an empty window ends it.
+ */
+export function trackImpaired(doc: ServiceDoc, name: string, failed: number, nowMs: number, out: StepResult): void {
+  let recent = doc.kecs.recentFailures.filter((at) => at > nowMs - IMPAIRED_WINDOW_MS)
+  if (doc.status === 'ACTIVE') recent = [...recent, ...Array.from({ length: failed }, () => nowMs)].slice(-MAX_RECENT_FAILURES)
+  if (recent.length !== doc.kecs.recentFailures.length || recent.some((at, i) => at !== doc.kecs.recentFailures[i])) doc.kecs.recentFailures = recent
+  if (!doc.kecs.impaired && recent.length >= IMPAIRED_AFTER) {
+    doc.kecs.impaired = true
+    out.messages.push(messages.impaired(name))
+    out.notes.push({ kind: 'action', name: 'SERVICE_TASK_START_IMPAIRED' })
+  } else if (doc.kecs.impaired && recent.length === 0) {
+    doc.kecs.impaired = false
+  }
+}
+
+/** A steady-state episode (shared with the task set step): its message and SERVICE_STEADY_STATE once, when it begins. */
+export function trackSteady(doc: ServiceDoc, name: string, steady: boolean, out: StepResult): void {
+  if (steady && !doc.kecs.steady) {
+    out.messages.push(messages.steady(name))
+    out.notes.push({ kind: 'action', name: 'SERVICE_STEADY_STATE', extra: { desiredCount: doc.desiredCount } })
+  }
+  doc.kecs.steady = steady
+}
+
 const runs = (t: TaskView) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING'
 const pends = (t: TaskView) => PENDING.has(t.lastStatus) && t.desiredStatus === 'RUNNING'
 const live = (t: TaskView) => t.lastStatus !== 'STOPPED'
@@ -140,16 +167,7 @@ export function step(input: StepInput): StepResult {
       d.updatedAt = epochSeconds(nowMs)
     }
   }
-  let recent = doc.kecs.recentFailures.filter((at) => at > nowMs - IMPAIRED_WINDOW_MS)
-  if (doc.status === 'ACTIVE') recent = [...recent, ...failed.map(() => nowMs)].slice(-MAX_RECENT_FAILURES)
-  if (recent.length !== doc.kecs.recentFailures.length || recent.some((at, i) => at !== doc.kecs.recentFailures[i])) doc.kecs.recentFailures = recent
-  if (!doc.kecs.impaired && recent.length >= IMPAIRED_AFTER) {
-    doc.kecs.impaired = true
-    out.messages.push(messages.impaired(name))
-    out.notes.push({ kind: 'action', name: 'SERVICE_TASK_START_IMPAIRED' })
-  } else if (doc.kecs.impaired && recent.length === 0) {
-    doc.kecs.impaired = false
-  }
+  trackImpaired(doc, name, failed.length, nowMs, out)
 
   // --- circuit breaker ---
   const primary = primaryOf(doc)
@@ -218,11 +236,7 @@ export function step(input: StepInput): StepResult {
     out.notes.push({ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: p.id, reason: reasons.completed(p.id) })
   }
   const steady = doc.status === 'ACTIVE' && !external && settled
-  if (steady && !doc.kecs.steady) {
-    out.messages.push(messages.steady(name))
-    out.notes.push({ kind: 'action', name: 'SERVICE_STEADY_STATE', extra: { desiredCount: doc.desiredCount } })
-  }
-  doc.kecs.steady = steady
+  trackSteady(doc, name, steady, out)
 
   if (doc.status === 'DRAINING' && !tasks.some(live)) {
     doc.status = 'INACTIVE'

@@ -2,8 +2,8 @@ import { epochSeconds } from '../clock.js'
 import { messages } from './events.js'
 import {
   HEALTH_CHECK_STOP_REASON,
-  IMPAIRED_AFTER,
-  IMPAIRED_WINDOW_MS,
+  trackImpaired,
+  trackSteady,
   type Observations,
   type StepResult,
   type TaskView,
@@ -47,7 +47,6 @@ export interface TaskSetStepResult extends StepResult {
 
 const PENDING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING'])
 const FAILURE_CODES = new Set(['EssentialContainerExited', 'TaskFailedToStart'])
-const MAX_RECENT_FAILURES = 20
 const runs = (t: TaskView) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING'
 const pends = (t: TaskView) => PENDING.has(t.lastStatus) && t.desiredStatus === 'RUNNING'
 const live = (t: TaskView) => t.lastStatus !== 'STOPPED'
@@ -76,16 +75,7 @@ export function stepTaskSets(input: TaskSetStepInput): TaskSetStepResult {
     out.stopTasks.push({ id: t.id, reason: HEALTH_CHECK_STOP_REASON })
   }
   const failed = input.obs.stopped.filter((t) => ours(t) && FAILURE_CODES.has(t.stopCode ?? ''))
-  let recent = doc.kecs.recentFailures.filter((at) => at > nowMs - IMPAIRED_WINDOW_MS)
-  if (doc.status === 'ACTIVE') recent = [...recent, ...failed.map(() => nowMs)].slice(-MAX_RECENT_FAILURES)
-  if (recent.length !== doc.kecs.recentFailures.length || recent.some((at, i) => at !== doc.kecs.recentFailures[i])) doc.kecs.recentFailures = recent
-  if (!doc.kecs.impaired && recent.length >= IMPAIRED_AFTER) {
-    doc.kecs.impaired = true
-    out.messages.push(messages.impaired(name))
-    out.notes.push({ kind: 'action', name: 'SERVICE_TASK_START_IMPAIRED' })
-  } else if (doc.kecs.impaired && recent.length === 0) {
-    doc.kecs.impaired = false
-  }
+  trackImpaired(doc, name, failed.length, nowMs, out)
 
   // --- counts, stability, drained task sets ---
   const kept: TaskSetDoc[] = []
@@ -124,11 +114,7 @@ export function stepTaskSets(input: TaskSetStepInput): TaskSetStepResult {
   // --- steady state, deletion ---
   const steady =
     doc.status === 'ACTIVE' && kept.length > 0 && kept.every((ts) => ts.status !== 'DRAINING' && ts.stabilityStatus === 'STEADY_STATE')
-  if (steady && !doc.kecs.steady) {
-    out.messages.push(messages.steady(name))
-    out.notes.push({ kind: 'action', name: 'SERVICE_STEADY_STATE', extra: { desiredCount: doc.desiredCount } })
-  }
-  doc.kecs.steady = steady
+  trackSteady(doc, name, steady, out)
   if (doc.status === 'DRAINING' && !tasks.some(live)) {
     doc.status = 'INACTIVE'
     doc.kecs.inactiveAt = nowMs

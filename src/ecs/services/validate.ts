@@ -3,7 +3,7 @@ import { NAME_PATTERN } from '../arns.js'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { clientException, invalidParameter } from '../errors.js'
 import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
-import { checkCompatibility, checkNetwork, messages as runMessages } from '../tasks/validate-run.js'
+import { checkCompatibility, checkNetwork, checkProvidersAssociated, messages as runMessages, providerLaunchType } from '../tasks/validate-run.js'
 import type { Wire } from '../types.js'
 
 /**
@@ -42,8 +42,6 @@ export function checkTaskDefinitionUsable(td: TaskDefinitionDoc): void {
   if (td.status !== 'ACTIVE') throw clientException(serviceMessages.tdInactive)
 }
 
-const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT'])
-
 export interface LaunchChoice {
   launchType?: string
   capacityProviderStrategy?: Wire<CapacityProviderStrategyItem>[]
@@ -65,16 +63,13 @@ export function chooseLaunch(
   if (input.launchType) return { launchType: input.launchType, launchTypes: [input.launchType] }
   let strategy = input.capacityProviderStrategy
   if (strategy !== undefined && strategy.length > 0) {
-    const associated = new Set(cluster.capacityProviders ?? [])
-    if (strategy.some((i) => !i.capacityProvider || !associated.has(i.capacityProvider))) {
-      throw invalidParameter(runMessages.providerNotInCluster)
-    }
+    checkProvidersAssociated(strategy, cluster)
   } else {
     strategy = cluster.defaultCapacityProviderStrategy ?? []
     if (strategy.length === 0) return { launchType: 'EC2', launchTypes: ['EC2'] }
   }
   const items = strategy.map((i) => ({ capacityProvider: i.capacityProvider, weight: i.weight ?? 0, base: i.base ?? 0 }))
-  const launchTypes = [...new Set(items.map((i) => (FARGATE_PROVIDERS.has(i.capacityProvider ?? '') ? 'FARGATE' : 'EC2')))]
+  const launchTypes = [...new Set(items.map((i) => providerLaunchType(i.capacityProvider ?? '')))]
   return { capacityProviderStrategy: items, launchTypes }
 }
 

@@ -32,7 +32,7 @@ import {
   taskDefinitionKey,
 } from './family-index.js'
 import { buildTaskDefinition, computeCompatibilities, type RegisterInput, type TaskDefinitionDoc } from './normalize.js'
-import { invalidRevision, lookup, parseTaskDefinitionRef } from './resolve.js'
+import { lookup, parseSingleRef, parseTaskDefinitionRef, resolveTaskDefinition } from './resolve.js'
 import { externalCompatible, fargateProblem, validateRegistration } from './validate.js'
 
 const MAX_DELETE = 10
@@ -84,10 +84,7 @@ const describeTaskDefinition: Handler<Wire<DescribeTaskDefinitionRequest>, Wire<
   ctx,
   deps,
 ) => {
-  const ref = parseTaskDefinitionRef(ctx, input.taskDefinition!)
-  if (ref?.badRevision !== undefined) throw invalidRevision(ref.badRevision)
-  const doc = ref && lookup(deps.repos, ctx, ref)
-  if (!doc) throw clientException('Unable to describe task definition.')
+  const doc = resolveTaskDefinition(ctx, deps, input.taskDefinition!, 'Unable to describe task definition.')
   const out: Wire<DescribeTaskDefinitionResponse> = { taskDefinition: doc }
   if (input.include?.includes('TAGS')) out.tags = getTags(deps.repos, doc.taskDefinitionArn!)
   return out
@@ -98,8 +95,7 @@ const deregisterTaskDefinition: Handler<Wire<DeregisterTaskDefinitionRequest>, W
   ctx,
   deps,
 ) => {
-  const ref = parseTaskDefinitionRef(ctx, input.taskDefinition!)
-  if (ref?.badRevision !== undefined) throw invalidRevision(ref.badRevision)
+  const ref = parseSingleRef(ctx, input.taskDefinition!)
   if (ref && ref.revision === undefined) throw clientException('Revision is missing.')
   const doc = ref && lookup(deps.repos, ctx, ref)
   if (!doc) throw clientException('The specified task definition does not exist.')

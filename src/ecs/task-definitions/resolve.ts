@@ -39,6 +39,13 @@ export function parseTaskDefinitionRef(scope: Scope, ref: string): TaskDefinitio
 
 export const invalidRevision = (rev: string) => clientException(`Invalid revision number. Number: ${rev}`)
 
+/** parseTaskDefinitionRef for the operations that name one definition: a revision that is not a number is a ClientException. */
+export function parseSingleRef(scope: Scope, ref: string): TaskDefinitionRef | undefined {
+  const parsed = parseTaskDefinitionRef(scope, ref)
+  if (parsed?.badRevision !== undefined) throw invalidRevision(parsed.badRevision)
+  return parsed
+}
+
 /** The latest ACTIVE revision of a family. */
 export function latestActive(repos: Repos, scope: Scope, family: string): TaskDefinitionDoc | undefined {
   const revs = revisionsOf(repos, scope, family)
@@ -59,14 +66,18 @@ export function lookup(repos: Repos, scope: Scope, ref: TaskDefinitionRef): Task
 /**
  * For RunTask, CreateService, UpdateService and friends: `family` (latest ACTIVE revision),
  * `family:revision` or an ARN → the stored definition, returned with its status (ACTIVE, INACTIVE or
- * DELETE_IN_PROGRESS) so the caller applies its own rule. Unknown → ClientException
- * `TaskDefinition not found.`, as ECS answers CreateService. The result is the stored document: read it,
- * do not mutate it.
+ * DELETE_IN_PROGRESS) so the caller applies its own rule. Unknown → ClientException `notFound`
+ * (`TaskDefinition not found.`, as ECS answers CreateService). The result is the stored document: read
+ * it, do not mutate it.
  */
-export function resolveTaskDefinition(ctx: Scope, deps: Pick<EcsDeps, 'repos'>, ref: string): TaskDefinitionDoc {
-  const parsed = parseTaskDefinitionRef(ctx, ref)
-  if (parsed?.badRevision !== undefined) throw invalidRevision(parsed.badRevision)
+export function resolveTaskDefinition(
+  ctx: Scope,
+  deps: Pick<EcsDeps, 'repos'>,
+  ref: string,
+  notFound = 'TaskDefinition not found.',
+): TaskDefinitionDoc {
+  const parsed = parseSingleRef(ctx, ref)
   const doc = parsed && lookup(deps.repos, ctx, parsed)
-  if (!doc) throw clientException('TaskDefinition not found.')
+  if (!doc) throw clientException(notFound)
   return doc
 }

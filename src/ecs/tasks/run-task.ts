@@ -1,6 +1,6 @@
 import type { RunTaskRequest, StartTaskRequest, Tag } from '@aws-sdk/client-ecs'
-import { createHash } from 'node:crypto'
 import { newTaskId } from '../arns.js'
+import { requestFingerprint } from '../client-token.js'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
@@ -209,23 +209,6 @@ function taskTags(
   for (const t of own) byKey.set(t.key, t.value)
   if (input.enableECSManagedTags) byKey.set('aws:ecs:clusterName', cluster.clusterName)
   return [...byKey].map(([key, value]) => ({ key, value }))
-}
-
-/** A fingerprint of everything but the token: a token reused with other parameters is a conflict. */
-function requestFingerprint(input: RunInput): string {
-  const { clientToken: _token, ...rest } = input
-  return createHash('sha256').update(stableJson(rest)).digest('hex')
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  }
-  return JSON.stringify(v)
 }
 
 function tasksWithToken(deps: EcsDeps, cluster: ClusterDoc, token: string): TaskDoc[] {

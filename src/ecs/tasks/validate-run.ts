@@ -86,6 +86,17 @@ export interface Placement {
 
 const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT'])
 
+/** The launch type a capacity provider's tasks get: Fargate for FARGATE and FARGATE_SPOT, else EC2. */
+export const providerLaunchType = (provider: string) => (FARGATE_PROVIDERS.has(provider) ? 'FARGATE' : 'EC2')
+
+/** A strategy may only name capacity providers associated with the cluster (shared with CreateService). */
+export function checkProvidersAssociated(strategy: Wire<CapacityProviderStrategyItem>[], cluster: ClusterDoc): void {
+  const associated = new Set(cluster.capacityProviders ?? [])
+  if (strategy.some((i) => !i.capacityProvider || !associated.has(i.capacityProvider))) {
+    throw invalidParameter(messages.providerNotInCluster)
+  }
+}
+
 /**
  * Where each of `count` tasks goes: the launch type given, else a capacity provider strategy (the
  * request's, else the cluster's default), else EC2. A strategy fills each provider's `base` first,
@@ -101,15 +112,12 @@ export function placements(
   let strategy = input.capacityProviderStrategy
   if (strategy !== undefined) {
     if (strategy.length === 0) throw invalidParameter(messages.emptyStrategy)
-    const associated = new Set(cluster.capacityProviders ?? [])
-    if (strategy.some((i) => !i.capacityProvider || !associated.has(i.capacityProvider))) {
-      throw invalidParameter(messages.providerNotInCluster)
-    }
+    checkProvidersAssociated(strategy, cluster)
   } else {
     strategy = cluster.defaultCapacityProviderStrategy ?? []
     if (strategy.length === 0) return Array.from({ length: count }, () => ({ launchType: 'EC2' }))
   }
-  return spread(strategy, count).map((p) => ({ launchType: FARGATE_PROVIDERS.has(p) ? 'FARGATE' : 'EC2', capacityProviderName: p }))
+  return spread(strategy, count).map((p) => ({ launchType: providerLaunchType(p), capacityProviderName: p }))
 }
 
 function spread(strategy: Wire<CapacityProviderStrategyItem>[], count: number): string[] {

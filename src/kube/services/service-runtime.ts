@@ -191,7 +191,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
   private build(doc: ServiceDoc, td: TaskDefinitionDoc): Built {
     const primary = primaryOf(doc)!
     const scope = parseArn(doc.serviceArn)!
-    const launchType = primary.launchType ?? (primary.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
+    const launchType = launchTypeOf(primary)
     const out = serviceToWorkload({
       service: { ...doc, launchType } as never,
       taskDefinition: td,
@@ -267,7 +267,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
   /** A task set's Deployment (and the service's Service, for its port mappings). */
   private buildTaskSet(doc: ServiceDoc, ts: TaskSetDoc, td: TaskDefinitionDoc) {
     const scope = parseArn(doc.serviceArn)!
-    const launchType = ts.launchType ?? (ts.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
+    const launchType = launchTypeOf(ts)
     const out = taskSetToWorkload({
       service: doc as never,
       taskSet: ts,
@@ -377,6 +377,11 @@ export class KubeServiceRuntime implements ServiceRuntime {
   private log(line: string): void {
     this.opts.log?.(line)
   }
+}
+
+/** The launch type a deployment's or task set's tasks run as: the one given, else Fargate when its strategy names a FARGATE* provider. */
+function launchTypeOf(d: { launchType?: string; capacityProviderStrategy?: { capacityProvider?: string }[] }): string {
+  return d.launchType ?? (d.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
 }
 
 /** Adds the hash of what KECS wants (metadata and spec) as an annotation. */
