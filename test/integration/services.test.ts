@@ -308,9 +308,9 @@ describe('services on the emulated cluster', { timeout: 60_000 }, () => {
     const restartedAt = new Date()
     bus = []
     await start()
-    const after = await describeService('web')
+    // The counts are re-read from the cluster after the restart: wait for that, then compare.
+    const after = await waitService('web', stable, 'steady after the restart')
     expect(after.deployments!.map((d) => [d.id, d.rolloutState])).toEqual(before.deployments!.map((d) => [d.id, d.rolloutState]))
-    expect(stable(after)).toBe(true)
     // Nothing is lost, and the restart itself starts or stops no task. (The scheduler may still have been
     // writing events between the read above and the stop, so the counts themselves are not compared.)
     expect(after.events!.map((e) => e.id)).toEqual(expect.arrayContaining(before.events!.map((e) => e.id)))
