@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { ecsErrorOf } from '../helpers/ecs-error.js'
 import type { RequestContext } from '../../src/ecs/context.js'
-import { EcsError } from '../../src/ecs/errors.js'
 import { parseClusterRef } from '../../src/ecs/clusters/resolve.js'
 import {
   mergeSettings,
@@ -12,15 +12,7 @@ import {
 
 const ctx = { region: 'us-east-1', account: '000000000000' } as RequestContext
 
-const error = (fn: () => unknown): EcsError => {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof EcsError) return e
-    throw e
-  }
-  throw new Error('expected an EcsError')
-}
+const error = ecsErrorOf
 
 describe('cluster names', () => {
   it('allows up to 255 of [A-Za-z0-9_-]', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { EcsError } from '../../src/ecs/errors.js'
+import { ecsErrorOf } from '../helpers/ecs-error.js'
 import { isReservedTagKey, mergeTags, validateTags } from '../../src/ecs/tags.js'
 
-const error = (fn: () => unknown): EcsError => {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof EcsError) return e
-    throw e
-  }
-  throw new Error('expected an EcsError')
-}
+const error = ecsErrorOf
 
 describe('validateTags', () => {
   it('returns nothing for no tags', () => {
