@@ -1,5 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs'
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 import { instanceDir, instanceState, kecsHome, nameSuffix } from './registry.js'
 
 /**

@@ -2,12 +2,12 @@ import { Listr, PRESET_TIMER } from 'listr2'
 import { defaultRegion } from '../ecs/context.js'
 import { attachKube } from '../kube/attach.js'
 import { resolveProvider, type ClusterHandle, type ClusterProvider } from '../cluster/providers.js'
-import { PortInUseError } from '../server/listen.js'
+import { PortInUseError } from '../lib/listen.js'
 import { openStore, prepareInstance, type Instance, type InstanceOptions, type PreparedInstance } from '../server/instance.js'
 import { StoreLockedError, type Store } from '../store/store.js'
 import { httpUrl } from './admin-client.js'
-import { humanMs } from './duration.js'
-import { CliError } from './errors.js'
+import { humanMs } from '../lib/duration.js'
+import { CliError } from '../lib/errors.js'
 import { instanceDir, instanceState, kecsHome, nameSuffix, removeInstance, writeInstance, type InstanceRecord } from './registry.js'
 import type { StartOptions } from './start-options.js'
 
@@ -115,7 +115,6 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
               port: o.port,
               adminPort: o.adminPort,
               clusterProvider: provider.name,
-              hooks: cluster?.hooks,
               onRequest: ui.onRequest,
               onError: ui.onError,
             },

@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core'
-import { parseDuration } from './duration.js'
-import { CliError } from './errors.js'
+import { parseDuration } from '../lib/duration.js'
+import { CliError } from '../lib/errors.js'
 import { DEFAULT_NAME, validateName } from './registry.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { CreateServiceRequest, Service, ServiceEvent, UpdateServiceRequest } from '@aws-sdk/client-ecs'
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 
 /**
  * The pure parts of `kecs deploy`: reading ECS service JSON (what `aws ecs create-service

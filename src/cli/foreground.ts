@@ -1,5 +1,5 @@
 import { bootInstance } from './boot.js'
-import { oneLine } from './errors.js'
+import { oneLine } from '../lib/errors.js'
 import { logFile } from './registry.js'
 import { readyLines, requestLine } from './printers.js'
 import type { StartOptions } from './start-options.js'

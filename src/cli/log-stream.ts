@@ -1,4 +1,4 @@
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 import { splitLogTimestamp, type LogLine } from './log-format.js'
 
 /**

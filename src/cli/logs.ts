@@ -2,7 +2,7 @@ import { DescribeServicesCommand, DescribeTasksCommand, type ECSClient, type Ser
 import type { ChalkInstance } from 'chalk'
 import type { EcsEvent } from '../events/bus.js'
 import { isUnsupported, withApi, type Api, type ApiTarget } from './api.js'
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 import { formatNotice } from './event-format.js'
 import { streamEvents, StreamError } from './event-stream.js'
 import { parseSince } from './events.js'

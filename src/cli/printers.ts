@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js'
+import { formatDuration } from '../lib/duration.js'
 import { envLines } from './env.js'
 import type { InstanceRecord } from './registry.js'
 import type { StatusReport } from './status.js'

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 
 /**
  * The instance registry: `$KECS_HOME/instances/<name>/instance.json` says which process serves an

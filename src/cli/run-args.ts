@@ -1,5 +1,5 @@
 import type { ContainerDefinition, KeyValuePair, Task, TaskOverride } from '@aws-sdk/client-ecs'
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 
 /**
  * The pure parts of `kecs run`: `--env K=V` parsing, the RunTask overrides they become, and which exit

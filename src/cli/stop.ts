@@ -1,5 +1,5 @@
 import { getProvider } from '../cluster/providers.js'
-import { CliError } from './errors.js'
+import { CliError } from '../lib/errors.js'
 import { instanceDir, instanceState, isPidAlive, kecsHome, removeInstance, type InstanceRecord } from './registry.js'
 
 export interface StopOptions {

@@ -8,8 +8,8 @@ import {
   type ConfigurationOptions,
   type V1Node,
 } from '@kubernetes/client-node'
-import { humanMs } from '../cli/duration.js'
-import { CliError } from '../cli/errors.js'
+import { humanMs } from '../lib/duration.js'
+import { CliError } from '../lib/errors.js'
 
 /**
  * Checks a cluster before KECS serves on it: the API answers, a node is Ready. Every call has a

@@ -1,5 +1,4 @@
-import { CliError } from '../cli/errors.js'
-import type { EcsHooks } from '../ecs/types.js'
+import { CliError } from '../lib/errors.js'
 import type { Store } from '../store/store.js'
 import { emulatedProvider } from './emulated.js'
 import { existingProvider } from './existing/provider.js'
@@ -29,8 +28,6 @@ export interface ClusterHandle {
   describe: string
   /** Called when the instance shuts down (a Kind cluster is kept; `kecs stop --delete-cluster` deletes it). */
   stop(): Promise<void>
-  /** What the ECS handlers call into on this cluster (namespaces per cluster, pods per task...). */
-  hooks?: EcsHooks
   /**
    * KECS's API address as pods on this cluster reach it (AWS_ENDPOINT_URL_ECS, task metadata), given the
    * address KECS listens on. Absent: the same address (pods of the emulated cluster run in-process).

@@ -3,7 +3,7 @@ import { chalkStderr } from 'chalk'
 import { durationFlag, KecsCommand, nameFlag } from '../cli/command.js'
 import { endpointFlag } from '../cli/api-flags.js'
 import { runDeploy } from '../cli/deploy.js'
-import { parseDuration } from '../cli/duration.js'
+import { parseDuration } from '../lib/duration.js'
 
 export default class Deploy extends KecsCommand {
   static override summary = 'Create or update a service from ECS service JSON and follow the rollout'

@@ -1,6 +1,6 @@
 import { KecsCommand, nameFlag } from '../cli/command.js'
 import { envLines } from '../cli/env.js'
-import { CliError } from '../cli/errors.js'
+import { CliError } from '../lib/errors.js'
 import { instanceDir, instanceState, nameSuffix } from '../cli/registry.js'
 
 export default class Env extends KecsCommand {

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { KecsCommand, nameFlag } from '../cli/command.js'
-import { loadImages } from '../cluster/kind/load-image.js'
+import { loadImages } from '../cli/load-image.js'
 
 export default class LoadImage extends KecsCommand {
   static override summary = "Load local Docker images into the instance's Kind cluster"

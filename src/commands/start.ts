@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { durationFlag, KecsCommand, nameFlag } from '../cli/command.js'
 import { currentLauncher, startDetached } from '../cli/detach.js'
-import { parseDuration } from '../cli/duration.js'
+import { parseDuration } from '../lib/duration.js'
 import { isPlainOutput, runForeground } from '../cli/foreground.js'
 import { readyLines } from '../cli/printers.js'
 import { instanceDir, kecsHome, logFile } from '../cli/registry.js'

@@ -1,3 +1,4 @@
+import { fnv1a32 } from '../lib/hash.js'
 import { invalidParameter } from './errors.js'
 
 /**
@@ -14,7 +15,7 @@ export function paginate<T>(
   if (max < 1 || max > limit) {
     throw invalidParameter(`maxResults must be between 1 and ${limit}.`)
   }
-  const fingerprint = fnv(JSON.stringify(opts.filters ?? null))
+  const fingerprint = fnv1a32(JSON.stringify(opts.filters ?? null)).toString(16)
   let start = 0
   if (opts.nextToken !== undefined) start = decodeToken(opts.nextToken, fingerprint)
   const page = items.slice(start, start + max)
@@ -36,11 +37,3 @@ function decodeToken(token: string, fingerprint: string): number {
   throw invalidParameter('Invalid nextToken. The token is not valid for this request.')
 }
 
-function fnv(s: string): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return (h >>> 0).toString(16)
-}

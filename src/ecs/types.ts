@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js'
+import type { Clock } from '../lib/timers.js'
 import type { RequestContext } from './context.js'
 import type { EventBus } from '../events/bus.js'
 import type { Repos } from '../store/repos.js'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { Clock } from '../ecs/clock.js'
+import type { Clock } from '../lib/timers.js'
 import type { Store } from '../store/store.js'
 import { startApiServer } from './apiserver/server.js'
 import { startControllers, type ControllerOptions } from './controllers/index.js'

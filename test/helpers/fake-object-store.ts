@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Clock } from '../../src/ecs/clock.js'
+import type { Clock } from '../../src/lib/timers.js'
 import {
   KubeStatusError,
   type DeleteOptions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CliError } from '../../src/cli/errors.js'
+import { CliError } from '../../src/lib/errors.js'
 import { emulatedProvider } from '../../src/cluster/emulated.js'
 import {
   getProvider,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CliError } from '../../src/cli/errors.js'
+import { CliError } from '../../src/lib/errors.js'
 import {
   instanceDir,
   instanceFile,

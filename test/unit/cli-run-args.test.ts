@@ -1,6 +1,6 @@
 import type { Task } from '@aws-sdk/client-ecs'
 import { describe, expect, it } from 'vitest'
-import { CliError } from '../../src/cli/errors.js'
+import { CliError } from '../../src/lib/errors.js'
 import { buildOverrides, envContainer, essentialNames, parseEnvPairs, runExitCode, taskExitCode } from '../../src/cli/run-args.js'
 
 describe('parseEnvPairs', () => {

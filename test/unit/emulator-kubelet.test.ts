@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startControllers, type ControllerOptions, type RunningControllers } from '../../src/emulator/controllers/index.js'
-import { ManualClock } from '../../src/emulator/kubelet/timers.js'
+import { ManualClock } from '../../src/lib/timers.js'
 import { defaultLifecycle } from '../../src/emulator/kubelet/stages.js'
 import { KubeStatusError, type KubeObject } from '../../src/emulator/types.js'
 import { FakeObjectStore } from '../helpers/fake-object-store.js'

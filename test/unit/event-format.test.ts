@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { clockTime, formatEvent, formatEventJson, formatNotice } from '../../src/cli/event-format.js'
 import { feedUrl } from '../../src/cli/event-stream.js'
 import { parseSince } from '../../src/cli/events.js'
-import { CliError } from '../../src/cli/errors.js'
+import { CliError } from '../../src/lib/errors.js'
 import { deploymentEvent, instanceEvent, serviceAction, taskArn, taskEvent } from '../helpers/ecs-events.js'
 
 const plain = { chalk: new Chalk({ level: 0 }), utc: true }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { writeInstance, type InstanceRecord } from '../../src/cli/registry.js'
-import { loadImages } from '../../src/cluster/kind/load-image.js'
+import { loadImages } from '../../src/cli/load-image.js'
 import { fakeTools, type FakeTools } from '../helpers/fake-kind.js'
 
 let tools: FakeTools

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CliError } from '../../src/cli/errors.js'
+import { CliError } from '../../src/lib/errors.js'
 import { readKindConfig } from '../../src/cluster/kind/config.js'
 import { createKindProvider, podEndpoint } from '../../src/cluster/kind/provider.js'
 import type { ClusterContext } from '../../src/cluster/providers.js'

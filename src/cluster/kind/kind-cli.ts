@@ -1,5 +1,5 @@
-import { CliError } from '../../cli/errors.js'
-import { humanMs } from '../../cli/duration.js'
+import { CliError } from '../../lib/errors.js'
+import { humanMs } from '../../lib/duration.js'
 import { commandLine, tail, type Runner, type RunResult } from '../runner.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { ObjectStore, WatchEvent } from '../types.js'
-import type { Timers } from '../kubelet/timers.js'
+import type { Timers } from '../../lib/timers.js'
 import type { EventRecorder } from './event-recorder.js'
 
 /** What every controller is given. */

@@ -5,7 +5,7 @@ import { isActivePod, isPodAvailable, isPodReady, untilAvailable } from './pods.
 import { createPod, podFromTemplate } from './replicaset.js'
 import { scaledValue } from './rollout-math.js'
 import { fitFailure } from './scheduler.js'
-import { WorkQueue } from './work-queue.js'
+import { WorkQueue } from '../../lib/work-queue.js'
 
 export const REVISION_HASH = 'controller-revision-hash'
 

@@ -26,7 +26,7 @@ import {
   sumReplicas,
   type RsCounts,
 } from './rollout-math.js'
-import { WorkQueue } from './work-queue.js'
+import { WorkQueue } from '../../lib/work-queue.js'
 
 export const REVISION = 'deployment.kubernetes.io/revision'
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas'

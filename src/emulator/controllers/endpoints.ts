@@ -3,7 +3,7 @@ import type { Controller, ControllerContext } from './context.js'
 import { mapSelectorMatches } from './label-selector.js'
 import { deepEqual, keyOf, objKey, patchObject, splitKey, statusCode } from './objects.js'
 import { isPodReady, isTerminal } from './pods.js'
-import { WorkQueue } from './work-queue.js'
+import { WorkQueue } from '../../lib/work-queue.js'
 
 interface EndpointPort {
   name?: string

@@ -1,5 +1,5 @@
 import type { KubeObject, ObjectStore } from '../types.js'
-import type { Timers } from '../kubelet/timers.js'
+import type { Timers } from '../../lib/timers.js'
 import { k8sTime, patchObject, statusCode } from './objects.js'
 
 const MAX_SERIES = 20_000

@@ -1,7 +1,7 @@
 import type { KubeObject, ResourceType, WatchEvent } from '../types.js'
 import type { Controller, ControllerContext } from './context.js'
 import { parseTime, patchObject, statusCode, type OwnerReference } from './objects.js'
-import { WorkQueue } from './work-queue.js'
+import { WorkQueue } from '../../lib/work-queue.js'
 
 export const FOREGROUND = 'foregroundDeletion'
 const EVENT_TTL_MS = 60 * 60 * 1000

@@ -1,9 +1,9 @@
-import type { Clock } from '../../ecs/clock.js'
+import type { Clock } from '../../lib/timers.js'
 import type { LogSource, ObjectStore, WatchEvent } from '../types.js'
 import { Kubelet } from '../kubelet/kubelet.js'
 import { LogBuffers } from '../kubelet/logs.js'
 import type { Lifecycle, Timings } from '../kubelet/stages.js'
-import { toTimers, type Timers } from '../kubelet/timers.js'
+import { toTimers, type Timers } from '../../lib/timers.js'
 import type { Controller, ControllerContext } from './context.js'
 import { DaemonSetController } from './daemonset.js'
 import { DeploymentController } from './deployment.js'
@@ -117,5 +117,5 @@ export function startControllers(store: ObjectStore, opts: ControllerOptions = {
   }
 }
 
-export { ManualClock } from '../kubelet/timers.js'
-export type { Timers } from '../kubelet/timers.js'
+export { ManualClock } from '../../lib/timers.js'
+export type { Timers } from '../../lib/timers.js'

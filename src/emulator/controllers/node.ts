@@ -1,7 +1,7 @@
 import os from 'node:os'
 import { createHash } from 'node:crypto'
 import type { KubeObject, ObjectStore } from '../types.js'
-import type { Timers } from '../kubelet/timers.js'
+import type { Timers } from '../../lib/timers.js'
 import type { EventRecorder } from './event-recorder.js'
 import { k8sTime, patchObject, statusCode } from './objects.js'
 

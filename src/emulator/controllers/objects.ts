@@ -1,3 +1,4 @@
+import { fnv1a32 } from '../../lib/hash.js'
 import type { KubeObject, ObjectMeta, ObjectStore } from '../types.js'
 
 /** Small helpers shared by the controllers and the kubelet: keys, timestamps, owner references, safe writes. */
@@ -109,18 +110,8 @@ export function safeEncodeString(s: string): string {
   return out
 }
 
-/** FNV-1a 32-bit over a string's UTF-8 bytes. */
-export function fnv32a(s: string): number {
-  let h = 0x811c9dc5
-  for (const b of Buffer.from(s, 'utf8')) {
-    h ^= b
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
-}
-
 /** A pod template hash (label pod-template-hash / controller-revision-hash): FNV of the template, salted by collisionCount. */
 export function computeTemplateHash(template: unknown, collisionCount?: number): string {
   const salt = collisionCount ? `#${collisionCount}` : ''
-  return safeEncodeString(String(fnv32a(stableStringify(template) + salt)))
+  return safeEncodeString(String(fnv1a32(stableStringify(template) + salt)))
 }

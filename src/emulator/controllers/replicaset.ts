@@ -14,7 +14,7 @@ import {
   statusCode,
 } from './objects.js'
 import { isActivePod, isPodAvailable, isPodReady, podsToDelete, untilAvailable } from './pods.js'
-import { WorkQueue } from './work-queue.js'
+import { WorkQueue } from '../../lib/work-queue.js'
 
 const BURST = 100
 

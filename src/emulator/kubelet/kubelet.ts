@@ -33,7 +33,7 @@ import {
   type Timings,
 } from './stages.js'
 import { goDuration, renderPodStatus, waitingOf } from './status.js'
-import type { Timers } from './timers.js'
+import type { Timers } from '../../lib/timers.js'
 
 export interface KubeletOptions {
   store: ObjectStore

@@ -1,6 +1,6 @@
 import { KubeStatusError, type LogSource, type ObjectStore } from '../types.js'
 import { rfc3339Nano } from '../controllers/objects.js'
-import type { Timers } from './timers.js'
+import type { Timers } from '../../lib/timers.js'
 
 /**
  * What the simulated containers "print": one bounded in-memory buffer per container instance

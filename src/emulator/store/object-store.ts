@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { systemClock, type Clock } from '../../ecs/clock.js'
+import { systemClock, type Clock } from '../../lib/timers.js'
 import type { Store, WriteOp } from '../../store/store.js'
 import { deepEqual } from '../patch.js'
 import { compileFilter, type ObjectFilter } from '../selectors.js'

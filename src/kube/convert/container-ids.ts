@@ -1,4 +1,4 @@
-import { fnv1a32 } from './hash.js'
+import { fnv1a32 } from '../../lib/hash.js'
 
 /**
  * Per-container runtime ids: how the task metadata endpoint (and the credentials endpoint) know which

@@ -1,4 +1,4 @@
-import { shortHash } from './hash.js'
+import { shortHash } from '../../lib/hash.js'
 
 /**
  * Labels and annotations KECS puts on the Kubernetes objects it creates.

@@ -1,5 +1,5 @@
 import { defaultAccount, defaultRegion } from '../../ecs/context.js'
-import { shortHash } from './hash.js'
+import { shortHash } from '../../lib/hash.js'
 
 /**
  * Kubernetes names for ECS names. ECS names allow upper case, '_' and up to 255 chars; Kubernetes

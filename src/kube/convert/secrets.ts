@@ -1,5 +1,5 @@
 import type { V1EnvVar, V1LocalObjectReference } from '@kubernetes/client-node'
-import { shortHash } from './hash.js'
+import { shortHash } from '../../lib/hash.js'
 
 /**
  * Kubernetes Secrets a pod needs, which KECS keeps in the cluster's namespace (it resolves the SSM

@@ -1,5 +1,5 @@
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node'
-import { shortHash } from './hash.js'
+import { shortHash } from '../../lib/hash.js'
 import type { ContainerDef, TaskDefinitionDoc } from './context.js'
 import { volumeName } from './names.js'
 import { containerField, refuse, type Findings } from './unsupported.js'

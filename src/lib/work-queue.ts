@@ -1,4 +1,4 @@
-import type { Timers } from '../kubelet/timers.js'
+import type { Timers } from './timers.js'
 
 /**
  * A controller work queue: keys are deduplicated, one key is never reconciled twice at once

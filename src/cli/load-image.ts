@@ -1,10 +1,10 @@
-import { formatDuration } from '../../cli/duration.js'
-import { CliError } from '../../cli/errors.js'
-import { instanceDir, instanceState, kecsHome, nameSuffix } from '../../cli/registry.js'
-import { checkKindPrereqs } from '../prereqs.js'
-import { defaultRunner, type Runner } from '../runner.js'
-import { kindClusterName } from './config.js'
-import { listKindClusters, loadDockerImage } from './kind-cli.js'
+import { formatDuration } from '../lib/duration.js'
+import { CliError } from '../lib/errors.js'
+import { instanceDir, instanceState, kecsHome, nameSuffix } from './registry.js'
+import { checkKindPrereqs } from '../cluster/prereqs.js'
+import { defaultRunner, type Runner } from '../cluster/runner.js'
+import { kindClusterName } from '../cluster/kind/config.js'
+import { listKindClusters, loadDockerImage } from '../cluster/kind/kind-cli.js'
 
 export interface LoadImagesOptions {
   /** The instance whose Kind cluster receives the images. */

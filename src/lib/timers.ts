@@ -1,4 +1,9 @@
-import type { Clock } from '../../ecs/clock.js'
+/** The injectable clock (DESIGN rule 10): milliseconds since the epoch. */
+export interface Clock {
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
 
 /**
  * The clock the controllers and the simulated kubelet run on (DESIGN rule 9): `now()` for

@@ -5,7 +5,7 @@ export function shortHash(input: string, length = 6): string {
   return createHash('sha256').update(input).digest('hex').slice(0, length)
 }
 
-/** 32-bit FNV-1a: small, stable, dependency-free; used for per-container ids (see container-ids.ts). */
+/** 32-bit FNV-1a over a string's UTF-8 bytes: small, stable, dependency-free. */
 export function fnv1a32(input: string): number {
   let h = 0x811c9dc5
   for (const byte of Buffer.from(input, 'utf8')) {
