@@ -1,26 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startEmulator } from '../emulator/index.js'
-import { attachKube } from '../kube/attach.js'
+import type { Emulator } from '../emulator/index.js'
 import type { BenchContext } from './types.js'
 
-export type Emulator = Awaited<ReturnType<typeof startEmulator>>
+export type { Emulator }
 
-/**
- * Runs `fn` with the bench instance attached to an emulator on its own store, as `kecs start
- * --cluster emulated` does; detaches, closes the emulator and removes its directory afterwards.
- */
-export async function withEmulatedCluster<T>(ctx: BenchContext, fn: (emu: Emulator) => Promise<T>, prefix = 'kecs-bench-emu-'): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  const emu = await startEmulator({ store: ctx.instance.repos.store, dir, port: 0 })
-  let kube: Awaited<ReturnType<typeof attachKube>> | undefined
-  try {
-    kube = await attachKube(ctx.instance.deps, { kubeconfigPath: emu.kubeconfigPath!, ecsEndpoint: ctx.endpoint })
-    return await fn(emu)
-  } finally {
-    await kube?.stop()
-    await emu.close()
-    rmSync(dir, { recursive: true, force: true })
-  }
+/** The emulator of a suite that declares `cluster: 'emulated'` (its instance runs on it). */
+export async function withEmulatedCluster<T>(ctx: BenchContext, fn: (emu: Emulator) => Promise<T>): Promise<T> {
+  const emu = ctx.instance.cluster?.emulator
+  if (!emu) throw new Error('this suite needs `cluster: "emulated"`')
+  return fn(emu)
 }

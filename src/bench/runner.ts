@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startInstance, type Instance } from '../server/instance.js'
+import { emulatedProvider } from '../cluster/emulated.js'
+import { startInstance, type Instance } from '../instance/instance.js'
 import { createRawClient } from './client.js'
 import { measure as runMeasure, type MeasureResult } from './measure.js'
 import type { Peer, RunningPeer } from './peers.js'
@@ -115,7 +116,7 @@ export async function runSuite(
       host: '127.0.0.1',
       port: 0,
       adminPort: 0,
-      clusterProvider: 'none (bench)',
+      cluster: suite.cluster === 'emulated' ? { provider: emulatedProvider } : undefined,
       onError: (err) => {
         // A 500 is a KECS bug: show the first one with its stack, count the rest.
         if (serverErrors++ === 0) log(`  [KECS] first internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)

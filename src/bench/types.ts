@@ -1,5 +1,5 @@
 import type { ECSClient } from '@aws-sdk/client-ecs'
-import type { Instance } from '../server/instance.js'
+import type { Instance } from '../instance/instance.js'
 import type { EcsCall } from './client.js'
 import type { MeasureFn, MeasureResult } from './measure.js'
 
@@ -42,6 +42,8 @@ export interface BenchSuite {
   /** Used by --only; lower-case-with-dashes. */
   name: string
   description: string
+  /** The instance runs on the emulated cluster, as `kecs start --cluster emulated` (default: no cluster). */
+  cluster?: 'emulated'
   run(ctx: BenchContext): Promise<void>
 }
 

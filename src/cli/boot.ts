@@ -1,10 +1,9 @@
 import { Listr, PRESET_TIMER } from 'listr2'
 import { defaultRegion } from '../ecs/context.js'
-import { attachKube } from '../kube/attach.js'
-import { resolveProvider, type ClusterHandle, type ClusterProvider } from '../cluster/providers.js'
+import { resolveProvider, type ClusterHandle } from '../cluster/providers.js'
+import { planInstance, type Instance, type InstanceOptions, type InstanceStep } from '../instance/instance.js'
 import { PortInUseError } from '../lib/listen.js'
-import { openStore, prepareInstance, type Instance, type InstanceOptions, type PreparedInstance } from '../server/instance.js'
-import { StoreLockedError, type Store } from '../store/store.js'
+import { StoreLockedError } from '../store/store.js'
 import { httpUrl } from './admin-client.js'
 import { humanMs } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
@@ -33,7 +32,7 @@ export interface BootUi {
 }
 
 /** Errors a step can raise, turned into the one-line reason + hint the CLI contract asks for. */
-export function explainStartError(e: unknown, o: StartOptions): unknown {
+export function explainStartError(e: unknown, o: StartOptions, provider?: string): unknown {
   if (e instanceof PortInUseError) {
     const flag = e.port === o.adminPort && e.port !== o.port ? '--admin-port' : '--port'
     return new CliError(`port ${e.port} on ${e.host} is already in use`, `Choose another with ${flag} <port>.`)
@@ -42,6 +41,12 @@ export function explainStartError(e: unknown, o: StartOptions): unknown {
     return new CliError(
       `instance "${o.name}" is already running: ${e.message}`,
       `Stop it with \`kecs stop${nameSuffix(o.name)}\`, or start another instance with --name <other>.`,
+    )
+  }
+  if (provider && e instanceof Error && e.message.startsWith('cannot use the Kubernetes cluster')) {
+    return new CliError(
+      `could not connect ECS to the ${provider} cluster: ${e.message}`,
+      'Check the cluster with kubectl, or pick another provider with --cluster.',
     )
   }
   return e
@@ -73,8 +78,9 @@ export function checkNotRunning(dir: string, name: string, log: (line: string) =
 }
 
 /**
- * Boots one instance in this process, step by step (store, cluster, ECS API, admin) as a listr2 task
- * list, then records it in instance.json. On failure everything opened so far is closed again.
+ * Boots one instance in this process through the composition root (src/instance), showing its steps
+ * (store, cluster, ECS API with the controllers, admin) as a listr2 task list, then records it in
+ * instance.json. On failure everything opened so far is closed again.
  */
 export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted> {
   const home = o.home ?? kecsHome()
@@ -83,55 +89,35 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   const { provider, note } = await resolveProvider(o.cluster)
   if (note) ui.log(`Note: ${note}`)
 
-  let store: Store | undefined
-  let cluster: ClusterHandle | undefined
-  let prepared: PreparedInstance | undefined
   const region = defaultRegion()
+  const plan = planInstance({
+    dir,
+    host: o.host,
+    port: o.port,
+    adminPort: o.adminPort,
+    cluster: { provider, name: o.name, kubeconfig: o.kubeconfig, context: o.context },
+    onRequest: ui.onRequest,
+    onError: ui.onError,
+    log: ui.log,
+  })
+  const titles: Record<InstanceStep['id'], [string, (result: string) => string]> = {
+    store: [`Open store ${dir}/kecs.duckdb`, () => `Store ${dir}/kecs.duckdb`],
+    cluster: [`Start cluster (${provider.name})`, (r) => `Cluster: ${r}`],
+    api: [`Start ECS API on ${httpUrl(o.host, o.port)}`, (r) => `ECS API on ${r}`],
+    admin: [`Start admin on ${httpUrl(o.host, o.adminPort)}`, (r) => `Admin on ${r} (/ready /status /metrics)`],
+  }
   const tasks = new Listr(
-    [
-      {
-        title: `Open store ${dir}/kecs.duckdb`,
-        task: async () => {
-          store = await openStore(dir)
-        },
+    plan.steps.map((step) => ({
+      title: titles[step.id][0],
+      rendererOptions: step.id === 'cluster' ? { persistentOutput: true, bottomBar: 5 } : undefined,
+      task: async (_: unknown, task: { output: string; title: string }) => {
+        // In a terminal, progress lines (with elapsed times) show under the step; plain mode prints them as lines.
+        const log = ui.plain || ui.silent ? ui.log : (line: string) => void (task.output = line)
+        const run = step.run(log)
+        const result = step.id === 'cluster' ? await withTimeout(run, o.timeoutMs, () => clusterTimeout(provider.name, o.timeoutMs)) : await run
+        if (result && step.id !== 'store') task.title = titles[step.id][1](result)
       },
-      {
-        title: `Start cluster (${provider.name})`,
-        rendererOptions: { persistentOutput: true, bottomBar: 5 },
-        task: async (_, task) => {
-          // In a terminal, progress lines (with elapsed times) show under the step; plain mode prints them as lines.
-          const log = ui.plain || ui.silent ? ui.log : (line: string) => void (task.output = line)
-          cluster = await startCluster(provider, o, dir, log, store)
-          task.title = `Cluster: ${cluster.describe}`
-        },
-      },
-      {
-        title: `Start ECS API on ${httpUrl(o.host, o.port)}`,
-        task: async (_, task) => {
-          prepared = await prepareInstance(
-            {
-              dir,
-              host: o.host,
-              port: o.port,
-              adminPort: o.adminPort,
-              clusterProvider: provider.name,
-              onRequest: ui.onRequest,
-              onError: ui.onError,
-            },
-            store,
-          )
-          const api = await prepared.listenApi()
-          task.title = `ECS API on ${httpUrl(o.host, api.port)}`
-        },
-      },
-      {
-        title: `Start admin on ${httpUrl(o.host, o.adminPort)}`,
-        task: async (_, task) => {
-          const admin = await prepared!.listenAdmin()
-          task.title = `Admin on ${httpUrl(o.host, admin.port)} (/ready /status /metrics)`
-        },
-      },
-    ],
+    })),
     {
       renderer: ui.silent ? 'silent' : ui.plain ? 'simple' : 'default',
       exitOnError: true,
@@ -141,45 +127,22 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   try {
     await tasks.run()
   } catch (e) {
-    await cluster?.stop().catch(() => {}) // before the store closes: the emulated cluster writes to it
-    if (prepared) await prepared.close().catch(() => {})
-    else await store?.close().catch(() => {})
-    throw explainStartError(e, o)
+    await plan.abort().catch(() => {})
+    throw explainStartError(e, o, provider.name)
   }
 
-  const instance = prepared!.ready()
-  const endpoint = httpUrl(o.host, instance.api.port)
-  // Closing order: servers stop, then the ECS side detaches, then the cluster stops, then the store closes.
-  instance.onClose(() => cluster!.stop())
-  if (cluster!.kubeconfigPath) {
-    try {
-      const kube = await attachKube(instance.deps, {
-        kubeconfigPath: cluster!.kubeconfigPath,
-        // Only an existing cluster's kubeconfig has the user's contexts; Kind's and the emulator's have their own.
-        context: provider.name === 'existing' ? o.context : undefined,
-        ecsEndpoint: cluster!.endpointForPods?.(endpoint) ?? endpoint,
-        log: ui.log,
-        hostPorts: { host: o.host }, // task host ports listen where the API does
-      })
-      instance.onClose(() => kube.stop())
-    } catch (e) {
-      await instance.close().catch(() => {})
-      throw new CliError(
-        `could not connect ECS to the ${provider.name} cluster: ${e instanceof Error ? e.message : String(e)}`,
-        'Check the cluster with kubectl, or pick another provider with --cluster.',
-      )
-    }
-  }
+  const instance = plan.ready()
+  const cluster = instance.cluster!
   const record: InstanceRecord = {
     name: o.name,
     pid: process.pid,
     host: o.host,
     port: instance.api.port,
     adminPort: instance.admin.port,
-    endpoint,
+    endpoint: httpUrl(o.host, instance.api.port),
     clusterProvider: provider.name,
     startedAt: new Date(instance.startedAt).toISOString(),
-    kubeconfig: cluster!.kubeconfigPath ?? null,
+    kubeconfig: cluster.kubeconfigPath ?? null,
     region,
   }
   writeInstance(dir, record)
@@ -187,12 +150,12 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   return {
     dir,
     instance,
-    cluster: cluster!,
+    cluster,
     record,
     shutdown: () =>
       (closing ??= (async () => {
         try {
-          await instance.close() // also detaches the cluster and stops it (onClose above)
+          await instance.close() // servers, controllers, the cluster, then the store
         } finally {
           removeInstance(dir, process.pid)
         }
@@ -200,15 +163,5 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   }
 }
 
-async function startCluster(provider: ClusterProvider, o: StartOptions, dir: string, log: (l: string) => void, store?: Store) {
-  const ctx = { instanceDir: dir, name: o.name, kubeconfig: o.kubeconfig, context: o.context, log, store }
-  return withTimeout(
-    provider.start(ctx),
-    o.timeoutMs,
-    () =>
-      new CliError(
-        `the ${provider.name} cluster did not start within ${humanMs(o.timeoutMs)}`,
-        'Raise --timeout, or pick another provider with --cluster.',
-      ),
-  )
-}
+const clusterTimeout = (name: string, ms: number) =>
+  new CliError(`the ${name} cluster did not start within ${humanMs(ms)}`, 'Raise --timeout, or pick another provider with --cluster.')

@@ -10,7 +10,7 @@ export const emulatedProvider: ClusterProvider = {
   name: 'emulated',
   async start(ctx) {
     if (!ctx.store) throw new Error('the emulated cluster needs the instance store')
-    const speed = Number(process.env.KECS_EMULATOR_SPEED)
+    const speed = ctx.emulatorSpeed ?? Number(process.env.KECS_EMULATOR_SPEED)
     const emu = await startEmulator({
       store: ctx.store,
       dir: ctx.instanceDir,
@@ -21,6 +21,7 @@ export const emulatedProvider: ClusterProvider = {
       kubeconfigPath: emu.kubeconfigPath,
       describe: `emulated Kubernetes API at ${emu.url} (kubectl --kubeconfig ${emu.kubeconfigPath})`,
       stop: () => emu.close(),
+      emulator: emu,
     }
   },
 }

@@ -1,4 +1,5 @@
 import { CliError } from '../lib/errors.js'
+import type { Emulator } from '../emulator/index.js'
 import type { Store } from '../store/store.js'
 import { emulatedProvider } from './emulated.js'
 import { existingProvider } from './existing/provider.js'
@@ -19,6 +20,8 @@ export interface ClusterContext {
   log: (line: string) => void
   /** The instance's open store: the emulated cluster keeps its objects there. */
   store?: Store
+  /** The emulated cluster's speed (2 = every simulated delay halved); default `KECS_EMULATOR_SPEED` or 1. */
+  emulatorSpeed?: number
 }
 
 export interface ClusterHandle {
@@ -33,6 +36,8 @@ export interface ClusterHandle {
    * address KECS listens on. Absent: the same address (pods of the emulated cluster run in-process).
    */
   endpointForPods?(endpoint: string): string
+  /** The emulated cluster's emulator, in this process (tests, bench). */
+  emulator?: Emulator
 }
 
 export interface ClusterProvider {

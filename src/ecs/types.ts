@@ -4,6 +4,8 @@ import type { EventBus } from '../events/bus.js'
 import type { Repos } from '../store/repos.js'
 import type { TaskRuntime } from './tasks/runtime.js'
 import type { ServiceRuntime } from './services/runtime.js'
+import type { TaskDoc } from './tasks/task-doc.js'
+import { Signal } from '../lib/signal.js'
 
 /**
  * AWS shapes as they travel on the wire and sit in the store: the SDK's types (DESIGN rule 2) with
@@ -17,22 +19,45 @@ export type Wire<T> = T extends Date
       ? { [K in keyof T]: Wire<T[K]> }
       : T
 
-/** What a handler may use: the repositories, the clock, the event bus, and later the cluster. */
+/**
+ * What a handler may use, fixed when the instance is built (src/instance): the repositories, the
+ * clock, the public event bus, the typed internal signals, and the cluster's runtimes if it has one.
+ */
 export interface EcsDeps {
   repos: Repos
   clock: Clock
   bus: EventBus
-  /** Hooks later layers (Kubernetes side) attach to; optional so the API runs without a cluster. */
-  hooks: EcsHooks
+  signals: EcsSignals
+  /** What the instance's cluster does for the ECS side; absent parts: no cluster. */
+  cluster: ClusterRuntime
 }
 
-export interface EcsHooks {
+/** What the parts built before the handlers' deps use (the cluster's runtimes, the scheduler, log capture). */
+export type EcsCore = Omit<EcsDeps, 'cluster'>
+
+export interface ClusterRuntime {
+  /** Idempotent: a cluster created (or created again) gets its namespace and container instances. */
   clusterCreated?: (ctx: RequestContext, clusterName: string) => Promise<void>
   clusterDeleted?: (ctx: RequestContext, clusterName: string) => Promise<void>
-  /** Runs and stops tasks (set by src/kube/attach.ts); absent = no cluster, RunTask refuses. */
+  /** Runs and stops tasks; absent = no cluster, RunTask refuses. */
   tasks?: TaskRuntime
-  /** Runs services (set by src/kube/attach.ts); absent = no cluster, services run no tasks. */
+  /** Runs services; absent = no cluster, services run no tasks. */
   services?: ServiceRuntime
+}
+
+/** A task was stored with a new state (by a handler, the reconciler or the scheduler). */
+export interface TaskChange {
+  task: TaskDoc
+  previous: TaskDoc | undefined
+}
+
+/** Typed internal signals: the control plane between the ECS side's parts (the bus is the public feed). */
+export interface EcsSignals {
+  taskChanged: Signal<TaskChange>
+}
+
+export function newSignals(onError?: (err: unknown) => void): EcsSignals {
+  return { taskChanged: new Signal<TaskChange>(onError) }
 }
 
 /** A handler holds behaviour only: validated input in, output shape out; never touches HTTP. */

@@ -2,7 +2,10 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { PassThrough, Writable } from 'node:stream'
 import { PortForward, type V1Pod } from '@kubernetes/client-node'
 import type WebSocket from 'ws'
-import type { KubeClient, PodWatch } from './client.js'
+import type { KubeClient } from './client.js'
+import { objectKey, type SharedInformer } from './informer.js'
+import { WorkQueue } from '../lib/work-queue.js'
+import type { Timers } from '../lib/timers.js'
 import { parseArn, taskArn as buildTaskArn } from '../ecs/arns.js'
 import { taskIdOfPodUid } from './convert/container-ids.js'
 import { ANNOTATIONS, LABELS } from './convert/labels.js'
@@ -24,10 +27,11 @@ import { ANNOTATIONS, LABELS } from './convert/labels.js'
  */
 export interface HostPortsOptions {
   client: KubeClient
+  /** The shared informer of the pods KECS manages. */
+  pods: SharedInformer<V1Pod>
+  timers: Timers
   /** The address host ports listen on (the instance's --host); default 127.0.0.1. */
   host?: string
-  /** Label selector of the pods to consider (default: every pod KECS manages). */
-  labelSelector: string
   log?: (line: string) => void
   /** A host port that cannot be served for a pod (port taken, permission denied, held by another group). */
   onUnavailable?: (problem: HostPortProblem) => void
@@ -100,30 +104,23 @@ export class HostPorts {
   /** Offers by host port, in the order the pods became ready. */
   private readonly byPort = new Map<number, Map<string, Offer>>()
   private readonly ports = new Map<number, PortState>()
-  private watch: PodWatch | undefined
   private stopped = false
   private readonly connect: PodConnector
+  private readonly queue: WorkQueue
 
   constructor(private readonly opts: HostPortsOptions) {
     this.host = opts.host ?? '127.0.0.1'
     this.connect = opts.connect ?? portForwardConnector(opts.client)
+    this.queue = new WorkQueue('host ports', async (key) => this.sync(key), opts.timers, (where, err) =>
+      this.log(`${where}: ${(err as Error)?.message ?? err}`),
+    )
+    opts.pods.addHandler((_type, pod) => this.queue.add(objectKey(pod)))
   }
 
-  /** Lists the managed pods (listening where a ready one offers a port), then watches. */
-  async start(): Promise<void> {
-    this.watch = this.opts.client.watchPods({
-      labelSelector: this.opts.labelSelector,
-      onSync: (pods) => this.sync(pods),
-      onEvent: (type, pod) => this.update(pod, type === 'DELETED'),
-      onError: (err) => this.log(`host ports: pod watch: ${(err as Error)?.message ?? err} (retrying)`),
-    })
-    await this.watch.start()
-  }
-
-  /** Stops watching, stops listening and drops every forwarded connection. */
+  /** Stops listening and drops every forwarded connection. */
   async stop(): Promise<void> {
     this.stopped = true
-    this.watch?.stop()
+    await this.queue.stop()
     await Promise.all([...this.ports.values()].map((s) => this.close(s)))
     this.ports.clear()
     this.byPod.clear()
@@ -137,20 +134,16 @@ export class HostPorts {
       .map((s) => ({ hostPort: s.port, host: this.host, owner: s.owner, pods: this.targets(s).map((o) => `${o.namespace}/${o.pod}`) }))
   }
 
-  /** The full set of pods (after a list or relist). */
-  sync(pods: V1Pod[]): void {
-    const seen = new Set<string>()
-    for (const pod of pods) {
-      seen.add(podKey(pod))
-      this.update(pod, false)
-    }
-    for (const key of [...this.byPod.keys()]) if (!seen.has(key)) this.setOffers(key, [])
+  /** Level-triggered: the offers of the pod as the informer has it now (none once it is gone). */
+  private sync(key: string): void {
+    if (this.stopped) return
+    const pod = this.opts.pods.get(key)
+    this.setOffers(key, pod ? readyOffers(pod) : [])
   }
 
-  /** One observation of a pod. */
-  update(pod: V1Pod, gone: boolean): void {
-    if (this.stopped) return
-    this.setOffers(podKey(pod), gone ? [] : readyOffers(pod))
+  /** Resolves once every pod change seen so far is applied (tests). */
+  drained(): Promise<void> {
+    return this.queue.drained()
   }
 
   private setOffers(key: string, offers: Offer[]): void {
@@ -346,7 +339,6 @@ export class HostPorts {
   }
 }
 
-const podKey = (pod: V1Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`
 
 /** The static TCP host ports of a pod's running, ready containers (none while it terminates). */
 export function readyOffers(pod: V1Pod): Offer[] {

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node'
 import http from 'node:http'
 import https from 'node:https'
+import { PodLogError, type PodLogRequest, type PodLogSource } from '../ecs/tasks/log-source.js'
 
 /**
  * Reading a container's log from the cluster: `GET /api/v1/namespaces/<ns>/pods/<pod>/log` (the
@@ -8,35 +9,6 @@ import https from 'node:https'
  * client-node's Log class drops the API's error message and cannot tell a stream that ended from one
  * that was cut, so this is a small request of its own, authenticated from the kubeconfig.
  */
-export interface PodLogRequest {
-  namespace: string
-  pod: string
-  container: string
-  follow?: boolean
-  tailLines?: number
-  sinceSeconds?: number
-  timestamps?: boolean
-}
-
-/** The API answered with an error: 404 pod gone, 400 container not started (or not in the pod). */
-export class PodLogError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly reason?: string,
-  ) {
-    super(message)
-  }
-}
-
-export interface PodLogSource {
-  /**
-   * Opens one container's log. Resolves once the API server answered 200 (the stream is open; with
-   * follow it stays open until the container stops or the pod goes), with the log as text chunks (not
-   * cut at line ends). Rejects with PodLogError when the API answers an error.
-   */
-  open(req: PodLogRequest, signal?: AbortSignal): Promise<AsyncIterable<string>>
-}
 
 export function kubeLogSource(kc: KubeConfig): PodLogSource {
   return {

@@ -7,36 +7,27 @@ import { isExpired } from '../ecs/tasks/runtime.js'
 import { taskKey, taskKeyOfArn, type TaskDoc } from '../ecs/tasks/task-doc.js'
 import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
-import type { EcsDeps } from '../ecs/types.js'
-import type { KubeClient, PodWatch, WatchEventType } from './client.js'
+import type { EcsCore } from '../ecs/types.js'
+import { WorkQueue } from '../lib/work-queue.js'
+import type { Timers } from '../lib/timers.js'
+import type { KubeClient } from './client.js'
+import type { SharedInformer } from './informer.js'
 import { taskIdOfPodUid } from './convert/container-ids.js'
-import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './convert/labels.js'
+import { ANNOTATIONS, LABELS } from './convert/labels.js'
 import { POD_DELETED, taskStateFromPod, type StopReason } from './task-state.js'
 
 /**
- * Kubernetes → ECS task state (DESIGN: "the reconciler turns what Kubernetes reports into ECS task
- * status and into events"). One watch on every pod KECS manages (`kecs.dev/managed-by=kecs`, all
- * namespaces) drives every task: each pod change goes through taskStateFromPod (task-state.ts); a
- * change bumps the task's version, is stored and is published as `ECS Task State Change`. When the
- * task must stop (an essential container exited, an image cannot be pulled, a failed pod) it deletes
- * the pod; a pod that vanishes makes its task STOPPED.
- *
- * Restart: the first list after start is compared with the stored tasks. Tasks whose pods still exist
- * carry on from the pods' current state; tasks whose pods are gone become STOPPED with
- * stopCode InfrastructureHealth and `Task stopped because its pod was not found after a KECS restart`
- * (what ECS reports when the infrastructure under a task is lost). A later relist (after 410 Gone)
- * treats missing pods as deleted outside KECS.
- *
- * Pods of services (Deployment pods, label `kecs.dev/service`) that have no task yet are adopted: a
- * task is built from the pod's annotations and its task definition. Its id is the pod's UID without
- * dashes (32 lowercase hex, the shape of every ECS task id; the pod name is Kubernetes's, e.g.
- * `web-6c5fcfccb-snwfk`), and the doc keeps the pod's namespace and name (logs, StopTask). Tasks
- * adopted by older versions under their pod name keep that id while their pod lives. Pods that name a
- * task KECS does not know are left alone (another KECS instance may share the cluster).
+ * Kubernetes → ECS task state: a level-triggered controller over the shared pod informer. A pod
+ * event only enqueues its task's key; `sync(key)` reads the task and its pod from the cache, maps
+ * them with taskStateFromPod and stores and publishes a change. A task whose pod was seen and is gone
+ * is STOPPED; at start, a stored task whose pod is not there lost it while KECS was down. Details:
+ * docs/architecture.md ("Controllers").
  */
 export interface ReconcilerOptions {
-  deps: EcsDeps
+  deps: EcsCore
   client: KubeClient
+  pods: SharedInformer<V1Pod>
+  timers: Timers
   retentionMs: number
   log?: (line: string) => void
   /** Awaited before KECS deletes a task's pod (e.g. to keep the tail of its logs). */
@@ -45,88 +36,95 @@ export interface ReconcilerOptions {
   sweepIntervalMs?: number
 }
 
-export type TaskChangeListener = (task: TaskDoc, previous: TaskDoc, pod: V1Pod | undefined) => void
-
 export const RESTART_LOST: StopReason = {
   stopCode: 'InfrastructureHealth',
   stoppedReason: 'Task stopped because its pod was not found after a KECS restart',
 }
 
-export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`
+const TASK_INDEX = 'task'
 
 export class Reconciler {
-  /** Tasks whose pod is being created right now: a list taken meanwhile may not show it yet. */
-  readonly launching = new Set<string>()
   /** The last state seen of each task's pod, so a vanished pod's task keeps its containers' exit codes. */
   private readonly lastPod = new Map<string, V1Pod>()
-  private readonly deleting = new Set<string>()
-  private readonly listeners = new Set<TaskChangeListener>()
-  private watch: PodWatch | undefined
+  /** Tasks whose pod is known to be gone without a watch event (never created, restart check), with why. */
+  private readonly gone = new Map<string, StopReason | undefined>()
+  private readonly queue: WorkQueue
   private sweeper: NodeJS.Timeout | undefined
-  private synced = false
-  private readonly deps: EcsDeps
+  private readonly deps: EcsCore
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.deps = opts.deps
+    this.queue = new WorkQueue('task', (key) => this.sync(key), opts.timers, (where, err) =>
+      this.log(`${where}: ${(err as Error)?.message ?? err}`),
+    )
+    opts.pods.addIndex(TASK_INDEX, (pod) => {
+      const key = this.keyOf(pod)
+      return key ? [key] : []
+    })
+    opts.pods.addHandler((_type, pod) => {
+      const key = this.keyOf(pod)
+      if (!key) return
+      this.lastPod.set(key, pod)
+      this.queue.add(key)
+    })
   }
 
-  /** Lists and applies every managed pod (the restart check), then watches. */
-  async start(): Promise<void> {
-    this.watch = this.opts.client.watchPods({
-      labelSelector: MANAGED_SELECTOR,
-      onSync: (pods) => this.sync(pods),
-      onEvent: (type, pod) => this.onEvent(type, pod),
-      onError: (err) => this.log(`pod watch: ${(err as Error)?.message ?? err} (retrying)`),
-    })
-    await this.watch.start()
+  /**
+   * Once the pod informer has listed: stored tasks whose pods are not there lost them while KECS was
+   * down (the restart check); then sweeps forgotten tasks periodically.
+   */
+  start(): void {
+    for (const [key, doc] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
+      if (doc.lastStatus === 'STOPPED' || !doc.kecs?.podName || this.podOf(key)) continue
+      this.podGone(key, RESTART_LOST)
+    }
     const every = this.opts.sweepIntervalMs ?? Math.max(1_000, Math.min(this.opts.retentionMs, 60_000))
     this.sweeper = setInterval(() => void this.sweep(), every)
     this.sweeper.unref?.()
   }
 
-  stop(): void {
-    this.watch?.stop()
+  async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper)
+    await this.queue.stop()
   }
 
-  /** Called on every task change the reconciler records (not for changes the handlers make). */
-  onTaskChange(listener: TaskChangeListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  /** Resolves when every queued sync is done (tests, shutdown). */
+  drained(): Promise<void> {
+    return this.queue.drained()
   }
 
-  /** The full set of managed pods: apply each; tasks with no pod any more have lost it. */
-  sync(pods: V1Pod[]): void {
-    const seen = new Set<string>()
-    for (const pod of pods) {
-      const key = this.keyOf(pod)
-      if (!key) continue
-      seen.add(key)
-      this.apply(key, pod, false)
-    }
-    const lost = this.synced ? undefined : RESTART_LOST
-    for (const [key, doc] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
-      if (doc.lastStatus === 'STOPPED' || seen.has(key) || this.launching.has(key) || !doc.kecs?.podName) continue
-      this.apply(key, this.lastPod.get(key), true, lost)
-    }
-    this.synced = true
-  }
-
-  onEvent(type: WatchEventType, pod: V1Pod): void {
-    const key = this.keyOf(pod)
-    if (key) this.apply(key, pod, type === 'DELETED')
-  }
-
-  /**
-   * The task's pod is gone or could not be created: record it (used by the runtime when a pod it
-   * deletes or creates turns out not to exist).
-   */
+  /** The task's pod is gone or could not be created (the runtime, the restart check). */
   podGone(key: string, reason?: StopReason): void {
-    this.apply(key, this.lastPod.get(key), true, reason)
+    this.gone.set(key, reason)
+    this.queue.add(key)
+  }
+
+  /** Asks for the task's pod to go (StopTask, the scheduler): the next sync deletes it. */
+  enqueue(key: string): void {
+    this.queue.add(key)
+  }
+
+  /** Level-triggered: the task and its pod as they are now. */
+  private async sync(key: string): Promise<void> {
+    const pod = this.podOf(key)
+    if (pod) {
+      this.gone.delete(key)
+      return this.apply(key, pod, false)
+    }
+    const seen = this.lastPod.get(key)
+    if (!seen && !this.gone.has(key)) return // created but not seen yet: its ADDED event follows
+    const reason = this.gone.get(key)
+    this.gone.delete(key)
+    this.lastPod.delete(key)
+    return this.apply(key, seen, true, reason)
+  }
+
+  private podOf(key: string): V1Pod | undefined {
+    return this.opts.pods.byIndex(TASK_INDEX, key)[0]
   }
 
   /** Applies one observation of a task's pod. */
-  apply(key: string, pod: V1Pod | undefined, gone: boolean, lost?: StopReason): void {
+  private async apply(key: string, pod: V1Pod | undefined, gone: boolean, lost?: StopReason): Promise<void> {
     let doc = this.deps.repos.tasks.get(key) as TaskDoc | undefined
     if (!doc) {
       if (gone || !pod) return
@@ -134,18 +132,15 @@ export class Reconciler {
       if (!doc) return
     }
     if (!doc.kecs) doc = withInternal(doc, pod)
-    if (gone) this.lastPod.delete(key)
-    else if (pod) this.lastPod.set(key, pod)
     if (doc.lastStatus === 'STOPPED') {
       // A pod left behind by a stopped task (e.g. stopped while KECS was down) is cleaned up.
-      if (!gone && pod && !pod.metadata?.deletionTimestamp) void this.deletePod(key, doc, pod, 0)
+      if (!gone && pod && !pod.metadata?.deletionTimestamp) await this.deletePod(doc, pod, 0)
       return
     }
     const next = taskStateFromPod({ pod, gone, task: doc, nowMs: this.deps.clock.now(), lost: lost ?? lostReason(doc) })
     if (stateChanged(doc, next)) {
       next.version = doc.version + 1
-      saveTaskChange(this.deps, next).catch((err) => this.log(`storing task ${next.taskArn}: ${(err as Error).message}`))
-      for (const l of this.listeners) l(next, doc, pod)
+      saveTaskChange(this.deps, next, [], doc).catch((err) => this.log(`storing task ${next.taskArn}: ${(err as Error).message}`))
     } else if (JSON.stringify(doc) !== JSON.stringify(next)) {
       // Details only (timestamps, digests, ENI details): stored, no new version or event.
       this.deps.repos.store
@@ -154,26 +149,18 @@ export class Reconciler {
     }
     if (!gone && pod && next.desiredStatus === 'STOPPED' && !pod.metadata?.deletionTimestamp) {
       const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
-      void this.deletePod(key, next, pod, terminal ? 0 : next.kecs.stopTimeoutSeconds)
+      await this.deletePod(next, pod, terminal ? 0 : next.kecs.stopTimeoutSeconds)
     }
   }
 
-  /** Deletes a task's pod once (the hook first); a pod already gone makes the task STOPPED. */
-  async deletePod(key: string, task: TaskDoc, pod: V1Pod | undefined, graceSeconds: number): Promise<void> {
-    const ns = task.kecs.namespace
-    const name = task.kecs.podName
-    if (!ns || !name || this.deleting.has(key)) return
-    this.deleting.add(key)
-    try {
-      await this.opts.beforePodDelete?.(task, pod).catch((err) => this.log(`before deleting pod ${ns}/${name}: ${err?.message ?? err}`))
-      const existed = await this.opts.client.deletePod(ns, name, graceSeconds)
-      if (!existed) this.podGone(key)
-    } catch (err) {
-      // The next relist sees the pod again and retries (desiredStatus is STOPPED).
-      this.log(`deleting pod ${ns}/${name}: ${(err as Error).message}`)
-    } finally {
-      this.deleting.delete(key)
-    }
+  /** Deletes a task's pod (the hook first). Runs inside the task's sync, so never twice at once. */
+  private async deletePod(task: TaskDoc, pod: V1Pod, graceSeconds: number): Promise<void> {
+    const ns = pod.metadata?.namespace
+    const name = pod.metadata?.name
+    if (!ns || !name) return
+    await this.opts.beforePodDelete?.(task, pod).catch((err) => this.log(`before deleting pod ${ns}/${name}: ${err?.message ?? err}`))
+    // Gone already: the informer's DELETED event finishes the task. A failure is retried by the queue.
+    await this.opts.client.deletePod(ns, name, graceSeconds)
   }
 
   /** Forgets STOPPED tasks older than the retention (and whatever tags they still have). */
@@ -247,7 +234,7 @@ export class Reconciler {
     this.deps.repos.store
       .write([this.deps.repos.tasks.stagePut(key, doc)])
       .catch((err) => this.log(`storing task ${doc.taskArn}: ${err.message}`))
-    publishTaskChange(this.deps.bus, doc, this.deps.clock.now())
+    publishTaskChange(this.deps, doc, undefined)
     return doc
   }
 

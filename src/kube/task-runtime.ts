@@ -9,7 +9,7 @@ import { deregisterNodeInstances, registerNodeInstances, type NodeInfo } from '.
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../ecs/task-definitions/normalize.js'
-import type { EcsDeps, Wire } from '../ecs/types.js'
+import type { EcsCore, Wire } from '../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient } from './client.js'
 import { ANNOTATIONS, clusterScopeOf, clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
 import type { Reconciler } from './reconciler.js'
@@ -22,9 +22,9 @@ import type { Reconciler } from './reconciler.js'
  */
 export interface KubeRuntimeOptions {
   /** KECS's ECS API as seen from inside the cluster (AWS_ENDPOINT_URL_ECS in every container). */
-  ecsEndpoint: string
-  /** Base URL of the task metadata endpoint as seen from inside the cluster; default: ecsEndpoint. */
-  metadataEndpoint?: string
+  ecsEndpoint: () => string
+  /** Base URL of the task metadata endpoint as seen from inside the cluster. */
+  metadataEndpoint: () => string
   retentionMs: number
   log?: (line: string) => void
 }
@@ -41,7 +41,7 @@ export class KubeTaskRuntime implements TaskRuntime {
 
   constructor(
     private readonly client: KubeClient,
-    private readonly deps: EcsDeps,
+    private readonly deps: EcsCore,
     private readonly reconciler: Reconciler,
     private readonly opts: KubeRuntimeOptions,
   ) {}
@@ -58,8 +58,8 @@ export class KubeTaskRuntime implements TaskRuntime {
       region: p[1]!,
       account: p[2]!,
       launchType: task.launchType,
-      ecsEndpoint: this.opts.ecsEndpoint,
-      metadataEndpoint: this.opts.metadataEndpoint ?? this.opts.ecsEndpoint,
+      ecsEndpoint: this.opts.ecsEndpoint(),
+      metadataEndpoint: this.opts.metadataEndpoint(),
       tags,
       taskDefinition: td,
       taskId: task.kecs.taskId,
@@ -79,7 +79,6 @@ export class KubeTaskRuntime implements TaskRuntime {
     const key = docKey(task)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
     for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
-    this.reconciler.launching.add(key)
     try {
       await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)
       for (const s of secrets) await this.client.ensureSecret(pod.metadata!.namespace!, secretFor(s))
@@ -90,8 +89,6 @@ export class KubeTaskRuntime implements TaskRuntime {
         stopCode: 'TaskFailedToStart',
         stoppedReason: `ResourceInitializationError: could not create the task's pod: ${kubeErrorMessage(err)}`,
       })
-    } finally {
-      this.reconciler.launching.delete(key)
     }
   }
 
@@ -108,10 +105,11 @@ export class KubeTaskRuntime implements TaskRuntime {
     }
   }
 
+  /** The task's doc says STOPPED: its controller deletes the pod (with the stop timeout as grace period). */
   async stop(task: TaskDoc): Promise<void> {
     const key = docKey(task)
     if (!task.kecs.podName) return this.reconciler.podGone(key)
-    await this.reconciler.deletePod(key, task, undefined, task.kecs.stopTimeoutSeconds)
+    this.reconciler.enqueue(key)
   }
 
   // --- clusters ---

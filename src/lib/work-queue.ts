@@ -19,6 +19,8 @@ export class WorkQueue {
     private readonly handler: (key: string) => Promise<void>,
     private readonly timers: Timers,
     private readonly onError: (where: string, err: unknown) => void,
+    /** Retry delays after a failure: base·2^n, capped. */
+    private readonly backoff: { baseMs: number; maxMs: number } = { baseMs: 25, maxMs: 5000 },
   ) {}
 
   add(key: string): void {
@@ -57,6 +59,14 @@ export class WorkQueue {
     return this.pending.size === 0 && this.active.size === 0
   }
 
+  /** Resolves once nothing is queued or running (delayed keys are not waited for). */
+  async drained(): Promise<void> {
+    while (!this.idle) {
+      if (this.inflight.size) await Promise.allSettled([...this.inflight])
+      else await new Promise<void>((r) => setImmediate(r))
+    }
+  }
+
   private drain(): void {
     for (const key of [...this.pending]) {
       if (this.active.has(key)) continue
@@ -70,7 +80,7 @@ export class WorkQueue {
             this.onError(`${this.name} ${key}`, err)
             const n = (this.retries.get(key) ?? 0) + 1
             this.retries.set(key, n)
-            this.addAfter(key, Math.min(5000, 25 * 2 ** n))
+            this.addAfter(key, Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** n))
           },
         )
         .finally(() => {

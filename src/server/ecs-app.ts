@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { randomUUID } from 'node:crypto'
 import { buildContext } from '../ecs/context.js'
 import { dispatch } from '../ecs/dispatch.js'
@@ -16,6 +16,8 @@ export interface EcsAppOptions {
   onError?: (err: unknown, requestId: string) => void
   region?: string
   account?: string
+  /** Runs before every route (the instance holds requests that arrive while it starts). */
+  before?: MiddlewareHandler
 }
 
 const JSON_11 = 'application/x-amz-json-1.1'
@@ -32,6 +34,7 @@ function errorResponse(c: Context, requestId: string, type: string, message: str
 /** The ECS endpoint: `POST /` with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`. */
 export function createEcsApp(opts: EcsAppOptions): Hono {
   const app = new Hono()
+  if (opts.before) app.use('*', opts.before)
 
   app.post('/', async (c) => {
     const started = performance.now()

@@ -4,7 +4,7 @@ import { buildContext } from '../ecs/context.js'
 import { isExpired, stoppedRetentionMs } from '../ecs/tasks/runtime.js'
 import { findTask, type TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { EcsDeps } from '../ecs/types.js'
-import { readTaskLogs } from '../kube/task-logs.js'
+import type { TaskLogs } from '../ecs/tasks/task-logs.js'
 
 /**
  * `GET /kecs/v1/logs?cluster=&task=&container=&follow=&tail=&since=&timestamps=` on the API port: the
@@ -30,7 +30,7 @@ const truthy = (v: string | undefined) => v !== undefined && /^(|1|true|yes|on)$
 
 class BadParameter extends Error {}
 
-export function mountLogs(app: Hono, deps: EcsDeps): LogsEndpoint {
+export function mountLogs(app: Hono, deps: EcsDeps, logs: TaskLogs): LogsEndpoint {
   const open = new Set<AbortController>()
 
   app.get('/kecs/v1/logs', (c) => {
@@ -47,7 +47,7 @@ export function mountLogs(app: Hono, deps: EcsDeps): LogsEndpoint {
     open.add(ac)
     const cleanup = () => open.delete(ac)
     c.req.raw.signal.addEventListener('abort', () => ac.abort(), { once: true })
-    const it = readTaskLogs(deps, { ...args, signal: ac.signal })[Symbol.asyncIterator]()
+    const it = logs.read({ ...args, signal: ac.signal })[Symbol.asyncIterator]()
     const enc = new TextEncoder()
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import type { EcsDeps } from '../ecs/types.js'
+import type { TaskLogs } from '../ecs/tasks/task-logs.js'
 import { mountLogs } from './logs-app.js'
 import { mountMetadata } from './metadata-app.js'
 
@@ -8,7 +9,7 @@ import { mountMetadata } from './metadata-app.js'
  * (`/metadata/...`, credentials also at `/v2/credentials/...`) and container logs (`/kecs/v1/logs`).
  * `close()` ends open log streams so the server can stop.
  */
-export function mountTaskEndpoints(app: Hono, deps: EcsDeps): { close(): void } {
+export function mountTaskEndpoints(app: Hono, deps: EcsDeps, logs: TaskLogs): { close(): void } {
   mountMetadata(app, deps)
-  return mountLogs(app, deps)
+  return mountLogs(app, deps, logs)
 }

@@ -60,7 +60,7 @@ beforeAll(async () => {
   cli = cliHome('kecs-e2e-services-', { env: (home) => ({ HOME: home }) })
   dirs.instance = mkdtempSync(join(tmpdir(), 'kecs-e2e-services-instance-'))
   dirs.emulator = mkdtempSync(join(tmpdir(), 'kecs-e2e-services-emulator-'))
-  k = await startClusterInstance({ dir: dirs.instance, emulatorDir: dirs.emulator, speed: 5 })
+  k = await startClusterInstance({ dir: dirs.instance, speed: 5 })
   await ecs(['create-cluster', '--cluster-name', CLUSTER])
   await register('web', [{ name: 'app', image: 'nginx:1.27', memory: 64, portMappings: [{ containerPort: 80 }] }])
   await register('web', [{ name: 'app', image: 'nginx:1.28', memory: 64, portMappings: [{ containerPort: 80 }] }])

@@ -1,44 +1,46 @@
-import { CoreV1Api } from '@kubernetes/client-node'
-import { attachKube, type AttachKubeOptions, type KubeAttachment } from '../../src/kube/attach.js'
-import { startTestEmulator, type TestEmulator } from './emulator.js'
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { emulatedProvider } from '../../src/cluster/emulated.js'
+import type { InstanceOptions } from '../../src/instance/instance.js'
+import type { KubeParts } from '../../src/instance/kube.js'
 import { startTestInstance, type TestInstance } from './instance.js'
 
 /**
- * An in-process KECS instance attached to an emulated cluster, the way `kecs start --cluster emulated`
- * wires them: the emulator (its own store and kubeconfig in a temporary directory), the instance, and
- * attachKube over the kubeconfig.
+ * An in-process KECS instance on the emulated cluster, wired exactly as `kecs start --cluster emulated`
+ * wires it (src/instance): the emulator runs on the instance's own store, its kubeconfig in the
+ * instance directory.
  */
 export interface ClusterInstance extends TestInstance {
-  emu: TestEmulator
-  kube: KubeAttachment
+  /** The emulated cluster as a client sees it. */
+  emu: { kc: KubeConfig; url: string; kubeconfigPath: string }
+  kube: KubeParts
   core: CoreV1Api
-  /** Stops all three; keeps the directories when asked (restart tests). */
+  /** Stops the instance; keeps its directory when asked (restart tests). */
   stopAll(opts?: { keepDirs?: boolean }): Promise<void>
 }
 
 export async function startClusterInstance(
-  o: { dir?: string; emulatorDir?: string; speed?: number; attach?: Partial<AttachKubeOptions> } = {},
+  o: { dir?: string; speed?: number } & Partial<Pick<InstanceOptions, 'hostPorts' | 'stoppedTaskRetentionMs' | 'log'>> = {},
 ): Promise<ClusterInstance> {
-  const emu = await startTestEmulator({ dir: o.emulatorDir, speed: o.speed ?? 10 })
-  let t: TestInstance | undefined
-  try {
-    t = await startTestInstance(o.dir ? { dir: o.dir } : {})
-    const kube = await attachKube(t.instance.deps, { kubeconfigPath: emu.kubeconfigPath, ecsEndpoint: t.endpoint, ...o.attach })
-    const inst = t
-    return {
-      ...inst,
-      emu,
-      kube,
-      core: emu.kc.makeApiClient(CoreV1Api),
-      async stopAll(opts = {}) {
-        await kube.stop()
-        await inst.stop()
-        await emu.stop({ keepDir: opts.keepDirs })
-      },
-    }
-  } catch (e) {
-    await t?.stop()
-    await emu.stop()
-    throw e
+  const { dir, speed, ...rest } = o
+  const t = await startTestInstance({
+    ...(dir ? { dir } : {}),
+    ...rest,
+    cluster: { provider: emulatedProvider, emulatorSpeed: speed ?? 10 },
+  })
+  const kubeconfigPath = t.instance.cluster!.kubeconfigPath!
+  const kc = new KubeConfig()
+  kc.loadFromFile(kubeconfigPath)
+  return {
+    ...t,
+    emu: { kc, url: kc.getCurrentCluster()!.server, kubeconfigPath },
+    kube: t.instance.kube!,
+    core: kc.makeApiClient(CoreV1Api),
+    async stopAll(opts = {}) {
+      if (opts.keepDirs) {
+        t.ecs.destroy()
+        await t.instance.close()
+      }
+      else await t.stop()
+    },
   }
 }

@@ -2,7 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startInstance, type Instance, type InstanceOptions } from '../../src/server/instance.js'
+import { startInstance, type Instance, type InstanceOptions } from '../../src/instance/instance.js'
 
 export interface TestInstance {
   instance: Instance

@@ -30,7 +30,7 @@ describe('clusters', () => {
   const hookCalls: string[] = []
   beforeAll(async () => {
     t = await startTestInstance({
-      hooks: {
+      clusterRuntime: {
         clusterCreated: async (_ctx: RequestContext, name: string) => void hookCalls.push(`created:${name}`),
         clusterDeleted: async (_ctx: RequestContext, name: string) => void hookCalls.push(`deleted:${name}`),
       },

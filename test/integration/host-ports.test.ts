@@ -73,7 +73,7 @@ const taskId = (t: Task) => t.taskArn!.split('/').pop()!
 const forwardedPods = (port: number) => k.kube.hostPorts!.forwarded().find((f) => f.hostPort === port)?.pods ?? []
 
 beforeAll(async () => {
-  k = await startClusterInstance({ attach: { hostPorts: { onUnavailable: (p) => problems.push(p) } } })
+  k = await startClusterInstance({ hostPorts: { onUnavailable: (p) => problems.push(p) } })
   await k.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
 })
 afterAll(async () => k?.stopAll())

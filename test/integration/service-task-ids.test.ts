@@ -12,7 +12,11 @@ import {
 import type { V1Pod } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { taskKey, type TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import { attachKube, type KubeAttachment } from '../../src/kube/attach.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openRepos } from '../../src/store/repos.js'
+import { Store } from '../../src/store/store.js'
 import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
 import { eventually } from '../helpers/emulator.js'
 
@@ -26,8 +30,7 @@ const CLUSTER = 'ids-it'
 const NS = `kecs-${CLUSTER}`
 const TASK_ID = /^[0-9a-f]{32}$/
 let k: ClusterInstance
-/** The attachment after the simulated restart (stopped before the instance). */
-let reattached: KubeAttachment | undefined
+const dir = mkdtempSync(join(tmpdir(), 'kecs-service-task-ids-'))
 
 const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1)
 const uidHex = (pod: V1Pod) => pod.metadata!.uid!.replaceAll('-', '')
@@ -60,7 +63,7 @@ beforeAll(async () => {
   // The instance's own region is the default one (us-east-1): namespaces are `kecs-<cluster>`.
   vi.stubEnv('AWS_REGION', 'us-east-1')
   vi.stubEnv('AWS_DEFAULT_REGION', 'us-east-1')
-  k = await startClusterInstance()
+  k = await startClusterInstance({ dir })
   await k.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
   await k.ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -73,8 +76,8 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await reattached?.stop()
-  await k?.stopAll()
+  await k?.stopAll({ keepDirs: true })
+  rmSync(dir, { recursive: true, force: true })
   vi.unstubAllEnvs()
 })
 
@@ -169,21 +172,24 @@ describe('service task ids', { timeout: 60_000 }, () => {
   })
 
   it('a task an older version adopted under its pod name carries on after a restart', async () => {
-    const repos = k.instance.repos
     const scope = { region: 'us-east-1', account: '000000000000' }
     const pod = (await servicePods())[0]!
     const name = pod.metadata!.name!
     const newKey = taskKey(scope, CLUSTER, uidHex(pod))
-    await k.kube.stop()
-    // What an older version stored: the task id is the pod name.
-    const doc = structuredClone(repos.tasks.get(newKey) as TaskDoc)
+    await k.stopAll({ keepDirs: true })
+    // What an older version stored, written while KECS is down: the task id is the pod name.
+    const store = await Store.open(join(dir, 'kecs.duckdb'))
+    const stored = await openRepos(store)
+    const doc = structuredClone(stored.tasks.get(newKey) as TaskDoc)
     const oldArn = doc.taskArn.replace(/[0-9a-f]{32}$/, name)
     doc.taskArn = oldArn
     doc.kecs.taskId = name
     for (const c of doc.containers ?? []) c.taskArn = oldArn
-    await repos.store.write([repos.tasks.stageDelete(newKey), repos.tasks.stagePut(taskKey(scope, CLUSTER, name), doc)])
+    await stored.store.write([stored.tasks.stageDelete(newKey), stored.tasks.stagePut(taskKey(scope, CLUSTER, name), doc)])
+    await store.close()
 
-    reattached = await attachKube(k.instance.deps, { kubeconfigPath: k.emu.kubeconfigPath, ecsEndpoint: k.endpoint })
+    k = await startClusterInstance({ dir })
+    const repos = k.instance.repos
     {
       const old = (await k.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [name] }))).tasks![0]!
       expect(old).toMatchObject({ taskArn: oldArn, lastStatus: 'RUNNING', desiredStatus: 'RUNNING' })
@@ -191,9 +197,10 @@ describe('service task ids', { timeout: 60_000 }, () => {
       expect(repos.tasks.get(newKey)).toBeUndefined()
       const r = await k.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [uidHex(pod)] }))
       expect(r.failures).toEqual([{ arn: expect.stringContaining(uidHex(pod)), reason: 'MISSING' }])
-      // logs still come from its pod
+      // logs still come from its pod (a real restart: the emulator says the lines before it are gone)
       const logs = await fetch(`${k.endpoint}/kecs/v1/logs?cluster=${CLUSTER}&task=${name}`)
-      expect(await logs.text()).toContain('starting container app')
+      expect(logs.status).toBe(200)
+      expect(await logs.text()).toContain('lost when the KECS emulator restarted')
     }
   })
 })

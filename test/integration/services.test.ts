@@ -37,7 +37,7 @@ let apps: AppsV1Api
 let bus: EcsEvent[] = []
 
 async function start() {
-  k = await startClusterInstance({ dir: dirs.instance, emulatorDir: dirs.emulator })
+  k = await startClusterInstance({ dir: dirs.instance })
   apps = k.emu.kc.makeApiClient(AppsV1Api)
   k.instance.bus.subscribe((e) => bus.push(e))
 }

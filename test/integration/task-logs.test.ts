@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rfc3339Nano } from '../../src/ecs/metadata/format.js'
 import { publishTaskChange } from '../../src/ecs/tasks/events.js'
 import { taskKey, type TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import { PodLogError, type PodLogRequest, type PodLogSource } from '../../src/kube/pod-logs.js'
-import { KEPT_LINES, taskLogs } from '../../src/kube/task-logs.js'
+import { PodLogError, type PodLogRequest, type PodLogSource } from '../../src/ecs/tasks/log-source.js'
+import { KEPT_LINES } from '../../src/ecs/tasks/task-logs.js'
 import { startTestInstance, type TestInstance } from '../helpers/instance.js'
 
 /**
@@ -127,7 +127,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kecs-task-logs-'))
   t = await startTestInstance({ dir })
   fake = new FakeLogs()
-  stopLogs = taskLogs(t.instance.deps).start(fake)
+  stopLogs = t.instance.logs.start(fake)
   await putTask(taskDoc(TASK, ['app', 'side']))
   fake.addPod(TASK, ['app', 'side'])
   fake.write(TASK, 'app', ...Array.from({ length: 1500 }, (_, i) => `line ${i + 1}`))
@@ -184,7 +184,7 @@ describe('GET /kecs/v1/logs', () => {
 describe('the tail kept when a task stops', () => {
   it('captures from the stop on, keeps the last 1,000 lines, and serves them once the pod is gone', async () => {
     const task = getTask(TASK)
-    await taskLogs(t.instance.deps).beforePodDelete(task)
+    await t.instance.logs.beforePodDelete(task)
     expect(fake.opened.filter((o) => o.follow && o.tailLines === KEPT_LINES && o.timestamps).map((o) => o.container).sort()).toEqual([
       'app',
       'side',
@@ -218,7 +218,7 @@ describe('the tail kept when a task stops', () => {
     fake.write(id, 'main', 'hello from main')
     const stopping = { ...structuredClone(doc), desiredStatus: 'STOPPED', version: 2 }
     await putTask(stopping)
-    publishTaskChange(t.instance.bus, stopping, Date.now())
+    publishTaskChange(t.instance.deps, stopping, undefined)
     await new Promise<void>((r) => setTimeout(r, 0))
     fake.write(id, 'main', 'bye from main')
     fake.remove(id)
@@ -232,10 +232,10 @@ describe('the tail kept when a task stops', () => {
     await putTask(doc)
     fake.addPod(id, ['late'], false)
     expect((await logs(`task=${id}`)).text).toBe('')
-    await taskLogs(t.instance.deps).beforePodDelete(doc)
+    await t.instance.logs.beforePodDelete(doc)
     fake.remove(id)
     await putTask({ ...structuredClone(doc), desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Math.floor(Date.now() / 1000), version: 2 })
-    expect(await taskLogs(t.instance.deps).kept(doc.taskArn, 'late')).toBeUndefined()
+    expect(await t.instance.logs.kept(doc.taskArn, 'late')).toBeUndefined()
     expect((await logs(`task=${id}`)).status).toBe(200)
   })
 
@@ -249,7 +249,7 @@ describe('the tail kept when a task stops', () => {
     fake.start(id, 'slow')
     fake.write(id, 'slow', 'finally up')
     // The task changes (its container starts): the follower tries again and gets the line.
-    const nudge = setInterval(() => publishTaskChange(t.instance.bus, getTask(id), Date.now()), 20)
+    const nudge = setInterval(() => publishTaskChange(t.instance.deps, getTask(id), undefined), 20)
     const first = new TextDecoder().decode((await reader.read()).value)
     clearInterval(nudge)
     expect(first).toBe('finally up\n')
@@ -259,19 +259,19 @@ describe('the tail kept when a task stops', () => {
     await t.stop()
     expect((await rest).done).toBe(true)
     t = await startTestInstance({ dir })
-    stopLogs = taskLogs(t.instance.deps).start(fake)
+    stopLogs = t.instance.logs.start(fake)
   })
 
   it('kept logs survive a restart and are forgotten with their task', async () => {
     await stopLogs()
     await t.stop()
     t = await startTestInstance({ dir })
-    stopLogs = taskLogs(t.instance.deps).start(new FakeLogs(), { sweepIntervalMs: 60_000 })
+    stopLogs = t.instance.logs.start(new FakeLogs(), { sweepIntervalMs: 60_000 })
     expect((await logs(`task=${TASK}&container=app&tail=1`)).text).toBe('app received SIGTERM\n')
 
     await t.instance.repos.tasks.delete(taskKey(scope, 'default', TASK))
-    await taskLogs(t.instance.deps).sweep()
-    expect(await taskLogs(t.instance.deps).kept(`${A}:task/default/${TASK}`, 'app')).toBeUndefined()
+    await t.instance.logs.sweep()
+    expect(await t.instance.logs.kept(`${A}:task/default/${TASK}`, 'app')).toBeUndefined()
     const rows = await t.instance.repos.store.query<{ pk: string }>('SELECT pk FROM task_logs')
     expect(rows.map((r) => r.pk).filter((pk) => pk.includes(TASK))).toEqual([])
     expect((await logs(`task=${TASK}&container=app`)).status).toBe(404)

@@ -1,9 +1,8 @@
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metadataBaseUrl } from '../../src/ecs/metadata/paths.js'
-import { attachKube, type KubeAttachment } from '../../src/kube/attach.js'
-import { eventually, startTestEmulator, type TestEmulator } from '../helpers/emulator.js'
-import { startTestInstance, type TestInstance } from '../helpers/instance.js'
+import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
+import { eventually } from '../helpers/emulator.js'
 
 /**
  * End to end on the emulated cluster, wired as `kecs start` wires it: a task's pod carries the
@@ -12,16 +11,11 @@ import { startTestInstance, type TestInstance } from '../helpers/instance.js'
  * pod is gone.
  */
 const CLUSTER = 'meta-it'
-let emu: TestEmulator
-let t: TestInstance
-let kube: KubeAttachment
+let t: ClusterInstance
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ speed: 10 })
-  t = await startTestInstance()
-  const deps = t.instance.deps
-  // attachKube wires the metadata base URL and the log keeping by itself.
-  kube = await attachKube(deps, { kubeconfigPath: emu.kubeconfigPath, ecsEndpoint: t.endpoint })
+  // The instance wires the metadata base URL and the log keeping by itself.
+  t = await startClusterInstance({ speed: 10 })
   await t.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
   await t.ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -32,9 +26,7 @@ beforeAll(async () => {
   )
 })
 afterAll(async () => {
-  await kube?.stop()
-  await t?.stop()
-  await emu?.stop()
+  await t?.stopAll()
 })
 
 async function describe1(arn: string): Promise<Task> {
@@ -48,7 +40,7 @@ describe('task metadata and kept logs on the emulated cluster', () => {
     const id = arn.split('/').pop()!
     await eventually(async () => (await describe1(arn)).lastStatus === 'RUNNING', 'RUNNING')
 
-    const pod = await kube.client.getPod(`kecs-${CLUSTER}`, id)
+    const pod = await t.kube.client.getPod(`kecs-${CLUSTER}`, id)
     const env = new Map((pod!.spec!.containers[0]!.env ?? []).map((e) => [e.name, e.value]))
     const v4 = env.get('ECS_CONTAINER_METADATA_URI_V4')!
     expect(v4.startsWith(`${metadataBaseUrl(t.endpoint)}/v4/${id}-`)).toBe(true)
@@ -69,7 +61,7 @@ describe('task metadata and kept logs on the emulated cluster', () => {
 
     await t.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }))
     await eventually(async () => (await describe1(arn)).lastStatus === 'STOPPED', 'STOPPED')
-    await eventually(async () => (await kube.client.getPod(`kecs-${CLUSTER}`, id)) === undefined, 'pod gone')
+    await eventually(async () => (await t.kube.client.getPod(`kecs-${CLUSTER}`, id)) === undefined, 'pod gone')
 
     const kept = await (await fetch(`${t.endpoint}/kecs/v1/logs?cluster=${CLUSTER}&task=${id}`)).text()
     expect(kept).toContain('starting container app')

@@ -40,7 +40,7 @@ const tds: string[] = []
 const dirs = { instance: '', emulator: '' }
 
 async function start() {
-  k = await startClusterInstance({ dir: dirs.instance, emulatorDir: dirs.emulator })
+  k = await startClusterInstance({ dir: dirs.instance })
   apps = k.emu.kc.makeApiClient(AppsV1Api)
   k.instance.bus.subscribe((e) => bus.push(e))
 }

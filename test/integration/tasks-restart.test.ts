@@ -31,8 +31,8 @@ const tmp = (p: string) => {
   return d
 }
 
-async function start(dir: string, emulatorDir: string) {
-  const k = await startClusterInstance({ dir, emulatorDir })
+async function start(dir: string) {
+  const k = await startClusterInstance({ dir })
   running.push(k)
   return k
 }
@@ -51,8 +51,7 @@ const describeAll = async (k: ClusterInstance, arns: string[]) =>
 describe('restart', () => {
   it('keeps running tasks, stops tasks whose pods vanished, keeps stopped ones, counts stay right', async () => {
     const dir = tmp('kecs-tasks-restart-')
-    const emuDir = tmp('kecs-tasks-restart-emu-')
-    const a = await start(dir, emuDir)
+    const a = await start(dir)
     await a.ecs.send(new CreateClusterCommand({ clusterName: 'r' }))
     await a.ecs.send(new RegisterTaskDefinitionCommand({ family: 'long', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }))
     const run = await a.ecs.send(new RunTaskCommand({ cluster: 'r', taskDefinition: 'long', count: 3 }))
@@ -63,14 +62,14 @@ describe('restart', () => {
     const keepBefore = (await describeAll(a, [keep]))[keep]!
     await stop(a)
 
-    // While KECS is down, one task's pod disappears from the cluster.
-    const emu = await startTestEmulator({ dir: emuDir })
+    // While KECS is down, one task's pod disappears from the cluster (the emulator alone, on the instance's store).
+    const emu = await startTestEmulator({ dir })
     const core = emu.kc.makeApiClient(CoreV1Api)
     await core.deleteNamespacedPod({ namespace: 'kecs-r', name: lose.split('/').pop()!, gracePeriodSeconds: 0 })
     await eventually(async () => !(await core.readNamespacedPod({ namespace: 'kecs-r', name: lose.split('/').pop()! }).catch(() => undefined)), 'pod gone')
     await emu.stop({ keepDir: true })
 
-    const b = await start(dir, emuDir)
+    const b = await start(dir)
     const after = await describeAll(b, [keep, lose, stopped])
     expect(after[keep]).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: keepBefore.version })
     expect(after[lose]).toMatchObject({
@@ -92,8 +91,7 @@ describe('restart', () => {
     // Own directories, removed in afterAll: stop() keeps them (for restarts), so the helpers' would leak.
     const k = await startClusterInstance({
       dir: tmp('kecs-tasks-retention-'),
-      emulatorDir: tmp('kecs-tasks-retention-emu-'),
-      attach: { stoppedTaskRetentionMs: 300 },
+      stoppedTaskRetentionMs: 300,
     })
     running.push(k)
     await k.ecs.send(new CreateClusterCommand({ clusterName: 'r' }))

@@ -44,7 +44,7 @@ const until = (arn: string, what: (t: Task) => boolean, label: string) =>
   }, label)
 
 beforeAll(async () => {
-  k = await startClusterInstance({ attach: { log: (line) => logLines.push(line) } })
+  k = await startClusterInstance({ log: (line) => logLines.push(line) })
   k.instance.bus.subscribe((e) => events.push(e))
   await k.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
   await register('sleeper', [{ name: 'app', image: 'busybox:1.36', memory: 64, command: ['sleep', '3600'] }])

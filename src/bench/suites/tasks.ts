@@ -20,6 +20,7 @@ const STORED = 10_000
  */
 export default {
   name: 'tasks',
+  cluster: 'emulated',
   description: 'RunTask throughput and time to RUNNING on the emulated cluster; DescribeTasks / ListTasks with 10,000 stored tasks',
   async run(ctx) {
     await withEmulatedCluster(ctx, async () => {

@@ -161,6 +161,7 @@ async function connectClients<K>(
  */
 export default {
   name: 'ws-latency',
+  cluster: 'emulated',
   description: `Live events: bus publish → /ws clients, and pod status change → /ws clients, ${CLIENTS} connected clients`,
   async run(ctx) {
     await publishLatency(ctx)
@@ -232,7 +233,7 @@ function containersExited(pod: KubeObject): void {
 async function podChangeLatency(ctx: BenchContext) {
   const n = ctx.n(POD_TASKS)
   const total = n + POD_WARMUP
-  await withEmulatedCluster(ctx, (emu) => podChanges(ctx, emu, n, total), 'kecs-bench-ws-emu-')
+  await withEmulatedCluster(ctx, (emu) => podChanges(ctx, emu, n, total))
 }
 
 /** The measured part of podChangeLatency, on the attached emulator. */

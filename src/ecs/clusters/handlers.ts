@@ -53,7 +53,7 @@ async function createCluster(input: CreateClusterRequest, ctx: RequestContext, d
   // Idempotent on the name: an ACTIVE cluster comes back as it is; an INACTIVE one is created anew.
   // The hook runs again (hooks are idempotent), so a retry repairs a namespace a failed call left out.
   if (existing?.status === 'ACTIVE') {
-    await deps.hooks.clusterCreated?.(ctx, name)
+    await deps.cluster.clusterCreated?.(ctx, name)
     return { cluster: renderCluster(deps.repos, existing) }
   }
 
@@ -75,7 +75,7 @@ async function createCluster(input: CreateClusterRequest, ctx: RequestContext, d
   // The cluster and its tags in one atomic job; staging updates the in-memory copy at once, so a
   // concurrent CreateCluster of the same name already sees this one.
   await deps.repos.store.write([deps.repos.clusters.stagePut(key, doc), stageTags(deps.repos, doc.clusterArn, tags)])
-  await deps.hooks.clusterCreated?.(ctx, name)
+  await deps.cluster.clusterCreated?.(ctx, name)
   return { cluster: renderCluster(deps.repos, doc) }
 }
 
@@ -133,7 +133,7 @@ async function deleteCluster(input: DeleteClusterRequest, ctx: RequestContext, d
     deps.repos.clusters.stagePut(clusterKey(ctx, doc.clusterName), inactive),
     stageDeleteTags(deps.repos, doc.clusterArn),
   ])
-  await deps.hooks.clusterDeleted?.(ctx, doc.clusterName)
+  await deps.cluster.clusterDeleted?.(ctx, doc.clusterName)
   return { cluster: renderCluster(deps.repos, inactive) }
 }
 

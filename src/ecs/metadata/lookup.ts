@@ -15,7 +15,7 @@ import type { MetadataInput, TaskContainer } from './input.js'
  * inside its cluster's namespace), so one index serves every cluster, account and region. A forgotten
  * task (STOPPED past the retention) is unknown.
  */
-type Deps = Pick<EcsDeps, 'repos' | 'clock' | 'hooks'>
+type Deps = Pick<EcsDeps, 'repos' | 'clock' | 'cluster'>
 
 /** taskId → store key; rebuilt from the tasks table when an id is not (or no longer) in it. */
 const indexes = new WeakMap<object, Map<string, string>>()

@@ -5,8 +5,8 @@ import type { TaskSetDoc } from './task-set-doc.js'
 
 /**
  * What runs services: the service handlers describe what they want (the stored service doc) and tell
- * the runtime; they never touch Kubernetes themselves. The Kubernetes side (src/kube/attach.ts) sets
- * `deps.hooks.services` when the instance has a cluster. Without one, services are stored and
+ * the runtime; they never touch Kubernetes themselves. The instance (src/instance) gives
+ * `deps.cluster.services` when the instance has a cluster. Without one, services are stored and
  * described but run no tasks (and a deleted service becomes INACTIVE at once).
  */
 export interface ServiceRuntime {
@@ -27,4 +27,4 @@ export interface ServiceRuntime {
   changed(serviceKey: string): void
 }
 
-export const serviceRuntime = (deps: EcsDeps): ServiceRuntime | undefined => deps.hooks.services
+export const serviceRuntime = (deps: EcsDeps): ServiceRuntime | undefined => deps.cluster.services

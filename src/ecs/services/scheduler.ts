@@ -1,10 +1,11 @@
-import type { EcsEvent } from '../../events/bus.js'
+import { WorkQueue } from '../../lib/work-queue.js'
+import type { Timers } from '../../lib/timers.js'
 import { parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { saveTaskChange } from '../tasks/events.js'
 import { taskKeyOfArn, type TaskDoc } from '../tasks/task-doc.js'
-import type { EcsDeps } from '../types.js'
+import type { EcsCore } from '../types.js'
 import { addEvents, publishServiceNotes } from './events.js'
 import { noObservations, step, type Observations, type TaskView } from './scheduler-state.js'
 import { serviceKey, type ServiceDoc } from './service-doc.js'
@@ -12,17 +13,17 @@ import { taskSetEntries } from './task-set-doc.js'
 import { stepTaskSets } from './task-set-state.js'
 
 /**
- * The service scheduler: drives scheduler-state.ts from what happens to the services' tasks. It
- * follows `ECS Task State Change` on the bus (every task change, whoever made it: the reconciler from
- * pod watches, StopTask), keeps what it last saw of each service task, and after a short batching
- * delay runs one state step per service whose tasks changed (or that a handler changed); the step's
- * events[] messages and state are stored in one write, then its bus events are published.
- *
- * Restart: `start()` indexes the stored tasks (their current state is "already seen", so nothing is
- * reported twice) and evaluates every ACTIVE or DRAINING service once.
+ * The service scheduler: drives scheduler-state.ts from what happens to the services' tasks, learnt
+ * from the typed task-change signal (every change, whoever made it). After a short batching delay it
+ * runs one state step per service whose tasks changed (or that a handler changed); the step's
+ * events[] and state are stored in one write, then its bus events are published. It belongs to the
+ * instance and runs with or without a cluster. At start the stored tasks count as already seen.
  */
 export interface ServiceSchedulerOptions {
-  deps: EcsDeps
+  deps: EcsCore
+  /** Stops a task's workload once its doc says STOPPED (the cluster's task runtime). */
+  stopTask?: (task: TaskDoc) => Promise<void>
+  timers: Timers
   /** The service's PRIMARY deployment changed without a request (a rollback): make the cluster follow. */
   apply?: (serviceKey: string) => void
   /** DAEMON services: the number of tasks the cluster calls for, when known. */
@@ -42,13 +43,16 @@ export class ServiceScheduler {
   private readonly seen = new Map<string, Seen>()
   private readonly tasksOf = new Map<string, Set<string>>()
   private readonly pending = new Map<string, Observations>()
-  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly queue: WorkQueue
   private unsubscribe: (() => void) | undefined
-  private readonly deps: EcsDeps
+  private readonly deps: EcsCore
   private writes = Promise.resolve()
 
   constructor(private readonly opts: ServiceSchedulerOptions) {
     this.deps = opts.deps
+    this.queue = new WorkQueue('service scheduler', async (key) => this.evaluate(key), opts.timers, (where, err) =>
+      this.log(`${where}: ${(err as Error)?.message ?? err}`),
+    )
   }
 
   start(): void {
@@ -56,7 +60,7 @@ export class ServiceScheduler {
       const service = serviceKeyOfTask(t)
       if (service) this.remember(key, t, service)
     }
-    this.unsubscribe = this.deps.bus.subscribe((e) => this.onEvent(e))
+    this.unsubscribe = this.deps.signals.taskChanged.on(({ task }) => this.onTaskChange(task))
     for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
       if (doc.status !== 'INACTIVE') this.schedule(key)
     }
@@ -64,20 +68,13 @@ export class ServiceScheduler {
 
   async stop(): Promise<void> {
     this.unsubscribe?.()
-    for (const t of this.timers.values()) clearTimeout(t)
-    this.timers.clear()
+    await this.queue.stop()
     await this.writes
   }
 
   /** Evaluates the service soon (after the batching delay). */
   schedule(key: string): void {
-    if (this.timers.has(key)) return
-    const t = setTimeout(() => {
-      this.timers.delete(key)
-      this.evaluate(key)
-    }, this.opts.batchMs ?? 50)
-    t.unref?.()
-    this.timers.set(key, t)
+    this.queue.addAfter(key, this.opts.batchMs ?? 50)
   }
 
   /** Resolves when every step taken so far is stored. */
@@ -85,13 +82,9 @@ export class ServiceScheduler {
     return this.writes
   }
 
-  private onEvent(e: EcsEvent): void {
-    if (e['detail-type'] !== 'ECS Task State Change') return
-    const group = e.detail.group
-    if (typeof group !== 'string' || !group.startsWith('service:')) return
-    const key = e.resources[0] ? taskKeyOfArn(e.resources[0]) : undefined
-    const task = key ? (this.deps.repos.tasks.get(key) as TaskDoc | undefined) : undefined
-    if (!key || !task) return
+  private onTaskChange(task: TaskDoc): void {
+    const key = taskKeyOfArn(task.taskArn)
+    if (!key) return
     const service = serviceKeyOfTask(task)
     if (!service) return
     const before = this.seen.get(key)
@@ -178,7 +171,7 @@ export class ServiceScheduler {
     doc.stoppedReason = reason
     doc.version++
     saveTaskChange(this.deps, doc)
-      .then(() => this.deps.hooks.tasks?.stop(doc))
+      .then(() => this.opts.stopTask?.(doc))
       .catch((err) => this.log(`stopping task ${doc.taskArn}: ${(err as Error).message}`))
   }
 

@@ -1,4 +1,3 @@
-import type { EventBus } from '../../events/bus.js'
 import type { WriteOp } from '../../store/store.js'
 import { parseArn } from '../arns.js'
 import type { EcsDeps } from '../types.js'
@@ -32,9 +31,15 @@ export function taskEventDetail(doc: TaskDoc, updatedAtMs: number): Record<strin
   return detail
 }
 
-export function publishTaskChange(bus: EventBus, doc: TaskDoc, nowMs: number): void {
+/**
+ * A task changed: the typed internal signal first (the scheduler, log capture), then the public
+ * `ECS Task State Change` event on the bus (the feed).
+ */
+export function publishTaskChange(deps: Pick<EcsDeps, 'bus' | 'clock' | 'signals'>, doc: TaskDoc, previous: TaskDoc | undefined): void {
+  deps.signals.taskChanged.emit({ task: doc, previous })
+  const nowMs = deps.clock.now()
   const p = parseArn(doc.taskArn)
-  bus.publish({
+  deps.bus.publish({
     detailType: 'ECS Task State Change',
     account: p?.account ?? '',
     region: p?.region ?? '',
@@ -49,12 +54,13 @@ export function publishTaskChange(bus: EventBus, doc: TaskDoc, nowMs: number): v
  * in-memory copy changes at once; the returned promise resolves when the write is durable.
  */
 export function saveTaskChange(
-  deps: Pick<EcsDeps, 'repos' | 'bus' | 'clock'>,
+  deps: Pick<EcsDeps, 'repos' | 'bus' | 'clock' | 'signals'>,
   doc: TaskDoc,
   extraOps: WriteOp[] = [],
+  previous: TaskDoc | undefined = deps.repos.tasks.get(docKey(doc)) as TaskDoc | undefined,
 ): Promise<void> {
   const done = deps.repos.store.write([deps.repos.tasks.stagePut(docKey(doc), doc), ...extraOps])
-  publishTaskChange(deps.bus, doc, deps.clock.now())
+  publishTaskChange(deps, doc, previous)
   return done
 }
 

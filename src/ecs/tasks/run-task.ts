@@ -182,7 +182,7 @@ async function launch(
   const replies = docs.map((d) => renderTask(deps.repos, d, { tags: true }))
   const stored = deps.repos.store.write(ops)
   // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
-  for (const d of docs) publishTaskChange(deps.bus, d, deps.clock.now())
+  for (const d of docs) publishTaskChange(deps, d, undefined)
   const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
   if (write.status === 'rejected') throw write.reason
   return docs.map((d, i) => {

@@ -6,7 +6,7 @@ import type { TaskDoc } from './task-doc.js'
 
 /**
  * What runs tasks: the ECS task handlers ask it to start and stop them, and never touch Kubernetes
- * themselves. The Kubernetes side (src/kube/attach.ts) sets `deps.hooks.tasks` when the instance has a
+ * themselves. The Kubernetes side (src/instance) gives `deps.cluster.tasks` when the instance has a
  * cluster; without one, RunTask and StartTask answer `noClusterError()`.
  */
 export interface TaskRuntime {
@@ -33,9 +33,9 @@ export interface PreparedLaunch {
 
 export const DEFAULT_STOPPED_RETENTION_MS = 60 * 60 * 1000
 
-export const taskRuntime = (deps: EcsDeps): TaskRuntime | undefined => deps.hooks.tasks
+export const taskRuntime = (deps: EcsDeps): TaskRuntime | undefined => deps.cluster.tasks
 
-export const stoppedRetentionMs = (deps: EcsDeps) => deps.hooks.tasks?.retentionMs ?? DEFAULT_STOPPED_RETENTION_MS
+export const stoppedRetentionMs = (deps: EcsDeps) => deps.cluster.tasks?.retentionMs ?? DEFAULT_STOPPED_RETENTION_MS
 
 /** A STOPPED task older than the retention is forgotten (the reconciler deletes it; reads skip it). */
 export function isExpired(doc: Pick<TaskDoc, 'lastStatus' | 'stoppedAt'>, nowMs: number, retentionMs: number): boolean {

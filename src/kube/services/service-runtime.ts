@@ -2,48 +2,41 @@ import type { V1DaemonSet, V1Deployment, V1ObjectMeta, V1Service } from '@kubern
 import { parseArn } from '../../ecs/arns.js'
 import { addEvents, messages } from '../../ecs/services/events.js'
 import type { ServiceRuntime } from '../../ecs/services/runtime.js'
-import { ServiceScheduler } from '../../ecs/services/scheduler.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
 import { taskSetEntries, wantedCount, type TaskSetDoc } from '../../ecs/services/task-set-doc.js'
 import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
 import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
-import type { EcsDeps } from '../../ecs/types.js'
-import { kubeErrorMessage, statusOf, type KubeClient, type ObjectWatch, type WorkloadKind } from '../client.js'
+import type { EcsCore } from '../../ecs/types.js'
+import { kubeErrorMessage, statusOf, type KubeClient, type WorkloadKind } from '../client.js'
+import type { Informers } from '../informers.js'
+import { WorkQueue } from '../../lib/work-queue.js'
+import type { Timers } from '../../lib/timers.js'
 import { clusterScopeOf, clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
 import { shortHash } from '../../lib/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
 import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
-import { MANAGED_SELECTOR } from '../reconciler.js'
 import { secretFor } from '../task-runtime.js'
 
 /**
- * The ServiceRuntime the ECS handlers use when KECS has a cluster (ECS-ON-KUBERNETES "Services"): a
- * service is a Deployment (DaemonSet for DAEMON) named after it in its cluster's namespace, plus a
- * ClusterIP Service for its port mappings (src/kube/convert/service.ts). The PRIMARY deployment's id is
- * in the pod template, so a new ECS deployment rolls out a new ReplicaSet; desiredCount is `replicas`.
- * The service's tasks are the workload's pods, which the task reconciler adopts; the ServiceScheduler
- * (src/ecs/services/scheduler.ts) turns their changes into deployments[], events[] and bus events.
- * A service with the EXTERNAL deployment controller has no workload of its own: each of its task sets
- * is a Deployment (src/kube/convert/task-set.ts), and the service's Service follows its primary one.
- *
- * Applying is idempotent: the objects carry a hash of what KECS wants (annotation `kecs.dev/applied`),
- * so an unchanged service is not written again. One apply at a time per service, the latest doc wins;
- * a failure is reported in the service's events and retried with backoff. A Deployment or DaemonSet
- * watch puts back a workload deleted behind KECS's back and reads DaemonSets' desired pod counts
- * (a DAEMON service's desiredCount). At start every service is applied once (the restart check).
+ * The ServiceRuntime the ECS handlers use when KECS has a cluster: a service is a Deployment (a
+ * DaemonSet for DAEMON) in its cluster's namespace plus a ClusterIP Service; an EXTERNAL service's
+ * task sets are a Deployment each. Applying is idempotent (a hash of what KECS wants is on the
+ * objects) and runs on a work queue: one apply per service at a time, retried with backoff. The
+ * shared Deployment and DaemonSet informers put back what is changed behind KECS's back.
  */
 export interface KubeServiceRuntimeOptions {
-  /** KECS's ECS API as seen from inside the cluster (AWS_ENDPOINT_URL_ECS). */
-  ecsEndpoint: string
+  /** KECS's ECS API as seen from inside the cluster (AWS_ENDPOINT_URL_ECS); read when a service is applied. */
+  ecsEndpoint: () => string
   /** Base URL of the task metadata endpoint as seen from inside the cluster. */
-  metadataEndpoint: string
+  metadataEndpoint: () => string
+  informers: Informers
+  timers: Timers
+  /** A DAEMON service's desired pod count changed: its scheduler step is due. */
+  onDaemonDesired?: (serviceKey: string) => void
   log?: (line: string) => void
-  /** The scheduler's batching delay (ms). */
-  batchMs?: number
 }
 
 export const APPLIED_ANNOTATION = 'kecs.dev/applied'
-const MAX_BACKOFF_MS = 30_000
 
 interface Built {
   kind: 'Deployment' | 'DaemonSet'
@@ -54,29 +47,19 @@ interface Built {
 }
 
 export class KubeServiceRuntime implements ServiceRuntime {
-  readonly scheduler: ServiceScheduler
   private readonly namespaces = new Set<string>()
-  private readonly running = new Map<string, Promise<void>>()
-  private readonly again = new Set<string>()
-  private readonly backoff = new Map<string, number>()
-  private readonly retries = new Map<string, NodeJS.Timeout>()
+  private readonly queue: WorkQueue
   /** DAEMON services: desiredNumberScheduled of their DaemonSet. */
-  private readonly daemonDesired = new Map<string, number>()
-  private watches: ObjectWatch<any>[] = []
-  private stopped = false
+  private readonly daemonDesiredCounts = new Map<string, number>()
 
   constructor(
     private readonly client: KubeClient,
-    private readonly deps: EcsDeps,
+    private readonly deps: EcsCore,
     private readonly opts: KubeServiceRuntimeOptions,
   ) {
-    this.scheduler = new ServiceScheduler({
-      deps,
-      apply: (key) => this.enqueue(key),
-      daemonDesired: (key) => this.daemonDesired.get(key),
-      batchMs: opts.batchMs,
-      log: opts.log,
-    })
+    this.queue = new WorkQueue('service apply', (key) => this.sync(key), opts.timers, () => {}, { baseMs: 250, maxMs: 30_000 })
+    opts.informers.deployments.addHandler((type, o) => this.observe('Deployment', type, o))
+    opts.informers.daemonSets.addHandler((type, o) => this.observe('DaemonSet', type, o))
   }
 
   prepare(service: ServiceDoc, td: TaskDefinitionDoc): { ignored: { field: string; reason: string }[] } {
@@ -87,62 +70,36 @@ export class KubeServiceRuntime implements ServiceRuntime {
     return { ignored: this.buildTaskSet(service, ts, td).ignored }
   }
 
+  /** The stored service changed: apply it (the instance also tells the scheduler). */
   changed(key: string): void {
-    this.enqueue(key)
-    this.scheduler.schedule(key)
+    this.queue.add(key)
   }
 
-  /** Starts the scheduler and the workload watches, and applies every service once. */
-  async start(): Promise<void> {
-    this.scheduler.start()
-    for (const kind of ['Deployment', 'DaemonSet'] as const) {
-      const w = this.client.watchWorkloads(kind, {
-        labelSelector: MANAGED_SELECTOR,
-        onSync: (items) => {
-          for (const o of items) this.observe(kind, 'MODIFIED', o)
-        },
-        onEvent: (type, o) => this.observe(kind, type, o),
-        onError: (err) => this.log(`${kind} watch: ${(err as Error)?.message ?? err} (retrying)`),
-      })
-      this.watches.push(w)
-      await w.start()
-    }
+  /** Once the informers listed: applies every service once (the restart check). */
+  start(): void {
     for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
-      if (doc.status !== 'INACTIVE') this.enqueue(key)
+      if (doc.status !== 'INACTIVE') this.queue.add(key)
     }
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
-    for (const w of this.watches) w.stop()
-    for (const t of this.retries.values()) clearTimeout(t)
-    await Promise.allSettled([...this.running.values()])
-    await this.scheduler.stop()
+    await this.queue.stop()
   }
 
   /** Resolves when every apply queued so far is done (tests). */
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running.values()])
+  idle(): Promise<void> {
+    return this.queue.drained()
+  }
+
+  /** A DAEMON service's desired task count, from its DaemonSet (the scheduler reads it). */
+  daemonDesired(key: string): number | undefined {
+    return this.daemonDesiredCounts.get(key)
   }
 
   // --- applying ---
 
-  private enqueue(key: string): void {
-    if (this.stopped) return
-    if (this.running.has(key)) {
-      this.again.add(key)
-      return
-    }
-    const run = (async () => {
-      do {
-        this.again.delete(key)
-        await this.apply(key)
-      } while (this.again.has(key) && !this.stopped)
-    })().finally(() => this.running.delete(key))
-    this.running.set(key, run)
-  }
-
-  private async apply(key: string): Promise<void> {
+  /** Level-triggered: makes the cluster follow the stored service as it is now; throws to be retried. */
+  private async sync(key: string): Promise<void> {
     const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
     if (!doc) return
     if (doc.deploymentController?.type === 'EXTERNAL') return this.applyTaskSets(key, doc)
@@ -165,26 +122,13 @@ export class KubeServiceRuntime implements ServiceRuntime {
         if (built.service) await this.put('Service', built.service)
         else await this.remove('Service', ns, name, doc)
       }
-      this.backoff.delete(key)
     } catch (err) {
       const msg = kubeErrorMessage(err)
       this.log(`applying service ${doc.serviceArn}: ${msg}`)
       if (statusOf(err) === 404) this.namespaces.delete(ns)
       if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, `ResourceInitializationError: ${msg}`))
-      this.retry(key)
+      throw err
     }
-  }
-
-  private retry(key: string): void {
-    if (this.stopped || this.retries.has(key)) return
-    const ms = Math.min(MAX_BACKOFF_MS, Math.max(500, (this.backoff.get(key) ?? 250) * 2))
-    this.backoff.set(key, ms)
-    const t = setTimeout(() => {
-      this.retries.delete(key)
-      this.enqueue(key)
-    }, ms)
-    t.unref?.()
-    this.retries.set(key, t)
   }
 
   /** The objects for the service's PRIMARY deployment, with the hash of what KECS wants on them. */
@@ -201,8 +145,8 @@ export class KubeServiceRuntime implements ServiceRuntime {
       region: scope.region,
       account: scope.account,
       launchType,
-      ecsEndpoint: this.opts.ecsEndpoint,
-      metadataEndpoint: this.opts.metadataEndpoint,
+      ecsEndpoint: this.opts.ecsEndpoint(),
+      metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
     })
     stamp(out.workload)
@@ -254,13 +198,12 @@ export class KubeServiceRuntime implements ServiceRuntime {
         if (!id || keep.has(id) || w.metadata?.annotations?.[ANNOTATIONS.serviceArn] !== doc.serviceArn || w.metadata?.deletionTimestamp) continue
         await this.client.deleteWorkload('Deployment', w.metadata!.namespace!, w.metadata!.name!)
       }
-      this.backoff.delete(key)
     } catch (err) {
       const msg = kubeErrorMessage(err)
       this.log(`applying the task sets of service ${doc.serviceArn}: ${msg}`)
       if (statusOf(err) === 404) this.namespaces.delete(ns)
       if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, `ResourceInitializationError: ${msg}`))
-      this.retry(key)
+      throw err
     }
   }
 
@@ -278,8 +221,8 @@ export class KubeServiceRuntime implements ServiceRuntime {
       region: scope.region,
       account: scope.account,
       launchType,
-      ecsEndpoint: this.opts.ecsEndpoint,
-      metadataEndpoint: this.opts.metadataEndpoint,
+      ecsEndpoint: this.opts.ecsEndpoint(),
+      metadataEndpoint: this.opts.metadataEndpoint(),
       tags: ts.kecs.taskTags,
     })
     stamp(out.workload)
@@ -353,16 +296,16 @@ export class KubeServiceRuntime implements ServiceRuntime {
     }
     if (kind === 'DaemonSet') {
       const desired = (o as V1DaemonSet).status?.desiredNumberScheduled
-      if (type !== 'DELETED' && typeof desired === 'number' && this.daemonDesired.get(key) !== desired) {
-        this.daemonDesired.set(key, desired)
-        this.scheduler.schedule(key)
+      if (type !== 'DELETED' && typeof desired === 'number' && this.daemonDesiredCounts.get(key) !== desired) {
+        this.daemonDesiredCounts.set(key, desired)
+        this.opts.onDaemonDesired?.(key)
       }
     }
     if (!doc) return
     // Deleted or scaled behind KECS's back while the service is ACTIVE: put it back (the scheduler
     // replaces the tasks). A workload left over from a deleted service goes.
     const rescaled = kind === 'Deployment' && type !== 'DELETED' && (o as V1Deployment).spec?.replicas !== doc.desiredCount
-    if ((doc.status === 'ACTIVE' && (type === 'DELETED' || rescaled)) || (type !== 'DELETED' && doc.status !== 'ACTIVE')) this.enqueue(key)
+    if ((doc.status === 'ACTIVE' && (type === 'DELETED' || rescaled)) || (type !== 'DELETED' && doc.status !== 'ACTIVE')) this.queue.add(key)
   }
 
   /** A task set's Deployment deleted or scaled behind KECS's back, or left over: make it follow again. */
@@ -371,7 +314,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
     if (!id) return
     const ts = taskSetEntries(this.deps.repos, doc.serviceArn).find(([, x]) => x.id === id)?.[1]
     const wanted = doc.status === 'ACTIVE' && ts
-    if (type === 'DELETED' ? wanted : !wanted || o.spec?.replicas !== wantedCount(doc, ts)) this.enqueue(key)
+    if (type === 'DELETED' ? wanted : !wanted || o.spec?.replicas !== wantedCount(doc, ts)) this.queue.add(key)
   }
 
   private log(line: string): void {

@@ -1,28 +1,15 @@
-import { docKey } from '../ecs/tasks/events.js'
-import { isExpired, stoppedRetentionMs } from '../ecs/tasks/runtime.js'
-import type { TaskDoc } from '../ecs/tasks/task-doc.js'
-import type { EcsDeps } from '../ecs/types.js'
-import { DocTable } from '../store/doc-table.js'
-import { PodLogError, type PodLogSource } from './pod-logs.js'
+import { docKey } from './events.js'
+import { DEFAULT_STOPPED_RETENTION_MS, isExpired } from './runtime.js'
+import type { TaskDoc } from './task-doc.js'
+import type { EcsCore } from '../types.js'
+import { DocTable } from '../../store/doc-table.js'
+import { PodLogError, type PodLogSource } from './log-source.js'
 
 /**
- * Container logs of tasks: live from the cluster while the pod exists, and the tail kept after it is
- * gone (ECS-ON-KUBERNETES: "KECS keeps the tail of each container's log after the pod is gone").
- *
- * Keeping: when a task starts to stop (the reconciler's `beforePodDelete` hook, and, for pods deleted
- * behind KECS's back, any task change with desiredStatus STOPPED or a container STOPPED), KECS follows
- * each container's log from its last 1,000 lines (`tailLines=1000&follow=true&timestamps=true`) until
- * the stream ends (the container stopped or the pod went) and stores the last 1,000 lines in the
- * `task_logs` table, key `<taskArn>/<container>`. Following from the moment the stop begins keeps what
- * containers print while they shut down, and the pod can vanish right after without losing anything.
- * Kept logs go with their task when it is forgotten (STOPPED past the retention).
- *
- * Reading (`readTaskLogs`, behind `GET /kecs/v1/logs`): the live log while the pod exists; the kept
- * tail once the task is STOPPED or its pod is gone; with `follow`, a container that has not started yet
- * is waited for, and the stream ends when the container (for an essential one: the task) stops.
- *
- * One TaskLogs per instance (per store), found with `taskLogs(deps)`; the Kubernetes side attaches the
- * cluster's log source with `start(source)` (src/kube/attach.ts).
+ * Container logs of tasks: live from the cluster while the pod exists, the last KEPT_LINES lines kept
+ * in the `task_logs` table once the task stops (captured from the moment the stop begins, so what a
+ * container prints while it shuts down is kept too). One per instance, built by src/instance; it
+ * learns of stops from the typed task-change signal. Details: docs/architecture.md ("Task logs").
  */
 export const KEPT_LINES = 1000
 /** How long beforePodDelete waits for the log streams to open before letting the pod go anyway. */
@@ -52,7 +39,7 @@ export interface ReadTaskLogsOptions {
   signal?: AbortSignal
 }
 
-type Deps = Pick<EcsDeps, 'repos' | 'bus' | 'clock' | 'hooks'>
+type Deps = Pick<EcsCore, 'repos' | 'signals' | 'clock'>
 
 interface Capture {
   /** Settles when the stream opened or failed (beforePodDelete waits for this). */
@@ -60,20 +47,6 @@ interface Capture {
   /** Settles when the lines are stored (or there was nothing to keep). */
   done: Promise<void>
   abort(): void
-}
-
-const instances = new WeakMap<object, TaskLogs>()
-
-/** The TaskLogs of an instance (one per store). */
-export function taskLogs(deps: Deps): TaskLogs {
-  let t = instances.get(deps.repos.store)
-  if (!t) instances.set(deps.repos.store, (t = new TaskLogs(deps)))
-  return t
-}
-
-/** Live or kept log lines of one container of a task; see TaskLogs.read. */
-export function readTaskLogs(deps: Deps, opts: ReadTaskLogsOptions): AsyncIterable<string> {
-  return taskLogs(deps).read(opts)
 }
 
 export const keptLogKey = (taskArn: string, container: string) => `${taskArn}/${container}`
@@ -86,7 +59,11 @@ export class TaskLogs {
   private unsubscribe: (() => void) | undefined
   private sweeper: NodeJS.Timeout | undefined
 
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    /** How long STOPPED tasks (and so their kept logs) stay. */
+    private readonly retentionMs = DEFAULT_STOPPED_RETENTION_MS,
+  ) {
     this.table = new DocTable<KeptLog>(deps.repos.store, 'task_logs')
     this.loaded = this.table.load()
     this.loaded.catch(() => {})
@@ -96,14 +73,11 @@ export class TaskLogs {
   start(source: PodLogSource, opts: { sweepIntervalMs?: number } = {}): () => Promise<void> {
     this.source = source
     this.unsubscribe?.()
-    this.unsubscribe = this.deps.bus.subscribe((e) => {
-      if (e['detail-type'] !== 'ECS Task State Change') return
-      const d = e.detail as { taskArn?: string; desiredStatus?: string; containers?: { name?: string; lastStatus?: string }[] }
-      const stopping = d.desiredStatus === 'STOPPED'
-      const stopped = (d.containers ?? []).filter((c) => c.lastStatus === 'STOPPED').map((c) => c.name ?? '')
-      if (!d.taskArn || (!stopping && stopped.length === 0)) return
-      const task = this.taskOf(d.taskArn)
-      if (task) this.capture(task, stopping ? undefined : stopped)
+    this.unsubscribe = this.deps.signals.taskChanged.on(({ task }) => {
+      const stopping = task.desiredStatus === 'STOPPED'
+      const stopped = (task.containers ?? []).filter((c) => c.lastStatus === 'STOPPED').map((c) => c.name ?? '')
+      if (!stopping && stopped.length === 0) return
+      this.capture(task, stopping ? undefined : stopped)
     })
     if (this.sweeper) clearInterval(this.sweeper)
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? 60_000)
@@ -237,7 +211,7 @@ export class TaskLogs {
       return undefined
     }
     const doc = this.deps.repos.tasks.get(key) as TaskDoc | undefined
-    if (!doc || isExpired(doc, this.deps.clock.now(), stoppedRetentionMs(this.deps as EcsDeps))) return undefined
+    if (!doc || isExpired(doc, this.deps.clock.now(), this.retentionMs)) return undefined
     return doc
   }
 
@@ -316,8 +290,8 @@ export class TaskLogs {
         signal?.removeEventListener('abort', done)
         resolve()
       }
-      const unsubscribe = this.deps.bus.subscribe((e) => {
-        if (e['detail-type'] === 'ECS Task State Change' && e.resources[0] === taskArn) done()
+      const unsubscribe = this.deps.signals.taskChanged.on(({ task }) => {
+        if (task.taskArn === taskArn) done()
       })
       const timer = setTimeout(done, 2_000)
       timer.unref?.()

@@ -1,0 +1,290 @@
+import { join } from 'node:path'
+import type { ClusterContext, ClusterHandle, ClusterProvider } from '../cluster/providers.js'
+import { metadataBaseUrl } from '../ecs/metadata/paths.js'
+import { ServiceScheduler } from '../ecs/services/scheduler.js'
+import { TaskLogs } from '../ecs/tasks/task-logs.js'
+import { DEFAULT_STOPPED_RETENTION_MS } from '../ecs/tasks/runtime.js'
+import { newSignals, type ClusterRuntime, type EcsCore, type EcsDeps } from '../ecs/types.js'
+import { EventBus } from '../events/bus.js'
+import type { HostPortProblem } from '../kube/host-ports.js'
+import { kubeLogSource } from '../kube/pod-logs.js'
+import { listen, type Listening } from '../lib/listen.js'
+import { systemClock, toTimers, type Clock, type Timers } from '../lib/timers.js'
+import { createAdminApp } from '../server/admin-app.js'
+import { createEcsApp, jsonNotFound, type EcsAppOptions } from '../server/ecs-app.js'
+import { Metrics } from '../server/metrics.js'
+import { resourceCounts } from '../server/resource-counts.js'
+import { mountTaskEndpoints } from '../server/task-endpoints.js'
+import { createWsHub, type WsHub } from '../server/ws-hub.js'
+import { openRepos, type Repos } from '../store/repos.js'
+import { Store } from '../store/store.js'
+import { buildKube, type KubeParts } from './kube.js'
+
+/** What one instance is made of; `kecs start`, the tests and the bench all build it here. */
+export interface InstanceOptions {
+  /** Directory holding kecs.duckdb (and the cluster's kubeconfig); ':memory:' keeps the store in memory. */
+  dir: string | ':memory:'
+  host?: string
+  port?: number
+  adminPort?: number
+  clock?: Clock | Timers
+  /** The cluster to start; none: the ECS API and store alone. */
+  cluster?: { provider: ClusterProvider } & Partial<Omit<ClusterContext, 'instanceDir' | 'store' | 'log'>>
+  /** Without a cluster: what clusters do instead (tests). */
+  clusterRuntime?: ClusterRuntime
+  /** How long STOPPED tasks stay describable; default one hour (also `KECS_STOPPED_TASK_RETENTION_SECONDS`). */
+  stoppedTaskRetentionMs?: number
+  /** Static host ports of tasks are forwarded from the API's host; false turns that off. */
+  hostPorts?: false | { onUnavailable?: (problem: HostPortProblem) => void }
+  onRequest?: EcsAppOptions['onRequest']
+  onError?: (err: unknown, requestId: string) => void
+  /** Lines for the instance log (controllers' problems, ignored settings). */
+  log?: (line: string) => void
+}
+
+export interface Instance {
+  deps: EcsDeps
+  repos: Repos
+  bus: EventBus
+  /** The `/ws` live event feed on the API port. */
+  hub: WsHub
+  metrics: Metrics
+  logs: TaskLogs
+  scheduler: ServiceScheduler
+  cluster?: ClusterHandle
+  /** The controllers on the cluster, when there is one. */
+  kube?: KubeParts
+  api: Listening
+  admin: Listening
+  endpoint: string
+  startedAt: number
+  /** Stops serving (in-flight requests finish), the controllers, the cluster, then the store. */
+  close(): Promise<void>
+}
+
+/** One step of building an instance: `kecs start` shows each; its result is a line that replaces the title. */
+export interface InstanceStep {
+  id: 'store' | 'cluster' | 'api' | 'admin'
+  run(log: (line: string) => void): Promise<string | undefined>
+}
+
+export interface InstancePlan {
+  steps: InstanceStep[]
+  /** After every step ran: the instance, ready (/ready answers 200, held requests go on). */
+  ready(): Instance
+  /** Closes whatever the steps opened, in reverse. */
+  abort(): Promise<void>
+}
+
+/**
+ * The composition root, in order: store → repositories, bus, signals → cluster → kube client,
+ * informers, controllers → scheduler, task logs → handler deps → apps → listen. Dependencies are fixed
+ * here; API requests that arrive before the instance is ready wait for it.
+ */
+export function planInstance(opts: InstanceOptions, given?: { store?: Store }): InstancePlan {
+  const host = opts.host ?? '127.0.0.1'
+  const timers = toTimers(opts.clock ?? systemClock)
+  const log = opts.log ?? (() => {})
+  const retentionMs = opts.stoppedTaskRetentionMs ?? retentionFromEnv() ?? DEFAULT_STOPPED_RETENTION_MS
+  let store = given?.store
+  let cluster: ClusterHandle | undefined
+  let built: Built | undefined
+  let api: Listening | undefined
+  let admin: Listening | undefined
+  let ready = false
+  let release!: () => void
+  const whenReady = new Promise<void>((r) => (release = r))
+  let startedAt = Date.now()
+  let closing: Promise<void> | undefined
+  const endpoint = () => `http://${host.includes(':') ? `[${host}]` : host}:${api?.port ?? opts.port ?? 8080}`
+
+  const close = () =>
+    (closing ??= (async () => {
+      ready = false
+      release() // held requests go on and fail fast against what is closing
+      built?.taskEndpoints.close()
+      await Promise.all([built?.hub.close(), api?.close(), admin?.close()])
+      const steps: (() => Promise<void> | undefined)[] = [
+        () => built?.kube?.stop(),
+        () => built?.scheduler.stop(),
+        () => built?.logs.stop(),
+        () => cluster?.stop(),
+      ]
+      for (const step of steps) await step()?.catch((e) => opts.onError?.(e, 'shutdown'))
+      await store?.close()
+    })())
+
+  const steps: InstanceStep[] = [
+    {
+      id: 'store',
+      async run() {
+        store ??= await Store.open(opts.dir === ':memory:' ? ':memory:' : join(opts.dir, 'kecs.duckdb'))
+        return undefined
+      },
+    },
+    {
+      id: 'cluster',
+      async run(stepLog) {
+        if (!opts.cluster) return undefined
+        const { provider, ...ctx } = opts.cluster
+        if (opts.dir === ':memory:') throw new Error('a cluster needs an instance directory')
+        cluster = await provider.start({ name: 'default', ...ctx, instanceDir: opts.dir, store, log: stepLog })
+        return cluster.describe
+      },
+    },
+    {
+      id: 'api',
+      async run() {
+        built = await build(store!, cluster)
+        api = await listen(built.app, host, opts.port ?? 8080, { websocket: built.hub.wss })
+        // The controllers start once the API's address is known: the pods they make carry it.
+        await built.kube?.start()
+        built.scheduler.start()
+        return endpoint()
+      },
+    },
+    {
+      id: 'admin',
+      async run() {
+        admin = await listen(built!.adminApp, host, opts.adminPort ?? 8081)
+        return `http://${host.includes(':') ? `[${host}]` : host}:${admin.port}`
+      },
+    },
+  ]
+
+  interface Built {
+    deps: EcsDeps
+    hub: WsHub
+    metrics: Metrics
+    logs: TaskLogs
+    scheduler: ServiceScheduler
+    kube?: KubeParts
+    app: ReturnType<typeof createEcsApp>
+    adminApp: ReturnType<typeof createAdminApp>
+    taskEndpoints: { close(): void }
+  }
+
+  async function build(s: Store, c: ClusterHandle | undefined): Promise<Built> {
+    const repos = await openRepos(s)
+    const bus = new EventBus()
+    const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
+    const logs = new TaskLogs(core, retentionMs)
+    let kube: KubeParts | undefined
+    const scheduler = new ServiceScheduler({
+      deps: core,
+      timers,
+      log,
+      apply: (key) => kube?.services.changed(key),
+      daemonDesired: (key) => kube?.services.daemonDesired(key),
+      stopTask: (task) => kube?.runtime.stop(task) ?? Promise.resolve(),
+    })
+    if (c?.kubeconfigPath) {
+      const podsSee = () => c.endpointForPods?.(endpoint()) ?? endpoint()
+      kube = buildKube(core, {
+        kubeconfigPath: c.kubeconfigPath,
+        // Only an existing cluster's kubeconfig has the user's contexts; Kind's and the emulator's have their own.
+        context: opts.cluster?.provider.name === 'existing' ? opts.cluster.context : undefined,
+        ecsEndpoint: podsSee,
+        metadataEndpoint: () => metadataBaseUrl(podsSee()),
+        retentionMs,
+        beforePodDelete: (task) => logs.beforePodDelete(task),
+        hostPorts: opts.hostPorts === false ? false : { host, ...opts.hostPorts },
+        onDaemonDesired: (key) => scheduler.schedule(key),
+        timers,
+        log,
+      })
+      logs.start(kubeLogSource(kube.client.kc))
+    }
+    const k = kube
+    const clusterRuntime: ClusterRuntime = k
+      ? {
+          clusterCreated: (ctx, name) => k.runtime.clusterCreated(ctx, name),
+          clusterDeleted: (ctx, name) => k.runtime.clusterDeleted(ctx, name),
+          tasks: k.runtime,
+          services: {
+            prepare: (svc, td) => k.services.prepare(svc, td),
+            prepareTaskSet: (svc, ts, td) => k.services.prepareTaskSet(svc, ts, td),
+            changed: (key) => {
+              k.services.changed(key)
+              scheduler.schedule(key)
+            },
+          },
+        }
+      : (opts.clusterRuntime ?? {})
+    const deps: EcsDeps = { ...core, cluster: clusterRuntime }
+
+    const metrics = new Metrics()
+    const app = createEcsApp({
+      deps,
+      metrics,
+      onRequest: opts.onRequest,
+      onError: opts.onError,
+      before: async (_c, next) => {
+        if (!ready) await whenReady
+        await next()
+      },
+    })
+    const hub = createWsHub({ bus })
+    hub.mount(app)
+    const taskEndpoints = mountTaskEndpoints(app, deps, logs) // task metadata endpoint, /kecs/v1/logs
+    jsonNotFound(app, opts.onError)
+    metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
+    const provider = opts.cluster?.provider.name ?? 'none'
+    const adminApp = createAdminApp(metrics, {
+      ready: () => ready,
+      details: () => ({ clusterProvider: provider }),
+      status: () => ({
+        pid: process.pid,
+        clusterProvider: provider,
+        startedAt: new Date(startedAt).toISOString(),
+        uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+        resources: resourceCounts(repos),
+      }),
+    })
+    return { deps, hub, metrics, logs, scheduler, kube, app, adminApp, taskEndpoints }
+  }
+
+  return {
+    steps,
+    abort: close,
+    ready() {
+      if (!built || !api || !admin) throw new Error('ready() before every step ran')
+      ready = true
+      startedAt = Date.now()
+      release()
+      return {
+        deps: built.deps,
+        repos: built.deps.repos,
+        bus: built.deps.bus,
+        hub: built.hub,
+        metrics: built.metrics,
+        logs: built.logs,
+        scheduler: built.scheduler,
+        cluster,
+        kube: built.kube,
+        api,
+        admin,
+        endpoint: endpoint(),
+        startedAt,
+        close,
+      }
+    },
+  }
+}
+
+/** Builds and starts an instance in this process, every step in order; on failure what opened is closed. */
+export async function startInstance(opts: InstanceOptions, given?: { store?: Store }): Promise<Instance> {
+  const plan = planInstance(opts, given)
+  try {
+    for (const step of plan.steps) await step.run(opts.log ?? (() => {}))
+  } catch (e) {
+    await plan.abort().catch(() => {})
+    throw e
+  }
+  return plan.ready()
+}
+
+function retentionFromEnv(): number | undefined {
+  const v = Number(process.env.KECS_STOPPED_TASK_RETENTION_SECONDS)
+  return Number.isFinite(v) && v > 0 ? v * 1000 : undefined
+}
