@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../types.js'
+import type { EventSpec } from '../controllers/event-recorder.js'
 import { nodeInternalIP } from '../controllers/node.js'
 import { pickNode } from '../controllers/scheduler.js'
 import { commandLine, envNames, imageID, imageSize, probeFailure } from './container-info.js'
@@ -33,6 +34,25 @@ export interface KubeletEnv {
   remove(rt: PodRuntime): void
   newContainerID(): string
   onError(where: string, err: unknown): void
+}
+
+/** An event about a pod (and one of its containers), as the kubelet or the scheduler reports it. */
+export function kubeletEvent(
+  rt: PodRuntime,
+  c: ContainerRuntime | undefined,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  component = 'kubelet',
+): EventSpec {
+  return {
+    type,
+    reason,
+    message,
+    component,
+    ...(component === 'kubelet' && rt.nodeName ? { host: rt.nodeName } : {}),
+    ...(c ? { fieldPath: `spec.${c.kind === 'main' ? 'containers' : 'initContainers'}{${c.name}}` } : {}),
+  }
 }
 
 /** Template variables of a stage's events and log lines ({image}, {container}, ...). */

@@ -4,7 +4,7 @@ import type { EventRecorder } from '../controllers/event-recorder.js'
 import { POD_CIDR } from '../controllers/node.js'
 import type { Timers } from '../../lib/timers.js'
 import { waitFor } from './delays.js'
-import type { KubeletEnv } from './effects.js'
+import { kubeletEvent, type KubeletEnv } from './effects.js'
 import { IpAllocator } from './ip-allocator.js'
 import type { LogBuffers } from './logs.js'
 import { observePod, runtimeFromPod, type ContainerRuntime, type PodRuntime } from './runtime.js'
@@ -55,7 +55,7 @@ export class Kubelet {
       logs: o.logs,
       now: () => o.timers.now(),
       pods: () => this.pods.values(),
-      event: (rt, c, type, reason, message, component) => this.event(rt, c, type, reason, message, component),
+      event: (rt, c, type, reason, message, component) => o.recorder.record(rt.pod, kubeletEvent(rt, c, type, reason, message, component)),
       remove: (rt) => this.remove(rt),
       newContainerID: () => `containerd://${randomBytes(32).toString('hex')}`,
       onError: o.onError,
@@ -179,16 +179,5 @@ export class Kubelet {
     if (rt.gone || rt.removing || this.stopped) return
     if (stageApplies(rt, stage, c, this.env.images) && applyStage(this.env, rt, stage, c)) this.writes.request(rt)
     this.evaluate(rt)
-  }
-
-  private event(rt: PodRuntime, c: ContainerRuntime | undefined, type: 'Normal' | 'Warning', reason: string, message: string, component = 'kubelet'): void {
-    this.o.recorder.record(rt.pod, {
-      type,
-      reason,
-      message,
-      component,
-      ...(component === 'kubelet' && rt.nodeName ? { host: rt.nodeName } : {}),
-      ...(c ? { fieldPath: `spec.${c.kind === 'main' ? 'containers' : 'initContainers'}{${c.name}}` } : {}),
-    })
   }
 }

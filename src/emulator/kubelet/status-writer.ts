@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../types.js'
+import type { KubeObject, ObjectStore } from '../types.js'
 import { patchObject } from '../controllers/objects.js'
 import type { Timers } from '../../lib/timers.js'
 import { WorkQueue } from '../../lib/work-queue.js'
@@ -13,6 +13,13 @@ export interface StatusWriterOptions {
   lookup: (uid: string) => PodRuntime | undefined
   /** the pod is gone from the store (or was removed): drop its runtime */
   forget: (rt: PodRuntime) => void
+}
+
+/** The pod as the kubelet posts it: the node it was bound to, the status rendered from its runtime (false: another pod by that name). */
+export function renderPod(rt: PodRuntime, pod: KubeObject, now: number): void | false {
+  if (pod.metadata.uid !== rt.uid) return false
+  if (rt.nodeName && !pod.spec?.nodeName) pod.spec = { ...(pod.spec ?? {}), nodeName: rt.nodeName }
+  pod.status = renderPodStatus(rt, pod.status, now, rt.removing)
 }
 
 const keyOf = (rt: PodRuntime) => `${rt.namespace}/${rt.name}/${rt.uid}`
@@ -52,11 +59,7 @@ export class StatusWriter {
 
   private async write(rt: PodRuntime): Promise<void> {
     const now = this.o.timers.now()
-    const written = await patchObject(this.o.store, 'pods', rt.namespace, rt.name, (pod) => {
-      if (pod.metadata.uid !== rt.uid) return false
-      if (rt.nodeName && !pod.spec?.nodeName) pod.spec = { ...(pod.spec ?? {}), nodeName: rt.nodeName }
-      pod.status = renderPodStatus(rt, pod.status, now, rt.removing)
-    })
+    const written = await patchObject(this.o.store, 'pods', rt.namespace, rt.name, (pod) => renderPod(rt, pod, now))
     if (!written || written.metadata.uid !== rt.uid) {
       if (!rt.removing) this.o.forget(rt)
       return
