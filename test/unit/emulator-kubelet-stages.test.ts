@@ -7,7 +7,7 @@ import { nodeObject, POD_CIDR } from '../../src/emulator/controllers/node.js'
 import { waitFor } from '../../src/emulator/kubelet/delays.js'
 import { containerEffects, kubeletEvent, podEffects, type KubeletEnv } from '../../src/emulator/kubelet/effects.js'
 import { IpAllocator } from '../../src/emulator/kubelet/ip-allocator.js'
-import { observePod, runtimeFromPod, type ContainerRuntime, type PodRuntime } from '../../src/emulator/kubelet/runtime.js'
+import { observePod, refresh, runtimeFromPod, type ContainerRuntime, type PodRuntime } from '../../src/emulator/kubelet/runtime.js'
 import { defaultLifecycle, defaultTimings } from '../../src/emulator/kubelet/stages.js'
 import { renderPod } from '../../src/emulator/kubelet/status-writer.js'
 import { applyStage, matchStages, stageApplies } from '../../src/emulator/kubelet/transition.js'
@@ -121,6 +121,8 @@ async function runCase(k: StageCase) {
   })
   let next: KubeObject | undefined
   if (write || removed) {
+    // the engine re-evaluates the stages (and so refreshes the runtime) before the write runs
+    refresh(rt)
     next = structuredClone(pod)
     renderPod(rt, next, clock)
   }

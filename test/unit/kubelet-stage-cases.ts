@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { KubeObject } from '../../src/emulator/types.js'
 import type { ContainerRuntime, PodRuntime } from '../../src/emulator/kubelet/runtime.js'
 
@@ -120,6 +121,35 @@ function sandboxed(state: Record<string, unknown>, o: { ready?: boolean; started
   }
 }
 
+/** One container's status, for pods with init containers or sidecars. */
+const containerStatus = (name: string, image: string, state: Record<string, unknown>, ready = false) => ({
+  name,
+  state,
+  lastState: {},
+  ready,
+  restartCount: 0,
+  image,
+  imageID: '',
+  ...('waiting' in state ? {} : { containerID: `containerd://${createHash('sha256').update(name).digest('hex')}` }),
+  started: 'running' in state,
+})
+
+/** A sandboxed pod with init containers (or sidecars) and the web container. */
+function withInit(inits: unknown[], main: unknown, o: { initialized: boolean; phase: string }) {
+  const base = sandboxed(creating)
+  return {
+    ...base,
+    phase: o.phase,
+    conditions: base.conditions.map((c) =>
+      c.type === 'Initialized' && !o.initialized
+        ? condition('Initialized', 'False', { reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [migrate]' })
+        : c,
+    ),
+    initContainerStatuses: inits,
+    containerStatuses: [main],
+  }
+}
+
 const creating = { waiting: { reason: 'ContainerCreating' } }
 const runningSince = (s: number) => ({ running: { startedAt: at(s) } })
 const terminated = (exitCode: number, from: number, to: number) => ({
@@ -228,6 +258,20 @@ export const stageCases: StageCase[] = [
     now: NOW,
     pod: pod({ annotations: { 'kecs.simulate.exit-code': '3', 'kecs.simulate.run-seconds': '90' }, status: sandboxed(runningSince(20), { ready: true }) }),
   },
+  {
+    name: 'exit--init-container',
+    stage: 'exit',
+    container: 'migrate',
+    now: NOW,
+    pod: pod({
+      spec: { initContainers: [{ name: 'migrate', image: 'migrate:1', command: ['migrate', 'up'] }] },
+      status: withInit(
+        [containerStatus('migrate', 'migrate:1', runningSince(60))],
+        containerStatus('web', 'nginx:1.27', { waiting: { reason: 'PodInitializing' } }),
+        { initialized: false, phase: 'Pending' },
+      ),
+    }),
+  },
   { name: 'crash-loop', stage: 'crash-loop', container: 'web', now: NOW, pod: pod({ status: sandboxed(terminated(1, 5, 30)) }) },
   {
     name: 'crash-loop--back-off',
@@ -252,6 +296,20 @@ export const stageCases: StageCase[] = [
 
   // stop: the pod is deleted
   { name: 'sigterm', stage: 'sigterm', container: 'web', now: NOW, pod: pod({ deleting: 30, status: sandboxed(runningSince(20), { ready: true }) }) },
+  {
+    name: 'sigterm--sidecar-after-main',
+    stage: 'sigterm',
+    container: 'proxy',
+    now: NOW,
+    pod: pod({
+      spec: { restartPolicy: 'Never', initContainers: [{ name: 'proxy', image: 'envoy:1', restartPolicy: 'Always' }] },
+      status: withInit(
+        [containerStatus('proxy', 'envoy:1', runningSince(10), true)],
+        containerStatus('web', 'nginx:1.27', terminated(0, 12, 58)),
+        { initialized: true, phase: 'Running' },
+      ),
+    }),
+  },
   {
     name: 'stop',
     stage: 'stop',
