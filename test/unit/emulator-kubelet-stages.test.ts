@@ -13,10 +13,10 @@ import { renderPod } from '../../src/emulator/kubelet/status-writer.js'
 import { applyStage, matchStages, stageApplies } from '../../src/emulator/kubelet/transition.js'
 import type { KubeObject } from '../../src/emulator/types.js'
 import { FakeObjectStore } from '../helpers/fake-object-store.js'
-import { stageCases, TIME_KEYS, type StageCase } from './kubelet-stage-cases.js'
+import { stageCases, TIME_KEYS, type StageCase } from './emulator-kubelet-stage-cases.js'
 
 /**
- * Golden stage files, in the manner of kwok's: per case, the facts in (kubelet-stage-cases.ts)
+ * Golden stage files, in the manner of kwok's: per case, the facts in (emulator-kubelet-stage-cases.ts)
  * and what one step of the stage machine makes of them — the stage each track matches, when the
  * case's stage fires, the runtime it changes, its events and log lines, and the pod the kubelet
  * then posts. test/fixtures/stages/<case>.json holds both; `UPDATE_GOLDEN=1 npx vitest run
