@@ -63,8 +63,6 @@ export interface PodRuntime {
   terminalPhase?: 'Succeeded' | 'Failed'
   containers: ContainerRuntime[]
   timers: Map<string, { stage: unknown; cancel: () => void }>
-  writing?: Promise<void>
-  writeAgain: boolean
   removing: boolean
   gone: boolean
 }
@@ -131,7 +129,6 @@ export function runtimeFromPod(pod: KubeObject, now: number): PodRuntime {
     terminalPhase: status.phase === 'Succeeded' || status.phase === 'Failed' ? status.phase : undefined,
     containers: [],
     timers: new Map(),
-    writeAgain: false,
     removing: false,
     gone: false,
   }
@@ -174,6 +171,20 @@ export function runtimeFromPod(pod: KubeObject, now: number): PodRuntime {
   ;(spec.initContainers ?? []).forEach((c: any, i: number) => add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', i))
   ;(spec.containers ?? []).forEach((c: any, i: number) => add(c, 'main', i))
   return rt
+}
+
+/** Takes in the latest pod object: a node the scheduler (or the user) chose, a deletion with its grace period. */
+export function observePod(rt: PodRuntime, pod: KubeObject, now: number, speed: number): void {
+  rt.pod = pod
+  if (!rt.nodeName && pod.spec?.nodeName) {
+    rt.nodeName = pod.spec.nodeName
+    rt.unschedulable = undefined
+  }
+  if (pod.metadata.deletionTimestamp && !rt.deleting) {
+    rt.deleting = true
+    const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
+    rt.graceDeadline = now + (Math.max(0, grace) * 1000) / speed
+  }
 }
 
 const ALIVE: Step[] = ['running', 'stopping']

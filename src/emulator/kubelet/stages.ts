@@ -1,9 +1,9 @@
 /**
- * The simulated kubelet's lifecycle, as data (DESIGN rule 6; modelled on kwok's Stage objects):
- * each stage is a selector on the pod's or one container's simulated state, a delay, and what
- * comes next (a new step, a named effect, events, log lines). The kubelet engine
- * (kubelet.ts) picks, per track, the first stage whose selector matches, waits its delay
- * (divided by the speed setting) and applies `next`; changing state re-evaluates the stages.
+ * The simulated kubelet's lifecycle, as data (modelled on kwok's Stage objects): each stage is a
+ * selector on the pod's or one container's simulated state, a delay, and what comes next (a step,
+ * a named effect, events, log lines). Named delays are computed in delays.ts, named effects done
+ * in effects.ts; the engine (kubelet.ts, transition.ts) arms per track the first matching stage,
+ * waits its delay and fires it. Golden cases per stage: test/fixtures/stages.
  *
  * Tracks run side by side for one container: `lifecycle` (pull, create, start, exit, restart,
  * stop), `readiness` (startup and readiness probes), `liveness` and `heartbeat` (log lines).
