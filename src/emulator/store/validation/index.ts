@@ -1,0 +1,16 @@
+import type { KubeObject } from '../../types.js'
+import type { Strategy } from '../strategy.js'
+import { dedupeCauses, invalidError } from './causes.js'
+import { schemaCauses } from './schema.js'
+
+export { checkDecodable } from './schema.js'
+
+/**
+ * Validates an object as the API server does after defaulting: the kind's semantic rules, its
+ * immutable fields on update (`old`), and the upstream schema's required members and enums.
+ * Throws 422 Invalid naming each field.
+ */
+export function validateObject(s: Strategy, obj: KubeObject, old?: KubeObject, group?: string): void {
+  const causes = [...s.validate(obj), ...(old ? s.validateUpdate(obj, old) : []), ...schemaCauses(obj)]
+  if (causes.length) throw invalidError(obj.kind, obj.metadata?.name, dedupeCauses(causes), group)
+}
