@@ -6,7 +6,8 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
-const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
+// Kubernetes 1.32 (the Kind image KECS pins) relaxes env names to printable ASCII but '=' (RelaxedEnvironmentVariableValidation).
+const ENV_VAR_NAME = /^[\x20-\x3c\x3e-\x7e]+$/
 
 export type NameRule = (field: string, v: string) => Cause[]
 
@@ -20,8 +21,7 @@ const QUALIFIED_NAME_MSG =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 const LABEL_VALUE_MSG =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-const ENV_VAR_NAME_MSG =
-  "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
+const ENV_VAR_NAME_MSG = "a valid environment variable name must consist only of printable ASCII characters other than '='"
 
 function matching(re: RegExp, max: number, msg: string): NameRule {
   return (field, v) => {
