@@ -59,11 +59,13 @@ export function invalidError(kind: string, name: string | undefined, causes: Cau
   })
 }
 
-/** Keeps the first cause per field and reason: the schema and the semantic rules may both see one error. */
+export const causeKey = (c: Cause) => `${c.field}\u0000${c.reason}`
+
+/** Keeps the first cause per field and reason. */
 export function dedupeCauses(causes: Cause[]): Cause[] {
   const seen = new Set<string>()
   return causes.filter((c) => {
-    const key = `${c.field}\u0000${c.reason}`
+    const key = causeKey(c)
     if (seen.has(key)) return false
     seen.add(key)
     return true

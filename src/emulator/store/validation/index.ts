@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../types.js'
 import type { Strategy } from '../strategy.js'
-import { dedupeCauses, invalidError } from './causes.js'
+import { causeKey, dedupeCauses, invalidError } from './causes.js'
 import { schemaCauses } from './schema.js'
 
 export { checkDecodable } from './schema.js'
@@ -11,6 +11,10 @@ export { checkDecodable } from './schema.js'
  * Throws 422 Invalid naming each field.
  */
 export function validateObject(s: Strategy, obj: KubeObject, old?: KubeObject, group?: string): void {
-  const causes = [...s.validate(obj), ...(old ? s.validateUpdate(obj, old) : []), ...schemaCauses(obj)]
-  if (causes.length) throw invalidError(obj.kind, obj.metadata?.name, dedupeCauses(causes), group)
+  const own = [...s.validate(obj), ...(old ? s.validateUpdate(obj, old) : [])]
+  // The kind's rules word some errors as the API server does; the schema adds only what they missed.
+  const seen = new Set(own.map(causeKey))
+  const causes = [...own, ...dedupeCauses(schemaCauses(obj)).filter((c) => !seen.has(causeKey(c)))]
+  if (causes.length) throw invalidError(obj.kind, obj.metadata?.name, causes, group)
 }
+

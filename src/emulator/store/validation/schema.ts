@@ -114,3 +114,4 @@ export function schemaCauses(obj: { apiVersion: string; kind: string }): Cause[]
   }
   return out
 }
+
