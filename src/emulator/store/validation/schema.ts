@@ -114,4 +114,3 @@ export function schemaCauses(obj: { apiVersion: string; kind: string }): Cause[]
   }
   return out
 }
-
