@@ -20,7 +20,7 @@ import { groupVersion, RESOURCE_TYPES } from './resource-types.js'
 import { strategyFor } from './strategies/index.js'
 import type { Strategy, StrategyContext } from './strategy.js'
 import { invalidError } from './validation/causes.js'
-import { checkDecodable, validateObject } from './validation/index.js'
+import { decode, validateObject, type SchemaError } from './validation/index.js'
 import { WatchHub, type WatchRequest } from './watch-hub.js'
 
 export { kubeTime, objectKey } from './objects.js'
@@ -176,7 +176,7 @@ export class KubeObjectStore implements ObjectStore {
   async create(resource: string, input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
     const t = this.mustType(resource)
     const s = strategyFor(t.kind)
-    const obj = this.normalizeIncoming(t, input)
+    const [obj, schemaErrors] = this.normalizeIncoming(t, input)
     const meta = obj.metadata
     if (t.namespaced) {
       meta.namespace ||= 'default'
@@ -184,7 +184,7 @@ export class KubeObjectStore implements ObjectStore {
     } else delete meta.namespace
     if (!meta.name && meta.generateName) meta.name = this.generateName(t, meta.namespace, meta.generateName)
     s.defaults(obj)
-    validateObject(s, obj, undefined, t.group)
+    validateObject(s, obj, schemaErrors, undefined, t.group)
     if (this.get(resource, meta.namespace, meta.name!)) throw alreadyExists(t, meta.name!)
     if (!opts.dryRun) s.allocate(this.ctx, obj)
     meta.uid = randomUUID()
@@ -205,7 +205,7 @@ export class KubeObjectStore implements ObjectStore {
   async update(resource: string, input: KubeObject, opts: { subresource?: 'status'; dryRun?: boolean } = {}): Promise<KubeObject> {
     const t = this.mustType(resource)
     const s = strategyFor(t.kind)
-    const incoming = this.normalizeIncoming(t, input)
+    const [incoming, schemaErrors] = this.normalizeIncoming(t, input)
     const ns = t.namespaced ? incoming.metadata.namespace || 'default' : undefined
     const name = incoming.metadata.name
     if (!name) {
@@ -238,7 +238,7 @@ export class KubeObjectStore implements ObjectStore {
       }
       s.defaults(obj)
       s.prepareForUpdate(obj, old)
-      validateObject(s, obj, old, t.group)
+      validateObject(s, obj, schemaErrors, old, t.group)
       if (!opts.dryRun) s.allocate(this.ctx, obj, old)
     }
     return this.write(t, s, obj, old, opts.dryRun)
@@ -392,9 +392,9 @@ export class KubeObjectStore implements ObjectStore {
 
   /**
    * Copies an incoming object and fills apiVersion/kind; 400 when the body names another kind or a
-   * field has a type the API types cannot decode.
+   * field has a type the API types cannot decode. Returns the object's other schema errors.
    */
-  private normalizeIncoming(t: ResourceType, input: KubeObject): KubeObject {
+  private normalizeIncoming(t: ResourceType, input: KubeObject): [KubeObject, SchemaError[]] {
     if (!input || typeof input !== 'object' || Array.isArray(input)) {
       throw new KubeStatusError(400, 'BadRequest', 'the body of the request was in an unknown format')
     }
@@ -408,8 +408,7 @@ export class KubeObjectStore implements ObjectStore {
     obj.apiVersion = groupVersion(t)
     obj.kind = t.kind
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}
-    checkDecodable(obj, t.version)
-    return obj
+    return [obj, decode(obj, t.version)]
   }
 
   /** The namespace must exist, and a terminating one takes no new content (but the kind's exceptions). */

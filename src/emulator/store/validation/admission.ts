@@ -2,7 +2,7 @@ import type { KubeObject } from '../../types.js'
 import { stripNulls } from '../objects.js'
 import { groupVersion, RESOURCE_TYPES } from '../resource-types.js'
 import { strategyFor } from '../strategies/index.js'
-import { checkDecodable } from './schema.js'
+import { decode } from './schema.js'
 import { validateObject } from './index.js'
 
 /**
@@ -16,10 +16,10 @@ export function admitForCreate(input: KubeObject): KubeObject {
   const obj = stripNulls(structuredClone(input))
   obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}x7k2p`
-  checkDecodable(obj, t.version)
+  const errors = decode(obj, t.version)
   const s = strategyFor(t.kind)
   s.defaults(obj)
-  validateObject(s, obj, undefined, t.group)
+  validateObject(s, obj, errors, undefined, t.group)
   return obj
 }
 

@@ -18,7 +18,7 @@ import { invalid, required, unsupported, type Cause } from './causes.js'
  * kubernetes-models). Wrong types and formats are what the API server cannot decode (400 BadRequest);
  * missing required fields and values outside an enum are validation errors (422 causes).
  */
-interface SchemaError {
+export interface SchemaError {
   instancePath: string
   keyword: string
   params: Record<string, any>
@@ -82,12 +82,14 @@ function decodeMessage(obj: unknown, e: SchemaError): string {
 }
 
 /**
- * Throws 400 BadRequest, as the API server's decoder does, when a field has the wrong type or format
- * (`Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into ...`).
+ * Decodes as the API server does: throws 400 BadRequest when a field has the wrong type or format
+ * (`Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into ...`), and
+ * returns the other schema errors, for schemaCauses once defaults are applied (one schema pass).
  */
-export function checkDecodable(obj: { apiVersion: string; kind: string; metadata?: { name?: string } }, version: string): void {
-  const errors = schemaErrors(obj).filter((e) => DECODE_KEYWORDS.has(e.keyword))
-  if (!errors.length) return
+export function decode(obj: { apiVersion: string; kind: string; metadata?: { name?: string } }, version: string): SchemaError[] {
+  const all = schemaErrors(obj)
+  const errors = all.filter((e) => DECODE_KEYWORDS.has(e.keyword))
+  if (!errors.length) return all
   // One message per field: a failed int-or-string reports its type, format and oneOf together.
   const first = new Map<string, SchemaError>()
   for (const e of errors) {
@@ -102,14 +104,20 @@ export function checkDecodable(obj: { apiVersion: string; kind: string; metadata
   })
 }
 
-/** Required members and enums of the schema, as 422 causes (after defaulting, as the API server validates). */
-export function schemaCauses(obj: { apiVersion: string; kind: string }): Cause[] {
+/**
+ * Required members and enums of the schema, as 422 causes, for the decoded object after defaulting
+ * (`errors` from decode): a member the defaults filled in is no longer missing.
+ */
+export function schemaCauses(obj: { apiVersion: string; kind: string }, errors: SchemaError[]): Cause[] {
   const out: Cause[] = []
-  for (const e of schemaErrors(obj)) {
+  for (const e of errors) {
     if (DECODE_KEYWORDS.has(e.keyword)) continue
     const field = fieldPath(e.instancePath)
-    if (e.keyword === 'required') out.push(required(field ? `${field}.${e.params.missingProperty}` : e.params.missingProperty))
-    else if (e.keyword === 'enum') out.push(unsupported(field, valueAt(obj, e.instancePath), e.params.allowedValues ?? []))
+    if (e.keyword === 'required') {
+      const parent = valueAt(obj, e.instancePath) as Record<string, unknown> | undefined
+      if (parent?.[e.params.missingProperty] !== undefined) continue
+      out.push(required(field ? `${field}.${e.params.missingProperty}` : e.params.missingProperty))
+    } else if (e.keyword === 'enum') out.push(unsupported(field, valueAt(obj, e.instancePath), e.params.allowedValues ?? []))
     else out.push(invalid(field, valueAt(obj, e.instancePath), `must satisfy the schema (${e.keyword})`))
   }
   return out
