@@ -124,3 +124,20 @@ describe('emulated API server: invalid objects', () => {
     expect(ok.code).toBe(200)
   })
 })
+
+describe('emulated API server: fieldValidation=Strict', () => {
+  it('refuses fields the API type does not declare, as kubectl apply is answered; keeps them otherwise', async () => {
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strict' }, data: { a: '1' }, datas: { b: '2' } }
+    let r = await send('POST', '/api/v1/namespaces/default/configmaps?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', body)
+    expect(r.code).toBe(400)
+    expect(r.status).toMatchObject({ reason: 'BadRequest', message: 'strict decoding error: unknown field "datas"' })
+    r = await send('POST', '/api/v1/namespaces/default/configmaps', body)
+    expect(r.code).toBe(201)
+    // A patch is judged by the fields it brings in.
+    r = await send('PATCH', '/api/v1/namespaces/default/configmaps/strict?fieldValidation=Strict', { data: { a: '3' } }, 'application/merge-patch+json')
+    expect(r.code).toBe(200)
+    r = await send('PATCH', '/api/v1/namespaces/default/configmaps/strict?fieldValidation=Strict', { metadata: { label: 'x' } }, 'application/merge-patch+json')
+    expect(r.code).toBe(400)
+    expect(r.status.message).toBe('strict decoding error: unknown field "metadata.label"')
+  })
+})

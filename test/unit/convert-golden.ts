@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { admitForCreate, kubeObjectsIn } from '../../src/emulator/store/validation/admission.js'
 import type { TaskDefinitionDoc } from '../../src/kube/convert/context.js'
+import { unknownFields } from '../../src/emulator/store/validation/unknown-fields.js'
 
 /**
  * Golden files for the converters: test/fixtures/convert/<name>.json holds the whole output of one
  * conversion. `UPDATE_GOLDEN=1 npx vitest run test/unit/convert-` rewrites them; review the diff.
  * Every Kubernetes object in a golden output must be one a real API server accepts (upstream schema
- * and the API server's rules, as the emulator checks them).
+ * and the API server's rules, as the emulator checks them) and keeps whole (no undeclared field).
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'convert')
 
@@ -35,8 +36,9 @@ export function expectAdmitted(name: string, value: unknown): void {
     } catch (e) {
       refused.push(`${name} ${path} (${object.kind}): ${(e as Error).message}`)
     }
+    for (const f of unknownFields(object)) refused.push(`${name} ${path} (${object.kind}): unknown field "${f}"`)
   }
-  expect(refused).toEqual([])
+  if (refused.length) throw new Error(`a real API server would refuse or drop:\n${refused.join('\n')}`)
 }
 
 export const ACCOUNT = '000000000000'
