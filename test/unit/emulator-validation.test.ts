@@ -255,3 +255,19 @@ describe('strategies: update rules and generation', () => {
     )
   })
 })
+
+describe('admission: resources', () => {
+  const withResources = (resources: unknown) => pod({ containers: [{ name: 'app', image: 'nginx', resources }] })
+
+  it('requests may not exceed limits; extended resources request what they limit', () => {
+    admitForCreate(withResources({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '0.5', memory: '512Mi' } }))
+    admitForCreate(withResources({ requests: { memory: '1Gi' }, limits: { memory: '1024Mi', 'nvidia.com/gpu': '1' } }))
+    expect(causes(withResources({ requests: { cpu: '2', memory: '600Mi' }, limits: { cpu: '1500m', memory: '512Mi' } }))).toEqual([
+      ['spec.containers[0].resources.requests[cpu]', 'Invalid value: "2": must be less than or equal to cpu limit of 1500m'],
+      ['spec.containers[0].resources.requests[memory]', 'Invalid value: "600Mi": must be less than or equal to memory limit of 512Mi'],
+    ])
+    expect(causes(withResources({ requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '2' } }))).toEqual([
+      ['spec.containers[0].resources.requests[nvidia.com/gpu]', 'Invalid value: "1": must be equal to nvidia.com/gpu limit of 2'],
+    ])
+  })
+})

@@ -1,5 +1,6 @@
-import { duplicate, invalid, required, unsupported, type Cause } from './causes.js'
+import { duplicate, forbidden as forbiddenCause, invalid, required, unsupported, type Cause } from './causes.js'
 import { checkDns1123Label, checkEnvVarName, checkPortName } from './names.js'
+import { parseQuantity } from './quantity.js'
 
 /** ValidatePodSpec for the fields KECS and kubectl users touch: containers, ports, env, volumes. */
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP']
@@ -36,6 +37,7 @@ function checkContainers(field: string, list: unknown, requireNonEmpty: boolean,
     }
     if (!c.image || typeof c.image !== 'string' || !c.image.trim()) out.push(required(`${f}.image`))
     out.push(...checkContainerPorts(`${f}.ports`, c.ports))
+    out.push(...checkResources(`${f}.resources`, c.resources))
     ;(Array.isArray(c.env) ? c.env : []).forEach((e: any, j: number) => {
       if (!e?.name) out.push(required(`${f}.env[${j}].name`))
       else out.push(...checkEnvVarName(`${f}.env[${j}].name`, String(e.name)))
@@ -52,6 +54,28 @@ function checkContainers(field: string, list: unknown, requireNonEmpty: boolean,
       }
     })
   })
+  return out
+}
+
+/** Requests may not exceed limits; extended resources (`vendor/name`) must request what they limit. */
+function checkResources(field: string, r: any): Cause[] {
+  const out: Cause[] = []
+  const requests = r?.requests && typeof r.requests === 'object' ? r.requests : {}
+  const limits = r?.limits && typeof r.limits === 'object' ? r.limits : {}
+  for (const [name, req] of Object.entries(requests)) {
+    const lim = limits[name]
+    const f = `${field}.requests[${name}]`
+    const extended = name.includes('/') && !name.startsWith('kubernetes.io/')
+    if (lim === undefined) {
+      if (extended) out.push(forbiddenCause(f, 'Limit must be set for non overcommitable resources'))
+      continue
+    }
+    const a = parseQuantity(req)
+    const b = parseQuantity(lim)
+    if (a === undefined || b === undefined) continue
+    if (extended && a !== b) out.push(invalid(f, String(req), `must be equal to ${name} limit of ${lim}`))
+    else if (a > b) out.push(invalid(f, String(req), `must be less than or equal to ${name} limit of ${lim}`))
+  }
   return out
 }
 
