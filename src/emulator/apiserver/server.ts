@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../../lib/timers.js'
 import { PortInUseError } from '../../lib/listen.js'
 import { applyPatch, patchTypeOf } from '../patch.js'
 import { groupVersion, qualifiedResource } from '../store/resource-types.js'
+import { strategyFor } from '../store/strategies/index.js'
 import { unknownFields } from '../store/validation/unknown-fields.js'
 import { KubeStatusError, type KubeObject, type LogSource, type ObjectStore, type ResourceType } from '../types.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, KUBE_VERSION, openApiGroupVersion, openApiRoot } from './discovery.js'
@@ -243,7 +244,7 @@ class KubeApi {
         const input = parseObject(body)
         this.placeInNamespace(input, type, ns)
         checkStrictFields(q, type, input)
-        if (hasStatusSubresource(type) && type.kind !== 'Node') delete input.status
+        if (hasStatusSubresource(type) && !strategyFor(type.kind).keepsStatusOnCreate) delete input.status
         const created = await objects.create(type.resource, input, { dryRun: dryRun(q) })
         return sendJson(res, 201, created)
       }
@@ -443,7 +444,7 @@ class KubeApi {
         input.metadata.name ??= name
         this.placeInNamespace(input, type, ns)
         checkStrictFields(q, type, input)
-        if (hasStatusSubresource(type) && type.kind !== 'Node') delete input.status
+        if (hasStatusSubresource(type) && !strategyFor(type.kind).keepsStatusOnCreate) delete input.status
         return sendJson(res, 201, await this.objects.create(type.resource, input, { dryRun: dry }))
       }
       this.mustGet(type, ns, name)

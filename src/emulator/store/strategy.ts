@@ -53,6 +53,8 @@ export interface Strategy {
   readonly holdsNamespace: boolean
   /** Objects that come with a new one (a namespace's default service account). */
   companions(obj: KubeObject): { resource: string; object: KubeObject }[]
+  /** A create through the API keeps the status sent, though the kind has a status subresource (nodes register with theirs). */
+  readonly keepsStatusOnCreate: boolean
   /** Deleting starts a termination (namespaces: Terminating, their contents go, then they do). */
   readonly terminates: boolean
 }
@@ -87,6 +89,7 @@ export const baseStrategy: Omit<Strategy, 'kind'> = {
   companions() {
     return []
   },
+  keepsStatusOnCreate: false,
   terminates: false,
 }
 

@@ -27,7 +27,7 @@ const endpointsStrategy = strategy('Endpoints', {
 const STRATEGIES = new Map<string, Strategy>(
   [
     namespaceStrategy,
-    strategy('Node'),
+    strategy('Node', { keepsStatusOnCreate: true }),
     podStrategy,
     serviceStrategy,
     endpointsStrategy,
