@@ -125,6 +125,7 @@ export interface ObjectStore {
    * Replaces; 409 Conflict when obj.metadata.resourceVersion is set and stale. `status` writes only .status.
    * Validates like the API server (422), including immutable fields: pod specs may only change images,
    * activeDeadlineSeconds, tolerations, the grace period, or bind an unset nodeName. mutate() skips validation.
+   * create and update both check the upstream schema: wrong types are a 400, as the decoder answers.
    */
   update(resource: string, obj: KubeObject, opts?: { subresource?: 'status'; dryRun?: boolean }): Promise<KubeObject>
   /** Read-modify-write without conflict checks, for controllers; undefined when the object is gone. Return false from fn to skip the write. */

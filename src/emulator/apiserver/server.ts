@@ -4,6 +4,8 @@ import { systemClock, type Clock } from '../../lib/timers.js'
 import { PortInUseError } from '../../lib/listen.js'
 import { applyPatch, patchTypeOf } from '../patch.js'
 import { groupVersion, qualifiedResource } from '../store/resource-types.js'
+import { strategyFor } from '../store/strategies/index.js'
+import { unknownFields } from '../store/validation/unknown-fields.js'
 import { KubeStatusError, type KubeObject, type LogSource, type ObjectStore, type ResourceType } from '../types.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, KUBE_VERSION, openApiGroupVersion, openApiRoot } from './discovery.js'
 import { serveLogs } from './logs.js'
@@ -50,6 +52,24 @@ export interface ApiServer {
 const RETURNS_DELETED_OBJECT = new Set(['pods', 'services', 'namespaces'])
 /** Kinds whose status the API server resets on create and keeps on main-resource writes (status subresource). */
 const hasStatusSubresource = (t: ResourceType) => t.subresources?.includes('status') ?? false
+
+/**
+ * fieldValidation=Strict (kubectl apply and create send it): a field the API type does not declare is
+ * a 400, as the API server's strict decoder answers; for a patch, one the patch brings in (`current`
+ * is the object before it). Otherwise such fields are kept as sent.
+ */
+function checkStrictFields(q: URLSearchParams, type: ResourceType, input: KubeObject, current?: KubeObject) {
+  if (q.get('fieldValidation') !== 'Strict') return
+  const typed = (o: KubeObject) => unknownFields({ ...o, apiVersion: groupVersion(type), kind: type.kind })
+  const before = new Set(current ? typed(current) : [])
+  const unknown = typed(input).filter((f) => !before.has(f))
+  if (!unknown.length) return
+  throw new KubeStatusError(400, 'BadRequest', `strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`, {
+    name: input.metadata?.name,
+    kind: type.kind,
+    causes: unknown.map((field) => ({ field, message: 'field not declared in schema', reason: 'FieldValueInvalid' })),
+  })
+}
 
 /** Starts the emulated Kubernetes API on host:port (plain HTTP, loopback). */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -223,7 +243,8 @@ class KubeApi {
         }
         const input = parseObject(body)
         this.placeInNamespace(input, type, ns)
-        if (hasStatusSubresource(type) && type.kind !== 'Node') delete input.status
+        checkStrictFields(q, type, input)
+        if (hasStatusSubresource(type) && !strategyFor(type.kind).keepsStatusOnCreate) delete input.status
         const created = await objects.create(type.resource, input, { dryRun: dryRun(q) })
         return sendJson(res, 201, created)
       }
@@ -237,6 +258,7 @@ class KubeApi {
         }
         input.metadata.name = name
         this.placeInNamespace(input, type, ns)
+        checkStrictFields(q, type, input)
         const dry = dryRun(q)
         if (subresource === 'status') return sendJson(res, 200, await objects.update(type.resource, input, { subresource: 'status', dryRun: dry }))
         if (hasStatusSubresource(type)) setStatus(input, current)
@@ -421,7 +443,8 @@ class KubeApi {
         input.metadata ??= {}
         input.metadata.name ??= name
         this.placeInNamespace(input, type, ns)
-        if (hasStatusSubresource(type) && type.kind !== 'Node') delete input.status
+        checkStrictFields(q, type, input)
+        if (hasStatusSubresource(type) && !strategyFor(type.kind).keepsStatusOnCreate) delete input.status
         return sendJson(res, 201, await this.objects.create(type.resource, input, { dryRun: dry }))
       }
       this.mustGet(type, ns, name)
@@ -443,6 +466,7 @@ class KubeApi {
         causes: [{ field: 'metadata.name', message: 'field is immutable', reason: 'FieldValueInvalid' }],
       })
     }
+    checkStrictFields(q, type, patched, current)
     if (subresource === 'status') {
       return sendJson(res, 200, await this.objects.update(type.resource, patched, { subresource: 'status', dryRun: dry }))
     }

@@ -1,5 +1,5 @@
 import { KubeStatusError, type KubeObject } from '../types.js'
-import { invalidError } from './validation.js'
+import { invalidError } from './validation/causes.js'
 
 /**
  * Service cluster IPs (from the service CIDR, 10.96.0.0/12 like kubeadm and Kind) and node ports

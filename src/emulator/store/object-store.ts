@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { systemClock, type Clock } from '../../lib/timers.js'
 import type { Store, WriteOp } from '../../store/store.js'
 import { deepEqual } from '../patch.js'
-import { compileFilter, type ObjectFilter } from '../selectors.js'
+import { compileFilter } from '../selectors.js'
 import {
   KubeStatusError,
   type DeleteOptions,
@@ -13,10 +13,18 @@ import {
   type WatchEvent,
 } from '../types.js'
 import { ServiceAllocators } from './allocators.js'
-import { applyDefaults, qosClass } from './defaults.js'
-import { WatchHistory, type HistoryEntry } from './history.js'
-import { groupVersion, qualifiedResource, RESOURCE_TYPES } from './resource-types.js'
-import { invalidError, validate } from './validation.js'
+import { alreadyExists, checkPreconditions, notFound, notServed } from './errors.js'
+import { NamespaceLifecycle } from './namespace-lifecycle.js'
+import { decodeContinue, deepFreeze, encodeContinue, kubeTime, objectKey, stripNulls } from './objects.js'
+import { groupVersion, RESOURCE_TYPES } from './resource-types.js'
+import { strategyFor } from './strategies/index.js'
+import type { Strategy, StrategyContext } from './strategy.js'
+import { invalidError } from './validation/causes.js'
+import { decode, validateObject, type SchemaError } from './validation/index.js'
+import { WatchHub, type WatchRequest } from './watch-hub.js'
+
+export { kubeTime, objectKey } from './objects.js'
+export { notFound } from './errors.js'
 
 export interface ObjectStoreOptions {
   clock?: Clock
@@ -28,28 +36,7 @@ const TABLE = 'kube_objects'
 /** The row holding the resourceVersion counter, so a restart continues the sequence. */
 const RV_KEY = '_meta/resourceVersion'
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
-const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public'])
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
-
-interface Watcher {
-  resource: string
-  namespace?: string
-  filter: ObjectFilter
-  cb: (e: WatchEvent) => void
-  /** Highest resourceVersion delivered: replayed history and queued events never repeat. */
-  lastRv: number
-}
-
-/** RFC 3339 without fractions, as Kubernetes prints metav1.Time. */
-export const kubeTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o)
-    for (const v of Object.values(o)) deepFreeze(v)
-  }
-  return o
-}
 
 /** Opens the emulator's object store on the instance's DuckDB store, loading every saved object. */
 export async function openObjectStore(store: Store, opts: ObjectStoreOptions = {}): Promise<KubeObjectStore> {
@@ -61,9 +48,10 @@ export async function openObjectStore(store: Store, opts: ObjectStoreOptions = {
 
 /**
  * The in-memory object store (one map per resource, one resourceVersion sequence) with write-through
- * to DuckDB. Every change happens synchronously in memory (so a read-modify-write in one tick is
- * atomic), gets the next resourceVersion, is frozen, recorded in the watch history and dispatched to
- * watchers in order; the returned promise resolves when the row is durable.
+ * to DuckDB: the generic core of the API server's registry. Each kind's rules live in its strategy
+ * (strategies/); this file knows no kind. Every change happens synchronously in memory (so a
+ * read-modify-write in one tick is atomic), gets the next resourceVersion, is frozen, recorded in the
+ * watch history and dispatched to watchers in order; the returned promise resolves when it is durable.
  */
 export class KubeObjectStore implements ObjectStore {
   readonly types: ResourceType[] = RESOURCE_TYPES
@@ -71,25 +59,32 @@ export class KubeObjectStore implements ObjectStore {
   private readonly byKind = new Map<string, ResourceType>()
   private readonly objects = new Map<string, Map<string, KubeObject>>()
   private rv = 0
-  private history: WatchHistory
-  private readonly watchers = new Map<string, Set<Watcher>>()
-  private readonly listeners = new Set<(resource: string, e: WatchEvent) => void>()
-  private readonly queue: HistoryEntry[] = []
-  private dispatching = false
-  private readonly allocators = new ServiceAllocators()
+  private readonly hub: WatchHub
   private readonly clock: Clock
+  private readonly ctx: StrategyContext
+  private readonly namespaces: NamespaceLifecycle
 
   constructor(
     private readonly store: Store,
-    private readonly opts: ObjectStoreOptions = {},
+    opts: ObjectStoreOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock
+    this.ctx = { allocators: new ServiceAllocators(), now: () => this.clock.now() }
     for (const t of this.types) {
       this.byResource.set(t.resource, t)
       this.byKind.set(`${groupVersion(t)}/${t.kind}`, t)
       this.objects.set(t.resource, new Map())
     }
-    this.history = new WatchHistory(opts.historySize ?? 10_000, 0)
+    this.hub = new WatchHub(opts.historySize ?? 10_000)
+    this.namespaces = new NamespaceLifecycle({
+      types: this.types,
+      get: (r, ns, name) => this.get(r, ns, name),
+      objectsIn: (r, ns) => [...this.map(r).values()].filter((o) => o.metadata.namespace === ns),
+      commit: (r, type, obj, old) => this.commit(this.mustType(r), type, obj, old),
+      delete: (r, ns, name, o) => this.delete(r, ns, name, o),
+      remove: (r, ns, name) => this.remove(r, ns, name),
+      timestamp: () => this.now(),
+    })
   }
 
   get resourceVersion(): number {
@@ -114,10 +109,10 @@ export class KubeObjectStore implements ObjectStore {
       if (!t) continue
       rv = Math.max(rv, Number(doc.metadata?.resourceVersion) || 0)
       this.map(t.resource).set(objectKey(doc.metadata?.namespace, doc.metadata?.name), deepFreeze(doc))
-      if (t.kind === 'Service') this.allocators.track(doc)
+      strategyFor(t.kind).track(this.ctx, doc)
     }
     this.rv = rv
-    this.history = new WatchHistory(this.opts.historySize ?? 10_000, rv)
+    this.hub.reset(rv)
   }
 
   /** The namespaces every cluster has, each with its `default` service account. */
@@ -129,7 +124,7 @@ export class KubeObjectStore implements ObjectStore {
     await Promise.all(writes)
     // Terminating namespaces whose contents went while KECS was down are finished now.
     for (const ns of this.map('namespaces').values()) {
-      if (ns.metadata.deletionTimestamp) void this.finalizeNamespace(ns.metadata.name!).catch(() => {})
+      if (ns.metadata.deletionTimestamp) void this.namespaces.finalize(ns.metadata.name!).catch(() => {})
     }
   }
 
@@ -180,40 +175,28 @@ export class KubeObjectStore implements ObjectStore {
 
   async create(resource: string, input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
     const t = this.mustType(resource)
-    const obj = this.normalizeIncoming(t, input)
+    const s = strategyFor(t.kind)
+    const [obj, schemaErrors] = this.normalizeIncoming(t, input)
     const meta = obj.metadata
     if (t.namespaced) {
       meta.namespace ||= 'default'
-      this.checkNamespaceWritable(meta.namespace, t.kind)
+      this.checkNamespaceWritable(meta.namespace, s)
     } else delete meta.namespace
     if (!meta.name && meta.generateName) meta.name = this.generateName(t, meta.namespace, meta.generateName)
-    applyDefaults(obj)
-    validate(obj)
-    if (this.get(resource, meta.namespace, meta.name!)) {
-      throw new KubeStatusError(409, 'AlreadyExists', `${qualifiedResource(t)} "${meta.name}" already exists`, {
-        name: meta.name,
-        group: t.group,
-        kind: t.resource,
-      })
-    }
-    if (t.kind === 'Service' && !opts.dryRun) this.allocators.allocate(obj)
+    s.defaults(obj)
+    validateObject(s, obj, schemaErrors, undefined, t.group)
+    if (this.get(resource, meta.namespace, meta.name!)) throw alreadyExists(t, meta.name!)
+    if (!opts.dryRun) s.allocate(this.ctx, obj)
     meta.uid = randomUUID()
     meta.creationTimestamp = this.now()
     meta.generation = 1
     delete meta.resourceVersion
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
-    if (t.kind === 'Pod') {
-      obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec), ...(obj.status ?? {}) }
-    }
+    s.prepareForCreate(obj)
     if (opts.dryRun) return obj
     const done = this.commit(t, 'ADDED', obj)
-    const extra: Promise<unknown>[] = []
-    if (t.kind === 'Namespace') {
-      extra.push(
-        this.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: meta.name } }).catch(() => {}),
-      )
-    }
+    const extra = s.companions(obj).map((c) => this.create(c.resource, c.object).catch(() => {}))
     await done
     await Promise.all(extra)
     return obj
@@ -221,7 +204,8 @@ export class KubeObjectStore implements ObjectStore {
 
   async update(resource: string, input: KubeObject, opts: { subresource?: 'status'; dryRun?: boolean } = {}): Promise<KubeObject> {
     const t = this.mustType(resource)
-    const incoming = this.normalizeIncoming(t, input)
+    const s = strategyFor(t.kind)
+    const [incoming, schemaErrors] = this.normalizeIncoming(t, input)
     const ns = t.namespaced ? incoming.metadata.namespace || 'default' : undefined
     const name = incoming.metadata.name
     if (!name) {
@@ -233,6 +217,7 @@ export class KubeObjectStore implements ObjectStore {
 
     let obj: KubeObject
     if (opts.subresource === 'status') {
+      // The status subresource writes .status only.
       obj = structuredClone(old)
       obj.status = incoming.status
       if (obj.status === undefined) delete obj.status
@@ -251,15 +236,12 @@ export class KubeObjectStore implements ObjectStore {
         delete meta.deletionTimestamp
         delete meta.deletionGracePeriodSeconds
       }
-      applyDefaults(obj)
-      if (t.kind === 'Service') {
-        // Omitted allocations are kept, as the API server carries them over from the old object.
-        if (!obj.spec?.clusterIP && old.spec?.clusterIP) obj.spec.clusterIP = old.spec.clusterIP
-      }
-      validate(obj, old)
-      if (t.kind === 'Service' && !opts.dryRun) this.allocators.allocate(obj, old)
+      s.defaults(obj)
+      s.prepareForUpdate(obj, old)
+      validateObject(s, obj, schemaErrors, old, t.group)
+      if (!opts.dryRun) s.allocate(this.ctx, obj, old)
     }
-    return this.write(t, obj, old, opts.dryRun)
+    return this.write(t, s, obj, old, opts.dryRun)
   }
 
   async mutate(
@@ -269,6 +251,7 @@ export class KubeObjectStore implements ObjectStore {
     fn: (obj: KubeObject) => KubeObject | void | false,
   ): Promise<KubeObject | undefined> {
     const t = this.mustType(resource)
+    const s = strategyFor(t.kind)
     const old = this.get(resource, namespace, name)
     if (!old) return undefined
     const draft = structuredClone(old)
@@ -284,25 +267,20 @@ export class KubeObjectStore implements ObjectStore {
     obj.metadata.uid = old.metadata.uid
     obj.metadata.creationTimestamp = old.metadata.creationTimestamp
     obj.metadata.generation = old.metadata.generation
-    applyDefaults(obj)
-    if (t.kind === 'Service') this.allocators.allocate(obj, old)
-    return this.write(t, obj, old)
+    s.defaults(obj)
+    s.allocate(this.ctx, obj, old)
+    return this.write(t, s, obj, old)
   }
 
-  /** Bumps generation on spec change, skips no-op writes, removes finalized deletions, commits. */
-  private async write(t: ResourceType, obj: KubeObject, old: KubeObject, dryRun = false): Promise<KubeObject> {
-    if (!deepEqual(obj.spec, old.spec)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1
+  /** Bumps generation as the strategy says, skips no-op writes, removes finalized deletions, commits. */
+  private async write(t: ResourceType, s: Strategy, obj: KubeObject, old: KubeObject, dryRun = false): Promise<KubeObject> {
+    if (s.generationChanged(obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1
     obj.metadata.resourceVersion = old.metadata.resourceVersion
     if (obj.metadata.finalizers && obj.metadata.finalizers.length === 0) delete obj.metadata.finalizers
     if (deepEqual(obj, old)) return old
     if (dryRun) return obj
     const meta = obj.metadata
-    const finalized =
-      meta.deletionTimestamp &&
-      !meta.finalizers?.length &&
-      t.kind !== 'Namespace' &&
-      (t.kind !== 'Pod' || meta.deletionGracePeriodSeconds === 0)
-    if (finalized) {
+    if (meta.deletionTimestamp && !meta.finalizers?.length && s.removeWhenFinalized(obj)) {
       // The last finalizer went: the object is deleted now.
       await this.commit(t, 'DELETED', obj, old)
       this.afterRemove(t, obj)
@@ -314,72 +292,65 @@ export class KubeObjectStore implements ObjectStore {
 
   async delete(resource: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject | undefined> {
     const t = this.mustType(resource)
+    const s = strategyFor(t.kind)
     const old = this.get(resource, namespace, name)
     if (!old) throw notFound(t, name)
     checkPreconditions(t, old, opts.preconditions?.uid, opts.preconditions?.resourceVersion, 'Precondition failed')
-    if (t.kind === 'Namespace' && UNDELETABLE_NAMESPACES.has(name)) {
-      throw new KubeStatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' })
-    }
+    s.checkDelete(old)
     if (opts.dryRun) return old
-    if (t.kind === 'Namespace') return this.deleteNamespace(t, old)
+    if (s.terminates) return this.namespaces.terminate(old)
 
-    const policy = opts.propagationPolicy ?? 'Background'
-    const pending: Promise<unknown>[] = []
-    if (policy === 'Orphan') {
-      for (const [res, dep] of this.dependents(old)) {
-        pending.push(
-          this.mutate(res, dep.metadata.namespace, dep.metadata.name!, (d) => {
-            d.metadata.ownerReferences = d.metadata.ownerReferences?.filter((r) => r.uid !== old.metadata.uid)
-            if (!d.metadata.ownerReferences?.length) delete d.metadata.ownerReferences
-          }),
-        )
-      }
-    }
-
-    if (t.kind === 'Pod') {
-      const phase = old.status?.phase
-      let grace = opts.gracePeriodSeconds ?? old.spec?.terminationGracePeriodSeconds ?? 30
-      // Unscheduled and finished pods have nothing to stop: they go at once, as in Kubernetes.
-      if (!old.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0
-      const obj = structuredClone(old)
-      if (grace === 0 && !old.metadata.finalizers?.length) {
-        await this.commit(t, 'DELETED', obj, old)
-        this.afterRemove(t, obj)
-        await Promise.all(pending)
-        return obj
-      }
-      // A second delete may only shorten the grace period.
-      const current = old.metadata.deletionGracePeriodSeconds
-      if (old.metadata.deletionTimestamp && current !== undefined && current <= grace) {
-        await Promise.all(pending)
-        return old
-      }
-      obj.metadata.deletionTimestamp = kubeTime(this.clock.now() + grace * 1000)
-      obj.metadata.deletionGracePeriodSeconds = grace
-      await this.commit(t, 'MODIFIED', obj, old)
+    const pending = (opts.propagationPolicy ?? 'Background') === 'Orphan' ? this.orphanDependents(old) : []
+    try {
+      const grace = s.gracePeriod(old, opts)
+      return grace === undefined ? await this.deleteNow(t, old, opts) : await this.deleteGracefully(t, old, grace)
+    } finally {
       await Promise.all(pending)
+    }
+  }
+
+  /** Graceful deletion: deletionTimestamp `grace` seconds ahead; the kubelet removes the object. */
+  private async deleteGracefully(t: ResourceType, old: KubeObject, grace: number): Promise<KubeObject> {
+    const obj = structuredClone(old)
+    if (grace === 0 && !old.metadata.finalizers?.length) {
+      await this.commit(t, 'DELETED', obj, old)
+      this.afterRemove(t, obj)
       return obj
     }
+    // A second delete may only shorten the grace period.
+    const current = old.metadata.deletionGracePeriodSeconds
+    if (old.metadata.deletionTimestamp && current !== undefined && current <= grace) return old
+    obj.metadata.deletionTimestamp = kubeTime(this.clock.now() + grace * 1000)
+    obj.metadata.deletionGracePeriodSeconds = grace
+    await this.commit(t, 'MODIFIED', obj, old)
+    return obj
+  }
 
-    if (old.metadata.deletionTimestamp) {
-      await Promise.all(pending)
-      return old
-    }
-    const foreground = policy === 'Foreground' && this.dependents(old).length > 0
+  /** Removal at once, unless finalizers or foreground propagation (dependents first) hold the object. */
+  private async deleteNow(t: ResourceType, old: KubeObject, opts: DeleteOptions): Promise<KubeObject> {
+    if (old.metadata.deletionTimestamp) return old
+    const foreground = opts.propagationPolicy === 'Foreground' && this.dependents(old).length > 0
+    const obj = structuredClone(old)
     if (foreground || old.metadata.finalizers?.length) {
-      const obj = structuredClone(old)
       obj.metadata.deletionTimestamp = this.now()
       obj.metadata.deletionGracePeriodSeconds = 0
       if (foreground) obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), 'foregroundDeletion'])]
       await this.commit(t, 'MODIFIED', obj, old)
-      await Promise.all(pending)
       return obj
     }
-    const obj = structuredClone(old)
     await this.commit(t, 'DELETED', obj, old)
     this.afterRemove(t, obj)
-    await Promise.all(pending)
     return obj
+  }
+
+  /** Orphan propagation: the dependents lose their owner reference to `owner`. */
+  private orphanDependents(owner: KubeObject): Promise<unknown>[] {
+    return this.dependents(owner).map(([res, dep]) =>
+      this.mutate(res, dep.metadata.namespace, dep.metadata.name!, (d) => {
+        d.metadata.ownerReferences = d.metadata.ownerReferences?.filter((r) => r.uid !== owner.metadata.uid)
+        if (!d.metadata.ownerReferences?.length) delete d.metadata.ownerReferences
+      }),
+    )
   }
 
   async remove(resource: string, namespace: string | undefined, name: string): Promise<void> {
@@ -391,52 +362,14 @@ export class KubeObjectStore implements ObjectStore {
     this.afterRemove(t, obj)
   }
 
-  watch(
-    resource: string,
-    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; resourceVersion?: string },
-    cb: (e: WatchEvent) => void,
-  ): () => void {
+  watch(resource: string, opts: WatchRequest, cb: (e: WatchEvent) => void): () => void {
     const t = this.mustType(resource)
-    const w: Watcher = {
-      resource,
-      namespace: t.namespaced ? opts.namespace : undefined,
-      filter: compileFilter(opts.labelSelector, opts.fieldSelector),
-      cb,
-      lastRv: 0,
-    }
-    const from = opts.resourceVersion
-    if (from === undefined || from === '' || from === '0') {
-      for (const obj of this.list(resource, { namespace: w.namespace }).items) {
-        if (!w.filter(obj)) continue
-        cb({ type: 'ADDED', object: obj, resourceVersion: Number(obj.metadata.resourceVersion) })
-      }
-      w.lastRv = this.rv
-    } else {
-      const rv = Number(from)
-      if (!Number.isInteger(rv) || rv < 0) {
-        throw new KubeStatusError(400, 'BadRequest', `invalid resource version "${from}"`)
-      }
-      if (rv < this.history.floor) {
-        throw new KubeStatusError(410, 'Gone', `too old resource version: ${rv} (${this.history.floor})`)
-      }
-      w.lastRv = rv
-      for (const entry of this.history.since(rv)) if (entry.resource === resource) this.deliver(w, entry.event)
-      // A version from the future (e.g. seen just before a crash) resumes from now.
-      w.lastRv = Math.max(w.lastRv, Math.min(rv, this.rv))
-    }
-    let set = this.watchers.get(resource)
-    if (!set) this.watchers.set(resource, (set = new Set()))
-    set.add(w)
-    return () => {
-      set!.delete(w)
-    }
+    const namespace = t.namespaced ? opts.namespace : undefined
+    return this.hub.watch(resource, { ...opts, namespace }, () => this.list(resource, { namespace }).items, this.rv, cb)
   }
 
   onChange(cb: (resource: string, e: WatchEvent) => void): () => void {
-    this.listeners.add(cb)
-    return () => {
-      this.listeners.delete(cb)
-    }
+    return this.hub.onChange(cb)
   }
 
   /**
@@ -457,8 +390,11 @@ export class KubeObjectStore implements ObjectStore {
 
   // -------------------------------------------------------------------------------------------
 
-  /** Copies an incoming object and fills apiVersion/kind; 400 when the body names another kind. */
-  private normalizeIncoming(t: ResourceType, input: KubeObject): KubeObject {
+  /**
+   * Copies an incoming object and fills apiVersion/kind; 400 when the body names another kind or a
+   * field has a type the API types cannot decode. Returns the object's other schema errors.
+   */
+  private normalizeIncoming(t: ResourceType, input: KubeObject): [KubeObject, SchemaError[]] {
     if (!input || typeof input !== 'object' || Array.isArray(input)) {
       throw new KubeStatusError(400, 'BadRequest', 'the body of the request was in an unknown format')
     }
@@ -472,16 +408,16 @@ export class KubeObjectStore implements ObjectStore {
     obj.apiVersion = groupVersion(t)
     obj.kind = t.kind
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}
-    return obj
+    return [obj, decode(obj, t.version)]
   }
 
-  private checkNamespaceWritable(namespace: string, kind: string) {
+  /** The namespace must exist, and a terminating one takes no new content (but the kind's exceptions). */
+  private checkNamespaceWritable(namespace: string, s: Strategy) {
     const ns = this.get('namespaces', undefined, namespace)
     if (!ns) {
       throw new KubeStatusError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' })
     }
-    // Events about the teardown (the kubelet's "Killing") are still recorded; they go with the namespace.
-    if (ns.metadata.deletionTimestamp && kind !== 'Event') {
+    if (ns.metadata.deletionTimestamp && !s.allowedInTerminatingNamespace) {
       throw new KubeStatusError(
         403,
         'Forbidden',
@@ -514,50 +450,9 @@ export class KubeObjectStore implements ObjectStore {
     return out
   }
 
-  private async deleteNamespace(t: ResourceType, old: KubeObject): Promise<KubeObject> {
-    const name = old.metadata.name!
-    if (old.metadata.deletionTimestamp) return old
-    const obj = structuredClone(old)
-    obj.metadata.deletionTimestamp = this.now()
-    obj.metadata.deletionGracePeriodSeconds = 0
-    obj.status = { ...(obj.status ?? {}), phase: 'Terminating' }
-    await this.commit(t, 'MODIFIED', obj, old)
-    const deletions: Promise<unknown>[] = []
-    // Workloads first, so their controllers stop making pods; everything starts in this tick.
-    const order = ['deployments', 'daemonsets', 'replicasets', 'pods']
-    const types = [...this.types].sort((a, b) => rank(order, a.resource) - rank(order, b.resource))
-    for (const rt of types) {
-      if (!rt.namespaced) continue
-      for (const o of [...this.map(rt.resource).values()]) {
-        if (o.metadata.namespace !== name) continue
-        deletions.push(this.delete(rt.resource, name, o.metadata.name!, { propagationPolicy: 'Background' }).catch(() => {}))
-      }
-    }
-    await Promise.all(deletions)
-    await this.finalizeNamespace(name)
-    return this.get('namespaces', undefined, name) ?? obj
-  }
-
-  /** Removes a terminating namespace once nothing but events is left in it (the events go with it). */
-  private async finalizeNamespace(name: string): Promise<void> {
-    const ns = this.get('namespaces', undefined, name)
-    if (!ns?.metadata.deletionTimestamp) return
-    for (const t of this.types) {
-      if (!t.namespaced || t.resource === 'events') continue
-      for (const o of this.map(t.resource).values()) if (o.metadata.namespace === name) return
-    }
-    const events = [...this.map('events').values()].filter((e) => e.metadata.namespace === name)
-    const writes = events.map((e) => this.commit(this.mustType('events'), 'DELETED', structuredClone(e), e))
-    writes.push(this.remove('namespaces', undefined, name))
-    await Promise.all(writes)
-  }
-
   private afterRemove(t: ResourceType, obj: KubeObject) {
-    if (t.kind === 'Service') this.allocators.release(obj)
-    const ns = obj.metadata.namespace
-    if (t.namespaced && t.resource !== 'events' && ns && this.get('namespaces', undefined, ns)?.metadata.deletionTimestamp) {
-      void this.finalizeNamespace(ns).catch((e) => console.error('kecs emulator: finalizing namespace', ns, e))
-    }
+    strategyFor(t.kind).release(this.ctx, obj)
+    this.namespaces.afterRemove(t, obj)
   }
 
   /**
@@ -577,127 +472,7 @@ export class KubeObjectStore implements ObjectStore {
     const done = this.store.write([op, { op: 'upsert', table: TABLE, row: [RV_KEY, JSON.stringify({ resourceVersion: rv })] }])
     const event: WatchEvent = { type, object: obj, resourceVersion: rv }
     if (old) event.oldObject = old
-    const entry = { resource: t.resource, event }
-    this.history.push(entry)
-    this.dispatch(entry)
+    this.hub.publish(t.resource, event)
     return done
-  }
-
-  /** Delivers events in resourceVersion order, also when a listener writes from inside its callback. */
-  private dispatch(entry: HistoryEntry) {
-    this.queue.push(entry)
-    if (this.dispatching) return
-    this.dispatching = true
-    try {
-      for (let i = 0; i < this.queue.length; i++) {
-        const { resource, event } = this.queue[i]!
-        for (const l of [...this.listeners]) {
-          try {
-            l(resource, event)
-          } catch (e) {
-            console.error('kecs emulator: change listener failed', e)
-          }
-        }
-        const set = this.watchers.get(resource)
-        if (set) for (const w of [...set]) this.deliver(w, event)
-      }
-    } finally {
-      this.queue.length = 0
-      this.dispatching = false
-    }
-  }
-
-  /**
-   * Sends an event through a watcher's namespace and selectors. Like the API server, an object that
-   * starts matching arrives as ADDED and one that stops matching as DELETED.
-   */
-  private deliver(w: Watcher, event: WatchEvent) {
-    if (event.resourceVersion <= w.lastRv) return
-    w.lastRv = event.resourceVersion
-    const matches = (o: KubeObject | undefined) =>
-      !!o && (w.namespace === undefined || o.metadata.namespace === w.namespace) && w.filter(o)
-    let type = event.type
-    if (type === 'MODIFIED') {
-      const now = matches(event.object)
-      const before = matches(event.oldObject ?? event.object)
-      if (!now && !before) return
-      if (now && !before) type = 'ADDED'
-      else if (!now && before) type = 'DELETED'
-    } else if (!matches(event.object)) return
-    try {
-      w.cb(type === event.type ? event : { ...event, type })
-    } catch (e) {
-      console.error('kecs emulator: watch callback failed', e)
-    }
-  }
-}
-
-/**
- * Drops null-valued fields, as decoding into the API types does (`creationTimestamp: null` in a pod
- * template, sent by kubectl rollout undo, must not change the template's hash).
- */
-function stripNulls<T>(v: T): T {
-  if (Array.isArray(v)) {
-    for (const x of v) stripNulls(x)
-  } else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (x === null) delete (v as Record<string, unknown>)[k]
-      else stripNulls(x)
-    }
-  }
-  return v
-}
-
-function rank(order: string[], r: string) {
-  const i = order.indexOf(r)
-  return i < 0 ? order.length : i
-}
-
-export const objectKey = (namespace: string | undefined, name: string | undefined) => `${namespace ?? ''}/${name ?? ''}`
-
-function encodeContinue(key: string, rv: number): string {
-  return Buffer.from(JSON.stringify({ k: key, rv })).toString('base64url')
-}
-
-function decodeContinue(token: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))
-    if (typeof v.k === 'string') return v.k
-  } catch {
-    /* fall through */
-  }
-  throw new KubeStatusError(400, 'BadRequest', 'continue key is not valid: illegal base64 data')
-}
-
-export function notFound(t: ResourceType, name: string): KubeStatusError {
-  return new KubeStatusError(404, 'NotFound', `${qualifiedResource(t)} "${name}" not found`, {
-    name,
-    group: t.group,
-    kind: t.resource,
-  })
-}
-
-function notServed(resource: string): KubeStatusError {
-  return new KubeStatusError(404, 'NotFound', `the server could not find the requested resource (${resource})`)
-}
-
-function checkPreconditions(
-  t: ResourceType,
-  old: KubeObject,
-  uid: string | undefined,
-  rv: string | undefined,
-  prefix?: string,
-) {
-  const name = old.metadata.name!
-  const details = { name, group: t.group, kind: t.resource }
-  if (uid && uid !== old.metadata.uid) {
-    const msg = `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`
-    throw new KubeStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(t)} "${name}": ${msg}`, details)
-  }
-  if (rv && rv !== old.metadata.resourceVersion) {
-    const msg = prefix
-      ? `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`
-      : 'the object has been modified; please apply your changes to the latest version and try again'
-    throw new KubeStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(t)} "${name}": ${msg}`, details)
   }
 }
