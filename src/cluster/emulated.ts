@@ -15,6 +15,7 @@ export const emulatedProvider: ClusterProvider = {
       store: ctx.store,
       dir: ctx.instanceDir,
       port: 0,
+      clock: ctx.timers,
       speed: Number.isFinite(speed) && speed > 0 ? speed : undefined,
     })
     return {

@@ -1,5 +1,6 @@
 import { CliError } from '../lib/errors.js'
 import type { Emulator } from '../emulator/index.js'
+import type { Timers } from '../lib/timers.js'
 import type { Store } from '../store/store.js'
 import { emulatedProvider } from './emulated.js'
 import { existingProvider } from './existing/provider.js'
@@ -22,6 +23,8 @@ export interface ClusterContext {
   store?: Store
   /** The emulated cluster's speed (2 = every simulated delay halved); default `KECS_EMULATOR_SPEED` or 1. */
   emulatorSpeed?: number
+  /** The instance's timers: the emulated cluster runs on the same clock. */
+  timers?: Timers
 }
 
 export interface ClusterHandle {

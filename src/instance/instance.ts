@@ -128,7 +128,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         if (!opts.cluster) return undefined
         const { provider, ...ctx } = opts.cluster
         if (opts.dir === ':memory:') throw new Error('a cluster needs an instance directory')
-        cluster = await provider.start({ name: 'default', ...ctx, instanceDir: opts.dir, store, log: stepLog })
+        cluster = await provider.start({ name: 'default', ...ctx, instanceDir: opts.dir, store, log: stepLog, timers })
         return cluster.describe
       },
     },
@@ -168,7 +168,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const repos = await openRepos(s)
     const bus = new EventBus()
     const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
-    const logs = new TaskLogs(core, retentionMs)
+    const logs = new TaskLogs(core, retentionMs, timers)
     let kube: KubeParts | undefined
     const scheduler = new ServiceScheduler({
       deps: core,

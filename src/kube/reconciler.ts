@@ -9,7 +9,7 @@ import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsCore } from '../ecs/types.js'
 import { WorkQueue } from '../lib/work-queue.js'
-import type { Timers } from '../lib/timers.js'
+import { every, type Timers } from '../lib/timers.js'
 import type { KubeClient } from './client.js'
 import type { SharedInformer } from './informer.js'
 import { taskIdOfPodUid } from './convert/container-ids.js'
@@ -49,7 +49,7 @@ export class Reconciler {
   /** Tasks whose pod is known to be gone without a watch event (never created, restart check), with why. */
   private readonly gone = new Map<string, StopReason | undefined>()
   private readonly queue: WorkQueue
-  private sweeper: NodeJS.Timeout | undefined
+  private stopSweeping = () => {}
   private readonly deps: EcsCore
 
   constructor(private readonly opts: ReconcilerOptions) {
@@ -78,13 +78,12 @@ export class Reconciler {
       if (doc.lastStatus === 'STOPPED' || !doc.kecs?.podName || this.podOf(key)) continue
       this.podGone(key, RESTART_LOST)
     }
-    const every = this.opts.sweepIntervalMs ?? Math.max(1_000, Math.min(this.opts.retentionMs, 60_000))
-    this.sweeper = setInterval(() => void this.sweep(), every)
-    this.sweeper.unref?.()
+    const interval = this.opts.sweepIntervalMs ?? Math.max(1_000, Math.min(this.opts.retentionMs, 60_000))
+    this.stopSweeping = every(this.opts.timers, interval, () => void this.sweep())
   }
 
   async stop(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper)
+    this.stopSweeping()
     await this.queue.stop()
   }
 

@@ -14,6 +14,25 @@ export interface Timers extends Clock {
   setTimeout(fn: () => void, ms: number): () => void
 }
 
+/** Runs fn every ms on the given timers until the returned function is called. */
+export function every(timers: Timers, ms: number, fn: () => void): () => void {
+  let cancel = () => {}
+  let stopped = false
+  const tick = () => {
+    if (stopped) return
+    fn()
+    cancel = timers.setTimeout(tick, ms)
+  }
+  cancel = timers.setTimeout(tick, ms)
+  return () => {
+    stopped = true
+    cancel()
+  }
+}
+
+/** Resolves after ms on the given timers. */
+export const sleep = (timers: Timers, ms: number) => new Promise<void>((resolve) => timers.setTimeout(resolve, ms))
+
 export function isTimers(c: unknown): c is Timers {
   return !!c && typeof (c as Timers).setTimeout === 'function' && typeof (c as Timers).now === 'function'
 }

@@ -3,6 +3,7 @@ import { DEFAULT_STOPPED_RETENTION_MS, isExpired } from './runtime.js'
 import type { TaskDoc } from './task-doc.js'
 import type { EcsCore } from '../types.js'
 import { DocTable } from '../../store/doc-table.js'
+import { every, toTimers, type Timers } from '../../lib/timers.js'
 import { PodLogError, type PodLogSource } from './log-source.js'
 
 /**
@@ -57,12 +58,13 @@ export class TaskLogs {
   private source: PodLogSource | undefined
   private readonly captures = new Map<string, Capture>()
   private unsubscribe: (() => void) | undefined
-  private sweeper: NodeJS.Timeout | undefined
+  private stopSweeping = () => {}
 
   constructor(
     private readonly deps: Deps,
     /** How long STOPPED tasks (and so their kept logs) stay. */
     private readonly retentionMs = DEFAULT_STOPPED_RETENTION_MS,
+    private readonly timers: Timers = toTimers(),
   ) {
     this.table = new DocTable<KeptLog>(deps.repos.store, 'task_logs')
     this.loaded = this.table.load()
@@ -79,9 +81,8 @@ export class TaskLogs {
       if (!stopping && stopped.length === 0) return
       this.capture(task, stopping ? undefined : stopped)
     })
-    if (this.sweeper) clearInterval(this.sweeper)
-    this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? 60_000)
-    this.sweeper.unref?.()
+    this.stopSweeping()
+    this.stopSweeping = every(this.timers, opts.sweepIntervalMs ?? 60_000, () => void this.sweep())
     void this.sweep()
     return () => this.stop()
   }
@@ -90,8 +91,7 @@ export class TaskLogs {
   async stop(): Promise<void> {
     this.unsubscribe?.()
     this.unsubscribe = undefined
-    if (this.sweeper) clearInterval(this.sweeper)
-    this.sweeper = undefined
+    this.stopSweeping()
     const pending = [...this.captures.values()]
     for (const c of pending) c.abort()
     await Promise.all(pending.map((c) => c.done))
@@ -104,10 +104,10 @@ export class TaskLogs {
    */
   async beforePodDelete(task: TaskDoc): Promise<void> {
     const started = this.capture(task)
-    let timer: NodeJS.Timeout | undefined
-    const wait = new Promise<void>((r) => (timer = setTimeout(r, OPEN_WAIT_MS)))
+    let cancel = () => {}
+    const wait = new Promise<void>((r) => (cancel = this.timers.setTimeout(r, OPEN_WAIT_MS)))
     await Promise.race([Promise.all(started.map((c) => c.opened)), wait])
-    clearTimeout(timer)
+    cancel()
   }
 
   /** Starts keeping the log of the given containers (default: all) unless kept or being kept. */

@@ -10,7 +10,7 @@ import type { EcsCore } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type WorkloadKind } from '../client.js'
 import type { Informers } from '../informers.js'
 import { WorkQueue } from '../../lib/work-queue.js'
-import type { Timers } from '../../lib/timers.js'
+import { sleep, type Timers } from '../../lib/timers.js'
 import { clusterScopeOf, clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
 import { shortHash } from '../../lib/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
@@ -254,7 +254,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       } catch (err) {
         // Changed meanwhile (409): read it again and retry a few times; the caller retries later otherwise.
         if (statusOf(err) !== 409 || attempt >= 3) throw err
-        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)))
+        await sleep(this.opts.timers, 100 * (attempt + 1))
       }
     }
   }
