@@ -109,7 +109,8 @@ export function resourceExists(deps: Pick<EcsDeps, 'repos'>, arn: string): boole
     return ref?.revision !== undefined && lookup(deps.repos, p, ref) !== undefined
   }
   const { table, arnField } = TAGGABLE[p.resourceType]
-  for (const doc of deps.repos[table].values()) if (doc?.[arnField] === arn) return true
+  const docs: Iterable<{ [F in typeof arnField]?: string }> = deps.repos[table].values()
+  for (const doc of docs) if (doc[arnField] === arn) return true
   return false
 }
 

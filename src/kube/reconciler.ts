@@ -105,7 +105,7 @@ export class Reconciler {
       this.apply(key, pod, false)
     }
     const lost = this.synced ? undefined : RESTART_LOST
-    for (const [key, doc] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
+    for (const [key, doc] of this.deps.repos.tasks.entries()) {
       if (doc.lastStatus === 'STOPPED' || seen.has(key) || this.launching.has(key) || !doc.kecs?.podName) continue
       this.apply(key, this.lastPod.get(key), true, lost)
     }
@@ -127,7 +127,7 @@ export class Reconciler {
 
   /** Applies one observation of a task's pod. */
   apply(key: string, pod: V1Pod | undefined, gone: boolean, lost?: StopReason): void {
-    let doc = this.deps.repos.tasks.get(key) as TaskDoc | undefined
+    let doc = this.deps.repos.tasks.get(key)
     if (!doc) {
       if (gone || !pod) return
       doc = this.adopt(key, pod)
@@ -204,7 +204,7 @@ export class Reconciler {
     const key = uid ? taskKey(scope, cluster.resource, taskIdOfPodUid(uid)) : undefined
     if (key && this.deps.repos.tasks.get(key)) return key
     const legacyKey = taskKey(scope, cluster.resource, name)
-    const legacy = this.deps.repos.tasks.get(legacyKey) as TaskDoc | undefined
+    const legacy = this.deps.repos.tasks.get(legacyKey)
     if (legacy?.kecs?.podName === name && legacy.kecs.namespace === pod.metadata?.namespace) return legacyKey
     return key
   }

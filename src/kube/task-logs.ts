@@ -236,8 +236,8 @@ export class TaskLogs {
     } catch {
       return undefined
     }
-    const doc = this.deps.repos.tasks.get(key) as TaskDoc | undefined
-    if (!doc || isExpired(doc, this.deps.clock.now(), stoppedRetentionMs(this.deps as EcsDeps))) return undefined
+    const doc = this.deps.repos.tasks.get(key)
+    if (!doc || isExpired(doc, this.deps.clock.now(), stoppedRetentionMs(this.deps))) return undefined
     return doc
   }
 

@@ -1,14 +1,13 @@
 import type { Tag } from '@aws-sdk/client-ecs'
 import type { V1Node, V1Pod, V1Secret } from '@kubernetes/client-node'
 import { clusterArn as buildClusterArn } from '../ecs/arns.js'
-import type { ClusterDoc } from '../ecs/clusters/cluster-doc.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
 import { docKey } from '../ecs/tasks/events.js'
 import { deregisterNodeInstances, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
 import type { EcsDeps, Wire } from '../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient } from './client.js'
 import { ANNOTATIONS, clusterScopeOf, clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
@@ -149,7 +148,7 @@ export class KubeTaskRuntime implements TaskRuntime {
   /** At start: every ACTIVE cluster gets its namespace and node instances (clusters made without a cluster, or before a reset). */
   async adoptClusters(): Promise<void> {
     const todo: [Pick<RequestContext, 'account' | 'region'>, string][] = []
-    for (const [key, doc] of this.deps.repos.clusters.entries() as IterableIterator<[string, ClusterDoc]>) {
+    for (const [key, doc] of this.deps.repos.clusters.entries()) {
       if (doc.status !== 'ACTIVE') continue
       const [account, region] = key.split('/')
       const ctx = { account: account!, region: region! }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import type { TaskDefinitionDoc } from '../../src/kube/convert/context.js'
+import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 
 /**
  * Golden files for the converters: test/fixtures/convert/<name>.json holds the whole output of one

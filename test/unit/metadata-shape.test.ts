@@ -9,7 +9,7 @@ import { failureResponse, parseProtectionRequest, protectionResponse } from '../
 import { metadataBaseUrl } from '../../src/ecs/metadata/paths.js'
 import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
 import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 
 /**
  * Task metadata shaping (fact sheet ecs-events-metadata §2): stored task docs → the exact JSON the

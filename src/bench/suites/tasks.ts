@@ -2,7 +2,7 @@ import { newTaskId } from '../../ecs/arns.js'
 import { buildTask } from '../../ecs/tasks/build-task.js'
 import { docKey } from '../../ecs/tasks/events.js'
 import type { TaskDoc } from '../../ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { withEmulatedCluster } from '../emulated.js'
 import type { BenchContext, BenchSuite } from '../types.js'
 import { prng } from '../workloads.js'
@@ -92,7 +92,7 @@ async function readsWithStoredTasks(ctx: BenchContext) {
   const repos = ctx.instance.repos
   const scope = { account: '000000000000', region: 'us-east-1' }
   const tds: TaskDefinitionDoc[] = []
-  for (const td of repos.taskDefinitions.values() as IterableIterator<TaskDefinitionDoc>) {
+  for (const td of repos.taskDefinitions.values()) {
     if (td.family?.startsWith('bench-read-')) tds.push(td)
   }
   const clusterArn = `arn:aws:ecs:${scope.region}:${scope.account}:cluster/bench-read`

@@ -1,5 +1,5 @@
 import type { KeyValuePair } from '@aws-sdk/client-ecs'
-import type { Repos } from '../../store/repos.js'
+import type { Repos } from '../repos.js'
 
 /**
  * What a cluster holds, derived from the task, service and container-instance tables (never stored

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import { rfc3339Seconds } from './format.js'
 

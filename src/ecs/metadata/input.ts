@@ -1,7 +1,8 @@
 import type { Tag } from '@aws-sdk/client-ecs'
 import { createHash } from 'node:crypto'
 import { containerRuntimeId } from '../../kube/convert/container-ids.js'
-import { parseTaskCpu, parseTaskMemory, type ContainerDef, type TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import { parseTaskCpu, parseTaskMemory } from '../task-definitions/normalize.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import type { Wire } from '../types.js'
 

@@ -52,12 +52,12 @@ export class ServiceScheduler {
   }
 
   start(): void {
-    for (const [key, t] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
+    for (const [key, t] of this.deps.repos.tasks.entries()) {
       const service = serviceKeyOfTask(t)
       if (service) this.remember(key, t, service)
     }
     this.unsubscribe = this.deps.bus.subscribe((e) => this.onEvent(e))
-    for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+    for (const [key, doc] of this.deps.repos.services.entries()) {
       if (doc.status !== 'INACTIVE') this.schedule(key)
     }
   }
@@ -90,7 +90,7 @@ export class ServiceScheduler {
     const group = e.detail.group
     if (typeof group !== 'string' || !group.startsWith('service:')) return
     const key = e.resources[0] ? taskKeyOfArn(e.resources[0]) : undefined
-    const task = key ? (this.deps.repos.tasks.get(key) as TaskDoc | undefined) : undefined
+    const task = key ? this.deps.repos.tasks.get(key) : undefined
     if (!key || !task) return
     const service = serviceKeyOfTask(task)
     if (!service) return
@@ -120,14 +120,14 @@ export class ServiceScheduler {
 
   /** One state step for a service, now. */
   evaluate(key: string): void {
-    const current = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const current = this.deps.repos.services.get(key)
     const obs = this.pending.get(key) ?? noObservations()
     this.pending.delete(key)
     if (!current) return
     const tasks: TaskView[] = []
     const docs = new Map<string, TaskDoc>()
     for (const tk of this.tasksOf.get(key) ?? []) {
-      const t = this.deps.repos.tasks.get(tk) as TaskDoc | undefined
+      const t = this.deps.repos.tasks.get(tk)
       if (!t) {
         this.tasksOf.get(key)!.delete(tk)
         this.seen.delete(tk)

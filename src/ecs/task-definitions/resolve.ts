@@ -2,9 +2,9 @@ import { isArn, NAME_PATTERN, parseArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
 import { clientException } from '../errors.js'
 import type { EcsDeps } from '../types.js'
-import type { Repos } from '../../store/repos.js'
+import type { Repos } from '../repos.js'
 import { revisionsOf, taskDefinitionKey } from './family-index.js'
-import type { TaskDefinitionDoc } from './normalize.js'
+import type { TaskDefinitionDoc } from './task-definition-doc.js'
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
@@ -50,7 +50,7 @@ export function parseSingleRef(scope: Scope, ref: string): TaskDefinitionRef | u
 export function latestActive(repos: Repos, scope: Scope, family: string): TaskDefinitionDoc | undefined {
   const revs = revisionsOf(repos, scope, family)
   for (let i = revs.length - 1; i >= 0; i--) {
-    const doc = repos.taskDefinitions.get(taskDefinitionKey(scope, family, revs[i]!)) as TaskDefinitionDoc | undefined
+    const doc = repos.taskDefinitions.get(taskDefinitionKey(scope, family, revs[i]!))
     if (doc?.status === 'ACTIVE') return doc
   }
   return undefined
@@ -60,7 +60,7 @@ export function latestActive(repos: Repos, scope: Scope, family: string): TaskDe
 export function lookup(repos: Repos, scope: Scope, ref: TaskDefinitionRef): TaskDefinitionDoc | undefined {
   if (ref.badRevision !== undefined) return undefined
   if (ref.revision === undefined) return latestActive(repos, scope, ref.family)
-  return repos.taskDefinitions.get(taskDefinitionKey(scope, ref.family, ref.revision)) as TaskDefinitionDoc | undefined
+  return repos.taskDefinitions.get(taskDefinitionKey(scope, ref.family, ref.revision))
 }
 
 /**

@@ -1,7 +1,8 @@
 import { NAME_PATTERN } from '../arns.js'
 import { clientException } from '../errors.js'
 import { isFargateSize, noFargateConfiguration } from './fargate.js'
-import { parseTaskSize, type ContainerDef, type RegisterInput, type TaskSize } from './normalize.js'
+import { parseTaskSize, type RegisterInput, type TaskSize } from './normalize.js'
+import type { ContainerDef } from './task-definition-doc.js'
 
 /**
  * RegisterTaskDefinition's service-side rules, with ECS's ClientException texts (fact sheet §2 and

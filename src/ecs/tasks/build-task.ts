@@ -2,7 +2,7 @@ import type { NetworkConfiguration, TaskOverride } from '@aws-sdk/client-ecs'
 import { containerArn, newUuid, taskArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { Wire } from '../types.js'
 import type { TaskDoc } from './task-doc.js'
 

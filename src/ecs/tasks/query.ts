@@ -70,7 +70,7 @@ async function listTasks(input: Wire<ListTasksRequest>, ctx: RequestContext, dep
   const matches: TaskDoc[] = []
   // PENDING is a valid filter value, but no task ever has desiredStatus PENDING.
   if (desired !== 'PENDING') {
-    for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+    for (const t of deps.repos.tasks.values()) {
       if (t.clusterArn !== cluster.clusterArn || t.desiredStatus !== desired) continue
       if (startedBy !== undefined && t.startedBy !== startedBy) continue
       if (family !== undefined && familyOf(t.taskDefinitionArn) !== family) continue

@@ -7,7 +7,7 @@ import type { RequestContext } from '../context.js'
 import { clientException, EcsError, invalidParameter } from '../errors.js'
 import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { buildTask } from './build-task.js'
@@ -186,7 +186,7 @@ async function launch(
   const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
   if (write.status === 'rejected') throw write.reason
   return docs.map((d, i) => {
-    const now = deps.repos.tasks.get(docKey(d)) as TaskDoc | undefined
+    const now = deps.repos.tasks.get(docKey(d))
     return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!
   })
 }
@@ -213,7 +213,7 @@ function taskTags(
 
 function tasksWithToken(deps: EcsDeps, cluster: ClusterDoc, token: string): TaskDoc[] {
   const out: TaskDoc[] = []
-  for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+  for (const t of deps.repos.tasks.values()) {
     if (t.clusterArn === cluster.clusterArn && t.kecs?.clientToken === token) out.push(t)
   }
   return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))

@@ -1,7 +1,8 @@
 import type { Task } from '@aws-sdk/client-ecs'
 import { isArn, parseArn, taskArn as buildTaskArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
-import { scopedKey, type Repos } from '../../store/repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
+import type { Repos } from '../repos.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 
@@ -90,7 +91,7 @@ export function findTask(
     id = slash >= 0 ? p.resource.slice(slash + 1) : p.resource
   }
   if (!id || id.includes('/')) return undefined
-  return repos.tasks.get(taskKey(ctx, clusterName, id)) as TaskDoc | undefined
+  return repos.tasks.get(taskKey(ctx, clusterName, id))
 }
 
 /** The ARN a reference stands for, for `failures[].arn`. */
@@ -142,7 +143,7 @@ export function renderTask(repos: Pick<Repos, 'tags'> | undefined, doc: TaskDoc,
   const out: Record<string, unknown> = {}
   const src = doc as unknown as Record<string, unknown>
   for (const f of TASK_FIELDS) {
-    if (f === 'tags') out.tags = opts.tags && repos ? getTags(repos as Repos, doc.taskArn) : []
+    if (f === 'tags') out.tags = opts.tags && repos ? getTags(repos, doc.taskArn) : []
     else if (src[f] !== undefined) out[f] = src[f]
   }
   // one deep copy: callers may change what they get without touching the stored doc

@@ -7,7 +7,7 @@ import type {
 } from '@aws-sdk/client-ecs'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { invalidParameter } from '../errors.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { Wire } from '../types.js'
 
 /**

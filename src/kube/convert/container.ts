@@ -8,7 +8,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node'
 import type { Wire } from '../../ecs/types.js'
-import type { ContainerDef } from './context.js'
+import type { ContainerDef } from '../../ecs/task-definitions/task-definition-doc.js'
 import type { ContainerRole } from './dependencies.js'
 import { escapeExpansion } from './env.js'
 import { portName } from './names.js'

@@ -2,7 +2,8 @@ import type { ContainerOverride, ResourceRequirement } from '@aws-sdk/client-ecs
 import type { V1ResourceRequirements } from '@kubernetes/client-node'
 import { clientException } from '../../ecs/errors.js'
 import type { Wire } from '../../ecs/types.js'
-import type { ContainerDef, TaskDefinitionDoc, TaskOverrides } from './context.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
+import type { TaskOverrides } from './context.js'
 import { containerField, type Findings } from './unsupported.js'
 
 /**

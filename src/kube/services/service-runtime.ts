@@ -5,7 +5,7 @@ import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { ServiceScheduler } from '../../ecs/services/scheduler.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
 import { taskSetEntries, wantedCount, type TaskSetDoc } from '../../ecs/services/task-set-doc.js'
-import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
 import type { EcsDeps } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type ObjectWatch, type WorkloadKind } from '../client.js'
@@ -107,7 +107,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       this.watches.push(w)
       await w.start()
     }
-    for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+    for (const [key, doc] of this.deps.repos.services.entries()) {
       if (doc.status !== 'INACTIVE') this.enqueue(key)
     }
   }
@@ -143,7 +143,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
   }
 
   private async apply(key: string): Promise<void> {
-    const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const doc = this.deps.repos.services.get(key)
     if (!doc) return
     if (doc.deploymentController?.type === 'EXTERNAL') return this.applyTaskSets(key, doc)
     const ns = namespaceName(doc.kecs.clusterName, clusterScopeOf(doc.clusterArn))
@@ -334,7 +334,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
 
   /** A message in the service's events (apply failures), stored at once. */
   private report(key: string, message: string): void {
-    const current = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const current = this.deps.repos.services.get(key)
     if (!current) return
     const doc = structuredClone(current)
     if (!addEvents(doc, [message], this.deps.clock.now()).length) return
@@ -346,7 +346,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
   private observe(kind: 'Deployment' | 'DaemonSet', type: string, o: V1Deployment | V1DaemonSet): void {
     const key = serviceKeyOfObject(o.metadata)
     if (!key) return
-    const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const doc = this.deps.repos.services.get(key)
     if (doc?.deploymentController?.type === 'EXTERNAL') {
       if (kind === 'Deployment') this.observeTaskSet(type, o as V1Deployment, key, doc)
       return
