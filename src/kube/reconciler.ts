@@ -1,17 +1,19 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { parseArn } from '../ecs/arns.js'
 import { buildTask } from '../ecs/tasks/build-task.js'
-import { docKey, publishTaskChange, saveTaskChange } from '../ecs/tasks/events.js'
+import { publishTaskChange, saveTaskChange } from '../ecs/tasks/events.js'
 import { clusterInstances } from '../ecs/tasks/node-instances.js'
 import { isExpired } from '../ecs/tasks/runtime.js'
-import { taskKey, taskKeyOfArn, type TaskDoc } from '../ecs/tasks/task-doc.js'
-import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
+import type { StopReason } from '../ecs/tasks/stopping.js'
+import type { TaskDoc } from '../ecs/tasks/task-doc.js'
+import { taskKey, taskKeyOf, taskKeyOfArn } from '../ecs/tasks/task-keys.js'
+import { taskDefinitionOfArn } from '../ecs/task-definitions/resolve.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsDeps } from '../ecs/types.js'
 import type { KubeClient, PodWatch, WatchEventType } from './client.js'
 import { taskIdOfPodUid } from './convert/container-ids.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './convert/labels.js'
-import { POD_DELETED, taskStateFromPod, type StopReason } from './task-state.js'
+import { POD_DELETED, taskStateFromPod } from './task-state.js'
 
 /**
  * Kubernetes → ECS task state (DESIGN: "the reconciler turns what Kubernetes reports into ECS task
@@ -215,14 +217,9 @@ export class Reconciler {
     const serviceName = a[ANNOTATIONS.serviceName] ?? pod.metadata?.labels?.[LABELS.service]
     if (!serviceName || a[ANNOTATIONS.taskArn] || pod.metadata?.deletionTimestamp || !pod.metadata?.uid) return undefined
     const cluster = parseArn(a[ANNOTATIONS.clusterArn] ?? '')
-    const tdArn = parseArn(a[ANNOTATIONS.taskDefinitionArn] ?? '')
-    if (!cluster || !tdArn) return undefined
+    const td = taskDefinitionOfArn(this.deps.repos, a[ANNOTATIONS.taskDefinitionArn])
+    if (!cluster || !td) return undefined
     const scope = { account: cluster.account, region: cluster.region }
-    const colon = tdArn.resource.lastIndexOf(':')
-    const td = this.deps.repos.taskDefinitions.get(
-      taskDefinitionKey(scope, tdArn.resource.slice(0, colon), Number(tdArn.resource.slice(colon + 1))),
-    )
-    if (!td) return undefined
     const launchType = a[ANNOTATIONS.launchType] ?? 'EC2'
     const clusterArn = a[ANNOTATIONS.clusterArn]!
     const instance = launchType === 'FARGATE' ? undefined : clusterInstances(this.deps.repos, clusterArn)[0]
@@ -243,7 +240,7 @@ export class Reconciler {
     doc.kecs.namespace = pod.metadata!.namespace
     doc.kecs.podName = pod.metadata!.name
     doc.kecs.adopted = true
-    if (docKey(doc) !== key) return undefined
+    if (taskKeyOf(doc) !== key) return undefined
     this.deps.repos.store
       .write([this.deps.repos.tasks.stagePut(key, doc)])
       .catch((err) => this.log(`storing task ${doc.taskArn}: ${err.message}`))

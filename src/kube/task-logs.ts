@@ -1,4 +1,4 @@
-import { docKey } from '../ecs/tasks/events.js'
+import { taskKeyOf } from '../ecs/tasks/task-keys.js'
 import { isExpired, stoppedRetentionMs } from '../ecs/tasks/runtime.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { EcsDeps } from '../ecs/types.js'
@@ -232,7 +232,7 @@ export class TaskLogs {
   private taskOf(taskArn: string): TaskDoc | undefined {
     let key: string
     try {
-      key = docKey({ taskArn })
+      key = taskKeyOf({ taskArn })
     } catch {
       return undefined
     }

@@ -3,7 +3,7 @@ import type { V1Node, V1Pod, V1Secret } from '@kubernetes/client-node'
 import { clusterArn as buildClusterArn } from '../ecs/arns.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
-import { docKey } from '../ecs/tasks/events.js'
+import { taskKeyOf } from '../ecs/tasks/task-keys.js'
 import { deregisterNodeInstances, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
@@ -75,7 +75,7 @@ export class KubeTaskRuntime implements TaskRuntime {
 
   async launch(prepared: PreparedLaunch): Promise<void> {
     const { task, pod, secrets } = prepared as KubeLaunch
-    const key = docKey(task)
+    const key = taskKeyOf(task)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
     for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
     this.reconciler.launching.add(key)
@@ -108,7 +108,7 @@ export class KubeTaskRuntime implements TaskRuntime {
   }
 
   async stop(task: TaskDoc): Promise<void> {
-    const key = docKey(task)
+    const key = taskKeyOf(task)
     if (!task.kecs.podName) return this.reconciler.podGone(key)
     await this.reconciler.deletePod(key, task, undefined, task.kecs.stopTimeoutSeconds)
   }

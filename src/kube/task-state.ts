@@ -1,5 +1,6 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
 import { epochSeconds } from '../ecs/clock.js'
+import { markStopping, type StopReason } from '../ecs/tasks/stopping.js'
 import { statusRank, type TaskDoc } from '../ecs/tasks/task-doc.js'
 import { containerRuntimeId } from './convert/container-ids.js'
 import { ANNOTATIONS } from './convert/labels.js'
@@ -46,11 +47,6 @@ export interface TaskStateInput {
   nowMs: number
   /** stopCode/stoppedReason when the pod is deleted or vanishes without KECS having asked. */
   lost?: StopReason
-}
-
-export interface StopReason {
-  stopCode: string
-  stoppedReason: string
 }
 
 export const ESSENTIAL_EXITED: StopReason = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
@@ -194,12 +190,7 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
   if (essentialExit && !deleting) stop = ESSENTIAL_EXITED
   else if (failure) stop = failure
   else if (deleting || input.gone) stop = input.lost ?? POD_DELETED
-  if (stop && t.desiredStatus !== 'STOPPED') {
-    t.desiredStatus = 'STOPPED'
-    t.stopCode = stop.stopCode as TaskDoc['stopCode']
-    t.stoppedReason = stop.stoppedReason
-    t.stoppingAt = epochSeconds(now)
-  }
+  if (stop) markStopping(t, stop, now)
 
   // --- lastStatus ---
   let derived: string

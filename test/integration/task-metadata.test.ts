@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metadataBaseUrl } from '../../src/ecs/metadata/paths.js'
 import { stageTags } from '../../src/ecs/tag-store.js'
-import { taskKey, type TaskDoc } from '../../src/ecs/tasks/task-doc.js'
+import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
+import { taskKey } from '../../src/ecs/tasks/task-keys.js'
 import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
 import { startTestInstance, type TestInstance } from '../helpers/instance.js'
 

@@ -1,6 +1,6 @@
 import { newTaskId } from '../../ecs/arns.js'
 import { buildTask } from '../../ecs/tasks/build-task.js'
-import { docKey } from '../../ecs/tasks/events.js'
+import { taskKeyOf } from '../../ecs/tasks/task-keys.js'
 import type { TaskDoc } from '../../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { withEmulatedCluster } from '../emulated.js'
@@ -120,7 +120,7 @@ async function readsWithStoredTasks(ctx: BenchContext) {
         doc.stoppedAt = doc.createdAt
       }
       arns.push(doc.taskArn)
-      ops.push(repos.tasks.stagePut(docKey(doc), doc))
+      ops.push(repos.tasks.stagePut(taskKeyOf(doc), doc))
     }
     await repos.store.write(ops)
   }

@@ -1,5 +1,5 @@
 import WebSocket from 'ws'
-import { taskKeyOfArn } from '../../ecs/tasks/task-doc.js'
+import { taskKeyOfArn } from '../../ecs/tasks/task-keys.js'
 import { kubeTime } from '../../emulator/store/object-store.js'
 import type { KubeObject } from '../../emulator/types.js'
 import type { EcsEvent } from '../../events/bus.js'

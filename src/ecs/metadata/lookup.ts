@@ -1,6 +1,6 @@
 import { containerOfRuntimeId, parseContainerRuntimeId, taskIdOfRef } from '../../kube/convert/container-ids.js'
 import { getTags } from '../tag-store.js'
-import { taskDefinitionKey } from '../task-definitions/family-index.js'
+import { taskDefinitionOfArn } from '../task-definitions/resolve.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { isExpired, stoppedRetentionMs } from '../tasks/runtime.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
@@ -51,11 +51,8 @@ export function findByEndpointId(deps: Deps, id: string): { task: TaskDoc; conta
   return container ? { task, container } : undefined
 }
 
-export function taskDefinitionOf(deps: Pick<EcsDeps, 'repos'>, task: TaskDoc): TaskDefinitionDoc | undefined {
-  const m = /^arn:[^:]+:ecs:([^:]*):(\d{12}):task-definition\/(.+):(\d+)$/.exec(task.taskDefinitionArn ?? '')
-  if (!m) return undefined
-  return deps.repos.taskDefinitions.get(taskDefinitionKey({ region: m[1]!, account: m[2]! }, m[3]!, Number(m[4])))
-}
+export const taskDefinitionOf = (deps: Pick<EcsDeps, 'repos'>, task: TaskDoc): TaskDefinitionDoc | undefined =>
+  taskDefinitionOfArn(deps.repos, task.taskDefinitionArn)
 
 /** Everything the shaping needs about a task, read now. */
 export function metadataInput(deps: Deps, task: TaskDoc, opts: { tags?: boolean } = {}): MetadataInput {

@@ -1,4 +1,4 @@
-import { isArn, NAME_PATTERN, parseArn } from '../arns.js'
+import { isArn, NAME_PATTERN, parseArn, parseTaskDefinitionArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
 import { clientException } from '../errors.js'
 import type { EcsDeps } from '../types.js'
@@ -61,6 +61,12 @@ export function lookup(repos: Repos, scope: Scope, ref: TaskDefinitionRef): Task
   if (ref.badRevision !== undefined) return undefined
   if (ref.revision === undefined) return latestActive(repos, scope, ref.family)
   return repos.taskDefinitions.get(taskDefinitionKey(scope, ref.family, ref.revision))
+}
+
+/** The revision a task definition ARN names (what tasks and pods carry), in any status. */
+export function taskDefinitionOfArn(repos: Pick<Repos, 'taskDefinitions'>, arn: string | undefined): TaskDefinitionDoc | undefined {
+  const p = arn ? parseTaskDefinitionArn(arn) : undefined
+  return p && repos.taskDefinitions.get(taskDefinitionKey(p, p.family, p.revision))
 }
 
 /**

@@ -12,7 +12,8 @@ import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { buildTask } from './build-task.js'
 import { shortfall, taskNeeds } from './capacity.js'
-import { docKey, publishTaskChange } from './events.js'
+import { publishTaskChange } from './events.js'
+import { taskKeyOf } from './task-keys.js'
 import { clusterInstances, findInstance } from './node-instances.js'
 import { noClusterError, taskRuntime, type TaskRuntime } from './runtime.js'
 import { renderTask, type TaskDoc } from './task-doc.js'
@@ -178,7 +179,7 @@ async function launch(
   tags: { key: string; value: string }[],
 ) {
   const prepared = docs.map((d) => runtime.prepare(d, td, tags))
-  const ops = docs.flatMap((d) => [deps.repos.tasks.stagePut(docKey(d), d), stageTags(deps.repos, d.taskArn, tags)])
+  const ops = docs.flatMap((d) => [deps.repos.tasks.stagePut(taskKeyOf(d), d), stageTags(deps.repos, d.taskArn, tags)])
   const replies = docs.map((d) => renderTask(deps.repos, d, { tags: true }))
   const stored = deps.repos.store.write(ops)
   // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
@@ -186,7 +187,7 @@ async function launch(
   const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
   if (write.status === 'rejected') throw write.reason
   return docs.map((d, i) => {
-    const now = deps.repos.tasks.get(docKey(d))
+    const now = deps.repos.tasks.get(taskKeyOf(d))
     return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!
   })
 }
