@@ -4,7 +4,7 @@ import { PortForward, type V1Pod } from '@kubernetes/client-node'
 import type WebSocket from 'ws'
 import type { KubeClient, PodWatch } from './client.js'
 import { parseArn, taskArn as buildTaskArn } from '../ecs/arns.js'
-import { taskIdOfPodUid } from './convert/container-ids.js'
+import { taskIdOfPodUid } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS, LABELS } from './convert/labels.js'
 
 /**

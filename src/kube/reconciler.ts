@@ -11,7 +11,7 @@ import { taskDefinitionOfArn } from '../ecs/task-definitions/resolve.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsDeps } from '../ecs/types.js'
 import type { KubeClient, PodWatch, WatchEventType } from './client.js'
-import { taskIdOfPodUid } from './convert/container-ids.js'
+import { taskIdOfPodUid } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE } from './convert/labels.js'
 import { POD_DELETED, taskStateFromPod } from './task-state.js'
 

@@ -2,7 +2,7 @@ import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
 import { epochSeconds } from '../ecs/clock.js'
 import { markStopping, type StopReason } from '../ecs/tasks/stopping.js'
 import { statusRank, type TaskDoc } from '../ecs/tasks/task-doc.js'
-import { containerRuntimeId } from './convert/container-ids.js'
+import { containerRuntimeId } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS } from './convert/labels.js'
 
 /**

@@ -3,7 +3,7 @@ import { metadataBaseUrl } from '../../src/ecs/metadata/paths.js'
 import { stageTags } from '../../src/ecs/tag-store.js'
 import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
 import { taskKey } from '../../src/ecs/tasks/task-keys.js'
-import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
+import { containerRuntimeId } from '../../src/ecs/tasks/container-ids.js'
 import { startTestInstance, type TestInstance } from '../helpers/instance.js'
 
 /**

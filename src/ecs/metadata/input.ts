@@ -1,7 +1,7 @@
 import type { Tag } from '@aws-sdk/client-ecs'
 import { createHash } from 'node:crypto'
 import { parseTaskDefinitionArn } from '../arns.js'
-import { containerRuntimeId } from '../../kube/convert/container-ids.js'
+import { containerRuntimeId } from '../tasks/container-ids.js'
 import { parseTaskCpu, parseTaskMemory } from '../task-definitions/normalize.js'
 import type { ContainerDef, TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../tasks/task-doc.js'

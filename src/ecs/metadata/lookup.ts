@@ -1,4 +1,4 @@
-import { containerOfRuntimeId, parseContainerRuntimeId, taskIdOfRef } from '../../kube/convert/container-ids.js'
+import { containerOfRuntimeId, parseContainerRuntimeId, taskIdOfRef } from '../tasks/container-ids.js'
 import { getTags } from '../tag-store.js'
 import { taskDefinitionOfArn } from '../task-definitions/resolve.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
