@@ -32,7 +32,7 @@ interface SettingRule {
 const ENABLED_DISABLED = ['enabled', 'disabled']
 
 /** Every setting name of the model, its accepted values and its default. */
-export const SETTING_RULES: Record<SettingName, SettingRule> = {
+const SETTING_RULES: Record<SettingName, SettingRule> = {
   serviceLongArnFormat: { values: ENABLED_DISABLED, default: 'enabled' },
   taskLongArnFormat: { values: ENABLED_DISABLED, default: 'enabled' },
   containerInstanceLongArnFormat: { values: ENABLED_DISABLED, default: 'enabled' },
@@ -48,7 +48,7 @@ export const SETTING_RULES: Record<SettingName, SettingRule> = {
 
 const SETTING_NAMES = (Object.keys(SETTING_RULES) as SettingName[]).sort()
 
-export const rootPrincipal = (ctx: Pick<RequestContext, 'account'>) => `arn:aws:iam::${ctx.account}:root`
+const rootPrincipal = (ctx: Pick<RequestContext, 'account'>) => `arn:aws:iam::${ctx.account}:root`
 
 export interface SettingDoc {
   name: SettingName

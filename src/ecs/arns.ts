@@ -17,7 +17,6 @@ export const containerInstanceArn = (s: Scope, cluster: string, id: string) =>
   `${prefix(s)}:container-instance/${cluster}/${id}`
 export const taskSetArn = (s: Scope, cluster: string, service: string, id: string) =>
   `${prefix(s)}:task-set/${cluster}/${service}/${id}`
-export const capacityProviderArn = (s: Scope, name: string) => `${prefix(s)}:capacity-provider/${name}`
 
 /** A 32-hex task or container-instance id, as ECS makes them. */
 export const newTaskId = () => randomBytes(16).toString('hex')

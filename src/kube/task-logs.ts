@@ -76,7 +76,7 @@ export function readTaskLogs(deps: Deps, opts: ReadTaskLogsOptions): AsyncIterab
   return taskLogs(deps).read(opts)
 }
 
-export const keptLogKey = (taskArn: string, container: string) => `${taskArn}/${container}`
+const keptLogKey = (taskArn: string, container: string) => `${taskArn}/${container}`
 
 export class TaskLogs {
   private readonly table: DocTable<KeptLog>

@@ -178,7 +178,7 @@ export class KubeTaskRuntime implements TaskRuntime {
 }
 
 /** Node capacity in ECS units: cpu 1024 per core, memory MiB. */
-export function nodeInfo(n: V1Node): NodeInfo {
+function nodeInfo(n: V1Node): NodeInfo {
   const cap = n.status?.capacity ?? {}
   const arch = n.status?.nodeInfo?.architecture
   return {

@@ -49,7 +49,7 @@ export interface TaskStateInput {
   lost?: StopReason
 }
 
-export const ESSENTIAL_EXITED: StopReason = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
+const ESSENTIAL_EXITED: StopReason = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
 export const POD_DELETED: StopReason = {
   stopCode: 'InfrastructureHealth',
   stoppedReason: 'Task stopped because its pod was deleted outside KECS',
@@ -69,7 +69,7 @@ const START_ERRORS = new Set(['RunContainerError', 'PreCreateHookError', 'PostSt
 type Container = NonNullable<TaskDoc['containers']>[number]
 
 /** Kubernetes timestamps arrive as ISO strings (watch) or Dates (typed list results). */
-export const timeMs = (t: Date | string | undefined | null): number | undefined => {
+const timeMs = (t: Date | string | undefined | null): number | undefined => {
   if (t === undefined || t === null) return undefined
   const ms = t instanceof Date ? t.getTime() : Date.parse(t)
   return Number.isNaN(ms) ? undefined : ms

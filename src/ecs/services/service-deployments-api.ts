@@ -30,7 +30,7 @@ import {
 
 const MAX_DESCRIBE = 20
 
-export const serviceDeploymentMessages = {
+const serviceDeploymentMessages = {
   notFound: 'Service deployment not found.',
   tooMany: (what: string) => `${what} can have at most ${MAX_DESCRIBE} items.`,
   empty: (what: string) => `${what} cannot be empty.`,

@@ -123,15 +123,6 @@ export const serviceKey = (scope: Scope, clusterName: string, serviceName: strin
 export const taskSetKey = (scope: Scope, clusterName: string, serviceName: string, taskSetId: string) =>
   scopedKey(scope, clusterName, serviceName, taskSetId)
 
-/** The key of a stored service doc, from its ARN. */
-export function serviceKeyOfArn(arn: string): string | undefined {
-  const p = parseArn(arn)
-  if (!p || p.resourceType !== 'service') return undefined
-  const [cluster, name, ...rest] = p.resource.split('/')
-  if (!cluster || !name || rest.length) return undefined
-  return serviceKey({ account: p.account, region: p.region }, cluster, name)
-}
-
 /**
  * The service name a reference names inside a cluster: a name, or an ARN (long `service/<cluster>/<name>`
  * or the old `service/<name>`); undefined when it cannot name a service of this cluster.

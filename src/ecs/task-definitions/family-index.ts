@@ -121,4 +121,4 @@ export function memo<T>(repos: Repos, scope: Scope, key: string, compute: () => 
 }
 
 /** Plain code-unit order, as ECS sorts family names (not locale order). */
-export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

@@ -37,7 +37,7 @@ export function parseTaskDefinitionRef(scope: Scope, ref: string): TaskDefinitio
   return { family, revision: Number(rev) }
 }
 
-export const invalidRevision = (rev: string) => clientException(`Invalid revision number. Number: ${rev}`)
+const invalidRevision = (rev: string) => clientException(`Invalid revision number. Number: ${rev}`)
 
 /** parseTaskDefinitionRef for the operations that name one definition: a revision that is not a number is a ClientException. */
 export function parseSingleRef(scope: Scope, ref: string): TaskDefinitionRef | undefined {
@@ -47,7 +47,7 @@ export function parseSingleRef(scope: Scope, ref: string): TaskDefinitionRef | u
 }
 
 /** The latest ACTIVE revision of a family. */
-export function latestActive(repos: Repos, scope: Scope, family: string): TaskDefinitionDoc | undefined {
+function latestActive(repos: Repos, scope: Scope, family: string): TaskDefinitionDoc | undefined {
   const revs = revisionsOf(repos, scope, family)
   for (let i = revs.length - 1; i >= 0; i--) {
     const doc = repos.taskDefinitions.get(taskDefinitionKey(scope, family, revs[i]!))

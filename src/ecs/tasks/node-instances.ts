@@ -32,11 +32,11 @@ export interface NodeInfo {
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
-export const containerInstanceKey = (scope: Scope, clusterName: string, id: string) =>
+const containerInstanceKey = (scope: Scope, clusterName: string, id: string) =>
   scopedKey(scope, clusterName, 'container-instance', id)
 
 /** A stable 32-hex id per cluster and node, so registering again finds the same instance. */
-export const nodeInstanceId = (clusterArn: string, nodeName: string) =>
+const nodeInstanceId = (clusterArn: string, nodeName: string) =>
   createHash('sha256').update(`${clusterArn}\n${nodeName}`).digest('hex').slice(0, 32)
 
 const isKecsManagedInstance = (doc: ContainerInstanceDoc) => !!doc.kecs?.managedNode

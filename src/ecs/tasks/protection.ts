@@ -34,7 +34,7 @@ function lookup(ctx: RequestContext, deps: EcsDeps, clusterName: string, ref: st
 }
 
 /** Whether protection is on now (it lapses at its expiry) and until when. */
-export function protectionOf(doc: TaskDoc, nowMs: number): { enabled: boolean; expiresAt?: number } {
+function protectionOf(doc: TaskDoc, nowMs: number): { enabled: boolean; expiresAt?: number } {
   const p = doc.kecs.protection
   if (!p?.enabled || (p.expiresAt !== undefined && p.expiresAt <= nowMs)) return { enabled: false }
   return p

@@ -15,8 +15,8 @@ import { findTask, renderTask, type TaskDoc } from './task-doc.js'
  * STOPPING … STOPPED as the pod goes (its grace period is the task's stop timeout). The task's tags
  * are deleted, as ECS does. Stopping a task that is already stopping or stopped changes nothing.
  */
-export const DEFAULT_STOP_REASON = 'Task stopped by user'
-export const TASK_NOT_FOUND = 'The referenced task was not found.'
+const DEFAULT_STOP_REASON = 'Task stopped by user'
+const TASK_NOT_FOUND = 'The referenced task was not found.'
 
 async function stopTask(input: Wire<StopTaskRequest>, ctx: RequestContext, deps: EcsDeps) {
   const cluster = resolveCluster(ctx, deps, input.cluster)

@@ -43,7 +43,7 @@ export interface TaskInternal {
 }
 
 /** Task lifecycle, in order (DESIGN rule 6): lastStatus never moves backwards. */
-export const LIFECYCLE = [
+const LIFECYCLE = [
   'PROVISIONING',
   'PENDING',
   'ACTIVATING',

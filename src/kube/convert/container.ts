@@ -163,7 +163,7 @@ function securityContext(c: ContainerDef, findings: Findings): V1SecurityContext
 const ROOT = new Set(['root', '0'])
 
 /** "uid", "uid:gid", "root" → runAsUser/runAsGroup; names are reported (Kubernetes only takes numbers). */
-export function runAs(user: string, field: string, findings: Findings): Pick<V1SecurityContext, 'runAsUser' | 'runAsGroup'> {
+function runAs(user: string, field: string, findings: Findings): Pick<V1SecurityContext, 'runAsUser' | 'runAsGroup'> {
   const [u, g, ...rest] = user.split(':')
   const num = (s: string | undefined) => (s === undefined ? undefined : ROOT.has(s) ? 0 : /^\d+$/.test(s) ? Number(s) : NaN)
   const uid = num(u)

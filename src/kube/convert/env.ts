@@ -22,7 +22,7 @@ export const escapeExpansion = (s: string) => s.replaceAll('$', '$$$$')
 export type TaskIdRef = { literal: string } | 'downward'
 
 /** The env var holding the task id (literal for tasks, downward API for service pods). */
-export const TASK_ID_ENV = 'KECS_TASK_ID'
+const TASK_ID_ENV = 'KECS_TASK_ID'
 
 /**
  * Env ECS injects into every container (fact sheet ecs-events-metadata §3), pointing at KECS:

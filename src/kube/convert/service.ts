@@ -143,7 +143,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
 }
 
 /** maximumPercent / minimumHealthyPercent → maxSurge / maxUnavailable (see above). */
-export function rollingUpdate(
+function rollingUpdate(
   svc: Wire<Service>,
   daemon: boolean,
   findings: Findings,

@@ -68,7 +68,7 @@ export function taskSetToWorkload(input: TaskSetToWorkloadInput): ServiceToWorkl
 }
 
 /** The task set's ARN on its Deployment (its id is in `kecs.dev/deployment-id`). */
-export const TASK_SET_ARN_ANNOTATION = 'kecs.dev/task-set-arn'
+const TASK_SET_ARN_ANNOTATION = 'kecs.dev/task-set-arn'
 
 /** The task set id a Deployment runs, if it is a task set's. */
 export const taskSetIdOfWorkload = (w: V1Deployment): string | undefined =>
