@@ -191,7 +191,7 @@ async function putClusterCapacityProviders(
 function capacityProviderInUse(deps: EcsDeps, arn: string, provider: string): boolean {
   for (const s of deps.repos.services.values()) {
     if (s?.clusterArn !== arn || (s.status !== 'ACTIVE' && s.status !== 'DRAINING')) continue
-    if ((s.capacityProviderStrategy ?? []).some((i: any) => i?.capacityProvider === provider)) return true
+    if ((s.capacityProviderStrategy ?? []).some((i) => i?.capacityProvider === provider)) return true
   }
   for (const t of deps.repos.tasks.values()) {
     if (t?.clusterArn === arn && t.lastStatus !== 'STOPPED' && t.capacityProviderName === provider) return true

@@ -9,7 +9,7 @@ import type { MetadataInput, TaskContainer } from './input.js'
 
 /**
  * From the id in a metadata URL to the stored task. The endpoint ids are `<taskId>-<10 digits>`
- * (container-ids.ts) and the credentials id is `<taskId>`, where taskId is the task's id, or for service
+ * (tasks/container-ids.ts) and the credentials id is `<taskId>`, where taskId is the task's id, or for service
  * pods (which the reconciler adopts under their UID without dashes) the pod UID, dashes and all. Task ids
  * are unique within KECS (32 random hex digits or a pod UID; tasks adopted by older versions: a pod name
  * inside its cluster's namespace), so one index serves every cluster, account and region. A forgotten
