@@ -1,4 +1,5 @@
 /** Request bodies and helpers the suites share. Keep them realistic: what a CLI/Terraform user sends. */
+import { parseTaskDefinitionArn as parseEcsTaskDefinitionArn } from '../ecs/arns.js'
 
 /** A typical small Fargate-style task definition (one container, ports, env, logs). */
 export function taskDefinitionInput(family: string, i: number): object {
@@ -44,6 +45,6 @@ export function prng(seed: number): () => number {
 
 /** `arn:...:task-definition/family:rev` -> { family, revision }; undefined for anything else. */
 export function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
-  const m = /:task-definition\/([A-Za-z0-9_-]+):(\d+)$/.exec(arn)
-  return m ? { family: m[1]!, revision: Number(m[2]) } : undefined
+  const p = parseEcsTaskDefinitionArn(arn)
+  return p && { family: p.family, revision: p.revision }
 }

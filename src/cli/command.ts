@@ -29,5 +29,3 @@ export const nameFlag = Flags.string({
 export const durationFlag = Flags.custom<number>({
   parse: async (s) => parseDuration(s),
 })
-
-export const portFlag = Flags.integer({ min: 0, max: 65535 })

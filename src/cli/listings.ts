@@ -12,6 +12,7 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs'
+import { parseTaskDefinitionArn } from '../ecs/arns.js'
 import { age, arnName, displayTaskId, table, taskDefinitionName, type Column } from './table.js'
 
 /**
@@ -104,10 +105,9 @@ export async function listTaskDefinitionFamilies(ecs: ECSClient): Promise<Family
 export function summarizeFamilies(arns: string[]): FamilySummary[] {
   const byFamily = new Map<string, FamilySummary>()
   for (const arn of arns) {
-    const m = /task-definition\/(.+):(\d+)$/.exec(arn)
-    if (!m) continue
-    const family = m[1]!
-    const revision = Number(m[2])
+    const parsed = parseTaskDefinitionArn(arn)
+    if (!parsed) continue
+    const { family, revision } = parsed
     const cur = byFamily.get(family)
     if (!cur) byFamily.set(family, { family, latestRevision: revision, taskDefinitionArn: arn, activeRevisions: 1 })
     else {

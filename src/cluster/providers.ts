@@ -54,7 +54,6 @@ export interface ClusterProvider {
 
 /** What `--cluster` accepts. */
 export const CLUSTER_CHOICES = ['auto', 'kind', 'existing', 'emulated'] as const
-export type ClusterChoice = (typeof CLUSTER_CHOICES)[number]
 
 /** `--cluster auto` takes the first usable of these: Kind when Docker and kind work, else the emulator. */
 export const AUTO_ORDER = ['kind', 'emulated'] as const

@@ -12,7 +12,7 @@ import type {
 import type { RequestContext } from './context.js'
 import { invalidParameter } from './errors.js'
 import { paginate } from './pagination.js'
-import { scopedKey } from '../store/repos.js'
+import { scopedKey } from '../store/scoped-key.js'
 import type { EcsDeps, HandlerMap } from './types.js'
 
 /**
@@ -32,7 +32,7 @@ interface SettingRule {
 const ENABLED_DISABLED = ['enabled', 'disabled']
 
 /** Every setting name of the model, its accepted values and its default. */
-export const SETTING_RULES: Record<SettingName, SettingRule> = {
+const SETTING_RULES: Record<SettingName, SettingRule> = {
   serviceLongArnFormat: { values: ENABLED_DISABLED, default: 'enabled' },
   taskLongArnFormat: { values: ENABLED_DISABLED, default: 'enabled' },
   containerInstanceLongArnFormat: { values: ENABLED_DISABLED, default: 'enabled' },
@@ -48,9 +48,9 @@ export const SETTING_RULES: Record<SettingName, SettingRule> = {
 
 const SETTING_NAMES = (Object.keys(SETTING_RULES) as SettingName[]).sort()
 
-export const rootPrincipal = (ctx: Pick<RequestContext, 'account'>) => `arn:aws:iam::${ctx.account}:root`
+const rootPrincipal = (ctx: Pick<RequestContext, 'account'>) => `arn:aws:iam::${ctx.account}:root`
 
-interface SettingDoc {
+export interface SettingDoc {
   name: SettingName
   value: string
   principalArn: string
@@ -60,7 +60,7 @@ interface SettingDoc {
 const settingKey = (ctx: RequestContext, principalArn: string, name: string) => scopedKey(ctx, principalArn, name)
 
 function explicit(deps: Pick<EcsDeps, 'repos'>, ctx: RequestContext, principalArn: string, name: string) {
-  return deps.repos.accountSettings.get(settingKey(ctx, principalArn, name)) as SettingDoc | undefined
+  return deps.repos.accountSettings.get(settingKey(ctx, principalArn, name))
 }
 
 /**
@@ -132,7 +132,7 @@ async function deleteAccountSetting(
   checkWritable(name)
   const principalArn = checkPrincipal(ctx, input.principalArn)
   const key = settingKey(ctx, principalArn, name)
-  const doc = deps.repos.accountSettings.get(key) as SettingDoc | undefined
+  const doc = deps.repos.accountSettings.get(key)
   if (!doc) return { setting: { ...effectiveSetting(deps, ctx, name, principalArn), principalArn } }
   await deps.repos.accountSettings.delete(key)
   return { setting: { ...doc } }

@@ -17,7 +17,6 @@ export const containerInstanceArn = (s: Scope, cluster: string, id: string) =>
   `${prefix(s)}:container-instance/${cluster}/${id}`
 export const taskSetArn = (s: Scope, cluster: string, service: string, id: string) =>
   `${prefix(s)}:task-set/${cluster}/${service}/${id}`
-export const capacityProviderArn = (s: Scope, name: string) => `${prefix(s)}:capacity-provider/${name}`
 
 /** A 32-hex task or container-instance id, as ECS makes them. */
 export const newTaskId = () => randomBytes(16).toString('hex')
@@ -41,6 +40,21 @@ export function parseArn(arn: string): ParsedArn | undefined {
 }
 
 export const isArn = (s: string) => s.startsWith('arn:')
+
+export interface TaskDefinitionArnParts extends Scope {
+  family: string
+  revision: number
+}
+
+/** The parts of a task definition ARN `task-definition/<family>:<revision>`; undefined for anything else. */
+export function parseTaskDefinitionArn(arn: string): TaskDefinitionArnParts | undefined {
+  const p = parseArn(arn)
+  if (!p || p.service !== 'ecs' || p.resourceType !== 'task-definition') return undefined
+  const colon = p.resource.lastIndexOf(':')
+  const revision = p.resource.slice(colon + 1)
+  if (colon <= 0 || !/^\d+$/.test(revision)) return undefined
+  return { region: p.region, account: p.account, family: p.resource.slice(0, colon), revision: Number(revision) }
+}
 
 /** The short name of a cluster given as a name or an ARN. */
 export function clusterNameOf(ref: string | undefined): string {

@@ -10,10 +10,10 @@ export interface RequestContext {
   principalArn: string
 }
 
-export const DEFAULT_ACCOUNT = '000000000000'
+const DEFAULT_ACCOUNT = '000000000000'
 
 /** Region from a SigV4 Authorization header's credential scope (`Credential=AKID/date/REGION/ecs/aws4_request`). */
-export function regionFromAuthorization(authorization: string | undefined | null): string | undefined {
+function regionFromAuthorization(authorization: string | undefined | null): string | undefined {
   if (!authorization) return undefined
   const m = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/[^/,\s]+\/aws4_request/.exec(authorization)
   return m?.[1]

@@ -22,4 +22,3 @@ export const serviceNotActive = (message = 'Service was not ACTIVE.') => new Ecs
 export const resourceNotFound = (message: string) => new EcsError('ResourceNotFoundException', message)
 export const limitExceeded = (message: string) => new EcsError('LimitExceededException', message)
 export const unsupportedFeature = (message: string) => new EcsError('UnsupportedFeatureException', message)
-export const serverException = (message: string) => new EcsError('ServerException', message, 500)

@@ -18,13 +18,13 @@ import type { EcsDeps, HandlerMap } from './types.js'
  * `tags` on create uses (validateTags). Tags live in the tag store, keyed by the resource's ARN.
  */
 
-export const MAX_TAGS = 50
-export const MAX_KEY_LENGTH = 128
-export const MAX_VALUE_LENGTH = 256
+const MAX_TAGS = 50
+const MAX_KEY_LENGTH = 128
+const MAX_VALUE_LENGTH = 256
 /** Letters, numbers and spaces in UTF-8, and `+ - = . _ : / @` (the model's TagKey pattern). */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
 
-export const RESERVED_PREFIX_MESSAGE =
+const RESERVED_PREFIX_MESSAGE =
   "Tag keys beginning with 'aws:' are reserved for AWS use. Tags with this prefix cannot be added, edited or removed."
 
 /** `aws:` in any case is AWS's: such tags cannot be set by users and do not count toward the limit. */
@@ -96,7 +96,7 @@ const isTaggableType = (t: string): t is TaggableType => Object.hasOwn(TAGGABLE,
  * Whether the resource an ECS ARN names exists (clusters: ACTIVE ones). Scans the family's table for
  * a doc carrying that ARN, so it works whatever key the family stores its docs under.
  */
-export function resourceExists(deps: Pick<EcsDeps, 'repos'>, arn: string): boolean {
+function resourceExists(deps: Pick<EcsDeps, 'repos'>, arn: string): boolean {
   const p = parseArn(arn)
   if (!p || p.service !== 'ecs' || !isTaggableType(p.resourceType)) return false
   if (p.resourceType === 'cluster') {
@@ -109,7 +109,8 @@ export function resourceExists(deps: Pick<EcsDeps, 'repos'>, arn: string): boole
     return ref?.revision !== undefined && lookup(deps.repos, p, ref) !== undefined
   }
   const { table, arnField } = TAGGABLE[p.resourceType]
-  for (const doc of deps.repos[table].values()) if (doc?.[arnField] === arn) return true
+  const docs: Iterable<{ [F in typeof arnField]?: string }> = deps.repos[table].values()
+  for (const doc of docs) if (doc[arnField] === arn) return true
   return false
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/timers.js'
 import type { RequestContext } from './context.js'
 import type { EventBus } from '../events/bus.js'
-import type { Repos } from '../store/repos.js'
+import type { Repos } from './repos.js'
 import type { TaskRuntime } from './tasks/runtime.js'
 import type { ServiceRuntime } from './services/runtime.js'
 import type { TaskDoc } from './tasks/task-doc.js'

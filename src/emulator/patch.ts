@@ -206,13 +206,6 @@ function stripDirectives(v: Json): Json {
 // ---------------------------------------------------------------------------------------------
 // JSON patch (RFC 6902)
 
-export interface JsonPatchOp {
-  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test'
-  path: string
-  value?: unknown
-  from?: string
-}
-
 const unprocessable = (msg: string) =>
   new KubeStatusError(422, 'Invalid', msg, { causes: [{ field: 'patch', message: msg, reason: 'FieldValueInvalid' }] })
 

@@ -16,7 +16,7 @@ import { Metrics } from '../server/metrics.js'
 import { resourceCounts } from '../server/resource-counts.js'
 import { mountTaskEndpoints } from '../server/task-endpoints.js'
 import { createWsHub, type WsHub } from '../server/ws-hub.js'
-import { openRepos, type Repos } from '../store/repos.js'
+import { openRepos, type Repos } from '../ecs/repos.js'
 import { Store } from '../store/store.js'
 import { buildKube, type KubeParts } from './kube.js'
 

@@ -7,7 +7,7 @@ import { objectKey, type SharedInformer } from './informer.js'
 import { WorkQueue } from '../lib/work-queue.js'
 import type { Timers } from '../lib/timers.js'
 import { parseArn, taskArn as buildTaskArn } from '../ecs/arns.js'
-import { taskIdOfPodUid } from './convert/container-ids.js'
+import { taskIdOfPodUid } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS, LABELS } from './convert/labels.js'
 
 /**

@@ -1,20 +1,22 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { parseArn } from '../ecs/arns.js'
 import { buildTask } from '../ecs/tasks/build-task.js'
-import { docKey, publishTaskChange, saveTaskChange } from '../ecs/tasks/events.js'
+import { publishTaskChange, saveTaskChange } from '../ecs/tasks/events.js'
 import { clusterInstances } from '../ecs/tasks/node-instances.js'
 import { isExpired } from '../ecs/tasks/runtime.js'
-import { taskKey, taskKeyOfArn, type TaskDoc } from '../ecs/tasks/task-doc.js'
-import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
+import type { StopReason } from '../ecs/tasks/stopping.js'
+import type { TaskDoc } from '../ecs/tasks/task-doc.js'
+import { taskKey, taskKeyOf, taskKeyOfArn } from '../ecs/tasks/task-keys.js'
+import { taskDefinitionOfArn } from '../ecs/task-definitions/resolve.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsCore } from '../ecs/types.js'
 import { WorkQueue } from '../lib/work-queue.js'
 import { every, type Timers } from '../lib/timers.js'
 import type { KubeClient } from './client.js'
 import type { SharedInformer } from './informer.js'
-import { taskIdOfPodUid } from './convert/container-ids.js'
+import { taskIdOfPodUid } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS, LABELS } from './convert/labels.js'
-import { POD_DELETED, taskStateFromPod, type StopReason } from './task-state.js'
+import { POD_DELETED, taskStateFromPod } from './task-state.js'
 
 /**
  * Kubernetes → ECS task state: a level-triggered controller over the shared pod informer. A pod
@@ -74,7 +76,7 @@ export class Reconciler {
    * down (the restart check); then sweeps forgotten tasks periodically.
    */
   start(): void {
-    for (const [key, doc] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
+    for (const [key, doc] of this.deps.repos.tasks.entries()) {
       if (doc.lastStatus === 'STOPPED' || !doc.kecs?.podName || this.podOf(key)) continue
       this.podGone(key, RESTART_LOST)
     }
@@ -124,7 +126,7 @@ export class Reconciler {
 
   /** Applies one observation of a task's pod. */
   private async apply(key: string, pod: V1Pod | undefined, gone: boolean, lost?: StopReason): Promise<void> {
-    let doc = this.deps.repos.tasks.get(key) as TaskDoc | undefined
+    let doc = this.deps.repos.tasks.get(key)
     if (!doc) {
       if (gone || !pod) return
       doc = this.adopt(key, pod)
@@ -166,7 +168,7 @@ export class Reconciler {
   async sweep(): Promise<void> {
     const now = this.deps.clock.now()
     const ops = []
-    for (const [key, doc] of [...this.deps.repos.tasks.entries()] as [string, TaskDoc][]) {
+    for (const [key, doc] of [...this.deps.repos.tasks.entries()]) {
       if (!isExpired(doc, now, this.opts.retentionMs)) continue
       ops.push(this.deps.repos.tasks.stageDelete(key), stageDeleteTags(this.deps.repos, doc.taskArn))
       this.lastPod.delete(key)
@@ -190,7 +192,7 @@ export class Reconciler {
     const key = uid ? taskKey(scope, cluster.resource, taskIdOfPodUid(uid)) : undefined
     if (key && this.deps.repos.tasks.get(key)) return key
     const legacyKey = taskKey(scope, cluster.resource, name)
-    const legacy = this.deps.repos.tasks.get(legacyKey) as TaskDoc | undefined
+    const legacy = this.deps.repos.tasks.get(legacyKey)
     if (legacy?.kecs?.podName === name && legacy.kecs.namespace === pod.metadata?.namespace) return legacyKey
     return key
   }
@@ -201,14 +203,9 @@ export class Reconciler {
     const serviceName = a[ANNOTATIONS.serviceName] ?? pod.metadata?.labels?.[LABELS.service]
     if (!serviceName || a[ANNOTATIONS.taskArn] || pod.metadata?.deletionTimestamp || !pod.metadata?.uid) return undefined
     const cluster = parseArn(a[ANNOTATIONS.clusterArn] ?? '')
-    const tdArn = parseArn(a[ANNOTATIONS.taskDefinitionArn] ?? '')
-    if (!cluster || !tdArn) return undefined
+    const td = taskDefinitionOfArn(this.deps.repos, a[ANNOTATIONS.taskDefinitionArn])
+    if (!cluster || !td) return undefined
     const scope = { account: cluster.account, region: cluster.region }
-    const colon = tdArn.resource.lastIndexOf(':')
-    const td = this.deps.repos.taskDefinitions.get(
-      taskDefinitionKey(scope, tdArn.resource.slice(0, colon), Number(tdArn.resource.slice(colon + 1))),
-    )
-    if (!td) return undefined
     const launchType = a[ANNOTATIONS.launchType] ?? 'EC2'
     const clusterArn = a[ANNOTATIONS.clusterArn]!
     const instance = launchType === 'FARGATE' ? undefined : clusterInstances(this.deps.repos, clusterArn)[0]
@@ -229,7 +226,7 @@ export class Reconciler {
     doc.kecs.namespace = pod.metadata!.namespace
     doc.kecs.podName = pod.metadata!.name
     doc.kecs.adopted = true
-    if (docKey(doc) !== key) return undefined
+    if (taskKeyOf(doc) !== key) return undefined
     this.deps.repos.store
       .write([this.deps.repos.tasks.stagePut(key, doc)])
       .catch((err) => this.log(`storing task ${doc.taskArn}: ${err.message}`))

@@ -1,14 +1,13 @@
 import type { Tag } from '@aws-sdk/client-ecs'
 import type { V1Node, V1Pod, V1Secret } from '@kubernetes/client-node'
 import { clusterArn as buildClusterArn } from '../ecs/arns.js'
-import type { ClusterDoc } from '../ecs/clusters/cluster-doc.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
-import { docKey } from '../ecs/tasks/events.js'
+import { taskKeyOf } from '../ecs/tasks/task-keys.js'
 import { deregisterNodeInstances, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
 import type { EcsCore, Wire } from '../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient } from './client.js'
 import { ANNOTATIONS, clusterScopeOf, clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
@@ -76,7 +75,7 @@ export class KubeTaskRuntime implements TaskRuntime {
 
   async launch(prepared: PreparedLaunch): Promise<void> {
     const { task, pod, secrets } = prepared as KubeLaunch
-    const key = docKey(task)
+    const key = taskKeyOf(task)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
     for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
     try {
@@ -107,7 +106,7 @@ export class KubeTaskRuntime implements TaskRuntime {
 
   /** The task's doc says STOPPED: its controller deletes the pod (with the stop timeout as grace period). */
   async stop(task: TaskDoc): Promise<void> {
-    const key = docKey(task)
+    const key = taskKeyOf(task)
     if (!task.kecs.podName) return this.reconciler.podGone(key)
     this.reconciler.enqueue(key)
   }
@@ -147,7 +146,7 @@ export class KubeTaskRuntime implements TaskRuntime {
   /** At start: every ACTIVE cluster gets its namespace and node instances (clusters made without a cluster, or before a reset). */
   async adoptClusters(): Promise<void> {
     const todo: [Pick<RequestContext, 'account' | 'region'>, string][] = []
-    for (const [key, doc] of this.deps.repos.clusters.entries() as IterableIterator<[string, ClusterDoc]>) {
+    for (const [key, doc] of this.deps.repos.clusters.entries()) {
       if (doc.status !== 'ACTIVE') continue
       const [account, region] = key.split('/')
       const ctx = { account: account!, region: region! }
@@ -177,7 +176,7 @@ export class KubeTaskRuntime implements TaskRuntime {
 }
 
 /** Node capacity in ECS units: cpu 1024 per core, memory MiB. */
-export function nodeInfo(n: V1Node): NodeInfo {
+function nodeInfo(n: V1Node): NodeInfo {
   const cap = n.status?.capacity ?? {}
   const arch = n.status?.nodeInfo?.architecture
   return {

@@ -1,7 +1,8 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
 import { epochSeconds } from '../ecs/clock.js'
+import { markStopping, type StopReason } from '../ecs/tasks/stopping.js'
 import { statusRank, type TaskDoc } from '../ecs/tasks/task-doc.js'
-import { containerRuntimeId } from './convert/container-ids.js'
+import { containerRuntimeId } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS } from './convert/labels.js'
 
 /**
@@ -48,12 +49,7 @@ export interface TaskStateInput {
   lost?: StopReason
 }
 
-export interface StopReason {
-  stopCode: string
-  stoppedReason: string
-}
-
-export const ESSENTIAL_EXITED: StopReason = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
+const ESSENTIAL_EXITED: StopReason = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
 export const POD_DELETED: StopReason = {
   stopCode: 'InfrastructureHealth',
   stoppedReason: 'Task stopped because its pod was deleted outside KECS',
@@ -73,7 +69,7 @@ const START_ERRORS = new Set(['RunContainerError', 'PreCreateHookError', 'PostSt
 type Container = NonNullable<TaskDoc['containers']>[number]
 
 /** Kubernetes timestamps arrive as ISO strings (watch) or Dates (typed list results). */
-export const timeMs = (t: Date | string | undefined | null): number | undefined => {
+const timeMs = (t: Date | string | undefined | null): number | undefined => {
   if (t === undefined || t === null) return undefined
   const ms = t instanceof Date ? t.getTime() : Date.parse(t)
   return Number.isNaN(ms) ? undefined : ms
@@ -194,12 +190,7 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
   if (essentialExit && !deleting) stop = ESSENTIAL_EXITED
   else if (failure) stop = failure
   else if (deleting || input.gone) stop = input.lost ?? POD_DELETED
-  if (stop && t.desiredStatus !== 'STOPPED') {
-    t.desiredStatus = 'STOPPED'
-    t.stopCode = stop.stopCode as TaskDoc['stopCode']
-    t.stoppedReason = stop.stoppedReason
-    t.stoppingAt = epochSeconds(now)
-  }
+  if (stop) markStopping(t, stop, now)
 
   // --- lastStatus ---
   let derived: string

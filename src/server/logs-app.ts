@@ -1,8 +1,9 @@
 import type { Context, Hono } from 'hono'
-import { clusterNameOf, isArn, parseArn } from '../ecs/arns.js'
+import { clusterNameOf, isArn } from '../ecs/arns.js'
 import { buildContext } from '../ecs/context.js'
 import { isExpired, stoppedRetentionMs } from '../ecs/tasks/runtime.js'
 import { findTask, type TaskDoc } from '../ecs/tasks/task-doc.js'
+import { parseTaskArn } from '../ecs/tasks/task-keys.js'
 import type { EcsDeps } from '../ecs/types.js'
 import type { TaskLogs } from '../ecs/tasks/task-logs.js'
 
@@ -98,8 +99,8 @@ function parseArgs(c: Context, deps: EcsDeps): Args {
   const q = (k: string) => c.req.query(k)
   const ref = q('task')
   if (!ref) throw new BadParameter('task is required (a task id or ARN).')
-  const arn = isArn(ref) ? parseArn(ref) : undefined
-  if (isArn(ref) && (!arn || arn.resourceType !== 'task')) throw new BadParameter(`${ref} is not a task ARN.`)
+  const arn = isArn(ref) ? parseTaskArn(ref) : undefined
+  if (isArn(ref) && !arn) throw new BadParameter(`${ref} is not a task ARN.`)
   const ctx = buildContext({
     operation: 'Logs',
     authorization: c.req.header('authorization'),
@@ -107,8 +108,7 @@ function parseArgs(c: Context, deps: EcsDeps): Args {
     account: arn?.account,
   })
   if (arn) ctx.region = arn.region
-  const arnCluster = arn && arn.resource.includes('/') ? arn.resource.slice(0, arn.resource.indexOf('/')) : undefined
-  const clusterName = clusterNameOf(q('cluster') || arnCluster)
+  const clusterName = clusterNameOf(q('cluster') || arn?.clusterName)
   const task = findTask(ctx, deps.repos, clusterName, ref)
   if (!task || isExpired(task, deps.clock.now(), stoppedRetentionMs(deps))) return { notFound: 'The referenced task was not found.' }
 

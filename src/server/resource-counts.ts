@@ -1,4 +1,4 @@
-import type { Repos } from '../store/repos.js'
+import type { Repos } from '../ecs/repos.js'
 
 /** Counts of stored resources, for /metrics and `kecs status`. */
 export function resourceCounts(repos: Repos): Record<string, number>

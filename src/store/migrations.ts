@@ -7,7 +7,7 @@ import type { Store } from './store.js'
  */
 const docTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (pk VARCHAR PRIMARY KEY, doc VARCHAR NOT NULL)`
 
-export const migrations: { version: number; statements: string[] }[] = [
+const migrations: { version: number; statements: string[] }[] = [
   {
     version: 1,
     statements: [
@@ -53,5 +53,3 @@ export async function migrate(store: Store): Promise<void> {
     }
   }
 }
-
-export const schemaVersion = () => Math.max(...migrations.map((m) => m.version))

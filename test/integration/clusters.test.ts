@@ -39,7 +39,7 @@ describe('clusters', () => {
   afterAll(async () => t.stop())
 
   /** Puts a doc straight into a table, as the task/service/instance families will. */
-  const seed = (table: 'tasks' | 'services' | 'containerInstances', key: string, doc: object) =>
+  const seed = (table: 'tasks' | 'services' | 'containerInstances', key: string, doc: any) =>
     t.instance.repos[table].put(`${ACCOUNT}/${REGION}/test/${key}`, doc)
   const unseed = (table: 'tasks' | 'services' | 'containerInstances', key: string) =>
     t.instance.repos[table].delete(`${ACCOUNT}/${REGION}/test/${key}`)

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metadataBaseUrl } from '../../src/ecs/metadata/paths.js'
 import { stageTags } from '../../src/ecs/tag-store.js'
-import { taskKey, type TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
+import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
+import { taskKey } from '../../src/ecs/tasks/task-keys.js'
+import { containerRuntimeId } from '../../src/ecs/tasks/container-ids.js'
 import { startTestInstance, type TestInstance } from '../helpers/instance.js'
 
 /**

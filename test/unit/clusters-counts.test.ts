@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { clusterCounts, clusterStatistics, clusterTally } from '../../src/ecs/clusters/counts.js'
-import type { Repos } from '../../src/store/repos.js'
+import type { Repos } from '../../src/ecs/repos.js'
 
 const A = 'arn:aws:ecs:us-east-1:000000000000:cluster/a'
 const B = 'arn:aws:ecs:us-east-1:000000000000:cluster/b'

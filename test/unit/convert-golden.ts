@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { admitForCreate, kubeObjectsIn } from '../../src/emulator/store/validation/admission.js'
-import type { TaskDefinitionDoc } from '../../src/kube/convert/context.js'
+import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 import { unknownFields } from '../../src/emulator/store/validation/unknown-fields.js'
 
 /**

@@ -6,7 +6,7 @@ import {
   parseContainerRuntimeId,
   taskIdOfPodUid,
   taskIdOfRef,
-} from '../../src/kube/convert/container-ids.js'
+} from '../../src/ecs/tasks/container-ids.js'
 import { escapeExpansion } from '../../src/kube/convert/env.js'
 import { isValidAnnotationKey, isValidLabelValue, sanitizeAnnotationKey, sanitizeLabelValue } from '../../src/kube/convert/labels.js'
 import { dnsLabel, namespaceName, portName, workloadName } from '../../src/kube/convert/names.js'

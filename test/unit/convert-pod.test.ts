@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { V1Container, V1Pod } from '@kubernetes/client-node'
 import { EcsError } from '../../src/ecs/errors.js'
-import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
+import { containerRuntimeId } from '../../src/ecs/tasks/container-ids.js'
 import { clusterToNamespace } from '../../src/kube/convert/namespace.js'
 import { taskToPod, type TaskToPodInput, type TaskToPodResult } from '../../src/kube/convert/pod.js'
 import { envSecretName, registrySecretName } from '../../src/kube/convert/secrets.js'

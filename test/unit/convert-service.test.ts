@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node'
-import { containerNameHash } from '../../src/kube/convert/container-ids.js'
+import { containerNameHash } from '../../src/ecs/tasks/container-ids.js'
 import { serviceToWorkload, type ServiceToWorkloadInput, type ServiceToWorkloadResult } from '../../src/kube/convert/service.js'
 import { taskToPod } from '../../src/kube/convert/pod.js'
 import { clusterToNamespace } from '../../src/kube/convert/namespace.js'

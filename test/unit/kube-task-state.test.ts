@@ -2,7 +2,7 @@ import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { buildTask } from '../../src/ecs/tasks/build-task.js'
 import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 import { taskStateFromPod } from '../../src/kube/task-state.js'
 
 /** One pod fixture per row of the status table (ECS-ON-KUBERNETES "Pod status → task status"). */

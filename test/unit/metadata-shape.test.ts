@@ -7,9 +7,9 @@ import { containerStats, taskStats } from '../../src/ecs/metadata/stats.js'
 import { dummyCredentials, credentialsError } from '../../src/ecs/metadata/credentials.js'
 import { failureResponse, parseProtectionRequest, protectionResponse } from '../../src/ecs/metadata/agent-protection.js'
 import { metadataBaseUrl } from '../../src/ecs/metadata/paths.js'
-import { containerRuntimeId } from '../../src/kube/convert/container-ids.js'
+import { containerRuntimeId } from '../../src/ecs/tasks/container-ids.js'
 import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 
 /**
  * Task metadata shaping (fact sheet ecs-events-metadata §2): stored task docs → the exact JSON the

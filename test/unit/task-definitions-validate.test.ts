@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EcsError } from '../../src/ecs/errors.js'
-import type { ContainerDef, RegisterInput } from '../../src/ecs/task-definitions/normalize.js'
+import type { RegisterInput } from '../../src/ecs/task-definitions/normalize.js'
+import type { ContainerDef } from '../../src/ecs/task-definitions/task-definition-doc.js'
 import { validateRegistration } from '../../src/ecs/task-definitions/validate.js'
 
 const app: ContainerDef = { name: 'app', image: 'nginx', memory: 128 }

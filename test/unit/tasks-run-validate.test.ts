@@ -10,7 +10,7 @@ import {
   messages,
   placements,
 } from '../../src/ecs/tasks/validate-run.js'
-import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 
 const cluster = (o: Partial<ClusterDoc> = {}): ClusterDoc => ({
   clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/c',

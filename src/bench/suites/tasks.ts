@@ -1,8 +1,8 @@
 import { newTaskId } from '../../ecs/arns.js'
 import { buildTask } from '../../ecs/tasks/build-task.js'
-import { docKey } from '../../ecs/tasks/events.js'
+import { taskKeyOf } from '../../ecs/tasks/task-keys.js'
 import type { TaskDoc } from '../../ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { withEmulatedCluster } from '../emulated.js'
 import type { BenchContext, BenchSuite } from '../types.js'
 import { prng } from '../workloads.js'
@@ -93,7 +93,7 @@ async function readsWithStoredTasks(ctx: BenchContext) {
   const repos = ctx.instance.repos
   const scope = { account: '000000000000', region: 'us-east-1' }
   const tds: TaskDefinitionDoc[] = []
-  for (const td of repos.taskDefinitions.values() as IterableIterator<TaskDefinitionDoc>) {
+  for (const td of repos.taskDefinitions.values()) {
     if (td.family?.startsWith('bench-read-')) tds.push(td)
   }
   const clusterArn = `arn:aws:ecs:${scope.region}:${scope.account}:cluster/bench-read`
@@ -121,7 +121,7 @@ async function readsWithStoredTasks(ctx: BenchContext) {
         doc.stoppedAt = doc.createdAt
       }
       arns.push(doc.taskArn)
-      ops.push(repos.tasks.stagePut(docKey(doc), doc))
+      ops.push(repos.tasks.stagePut(taskKeyOf(doc), doc))
     }
     await repos.store.write(ops)
   }

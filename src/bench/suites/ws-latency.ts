@@ -1,5 +1,5 @@
 import WebSocket from 'ws'
-import { taskKeyOfArn, type TaskDoc } from '../../ecs/tasks/task-doc.js'
+import { taskKeyOfArn } from '../../ecs/tasks/task-keys.js'
 import { kubeTime } from '../../emulator/store/object-store.js'
 import type { KubeObject } from '../../emulator/types.js'
 import type { EcsEvent } from '../../events/bus.js'
@@ -316,7 +316,7 @@ async function runningTasks(ctx: BenchContext, count: number): Promise<{ arn: st
     unsubscribe()
   }
   return arns.map((arn) => {
-    const doc = ctx.instance.repos.tasks.get(taskKeyOfArn(arn)!) as TaskDoc | undefined
+    const doc = ctx.instance.repos.tasks.get(taskKeyOfArn(arn)!)
     if (!doc?.kecs?.namespace || !doc.kecs.podName) throw new Error(`task ${arn} has no pod`)
     return { arn, namespace: doc.kecs.namespace, name: doc.kecs.podName }
   })

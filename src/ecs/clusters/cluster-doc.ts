@@ -1,6 +1,7 @@
 import type { Cluster, ClusterField } from '@aws-sdk/client-ecs'
 import type { RequestContext } from '../context.js'
-import { scopedKey, type Repos } from '../../store/repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
+import type { Repos } from '../repos.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 import { clusterStatistics, clusterTally, pickCounts } from './counts.js'

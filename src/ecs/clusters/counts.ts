@@ -1,5 +1,7 @@
 import type { KeyValuePair } from '@aws-sdk/client-ecs'
-import type { Repos } from '../../store/repos.js'
+import type { Repos } from '../repos.js'
+import type { ServiceDoc } from '../services/service-doc.js'
+import type { TaskDoc } from '../tasks/task-doc.js'
 
 /**
  * What a cluster holds, derived from the task, service and container-instance tables (never stored
@@ -34,15 +36,15 @@ const REGISTERED = new Set(['ACTIVE', 'DRAINING'])
 const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT'])
 
 /** Fargate or not, for STATISTICS: by launch type, else by the capacity provider(s) used. */
-function taskIsFargate(t: any): boolean {
+function taskIsFargate(t: Pick<TaskDoc, 'launchType' | 'capacityProviderName'>): boolean {
   if (t.launchType) return t.launchType === 'FARGATE'
-  return FARGATE_PROVIDERS.has(t.capacityProviderName)
+  return FARGATE_PROVIDERS.has(t.capacityProviderName ?? '')
 }
 
-function serviceIsFargate(s: any): boolean {
+function serviceIsFargate(s: Pick<ServiceDoc, 'launchType' | 'capacityProviderStrategy'>): boolean {
   if (s.launchType) return s.launchType === 'FARGATE'
-  const strategy: any[] = Array.isArray(s.capacityProviderStrategy) ? s.capacityProviderStrategy : []
-  return strategy.some((i) => FARGATE_PROVIDERS.has(i?.capacityProvider))
+  const strategy = Array.isArray(s.capacityProviderStrategy) ? s.capacityProviderStrategy : []
+  return strategy.some((i) => FARGATE_PROVIDERS.has(i?.capacityProvider ?? ''))
 }
 
 export function clusterTally(repos: CountSource, clusterArn: string): ClusterTally {

@@ -49,7 +49,7 @@ async function createCluster(input: CreateClusterRequest, ctx: RequestContext, d
   const strategy = validateStrategy(input.defaultCapacityProviderStrategy ?? [], providers)
 
   const key = clusterKey(ctx, name)
-  const existing = deps.repos.clusters.get(key) as ClusterDoc | undefined
+  const existing = deps.repos.clusters.get(key)
   // Idempotent on the name: an ACTIVE cluster comes back as it is; an INACTIVE one is created anew.
   // The hook runs again (hooks are idempotent), so a retry repairs a namespace a failed call left out.
   if (existing?.status === 'ACTIVE') {
@@ -88,7 +88,7 @@ async function describeClusters(input: DescribeClustersRequest, ctx: RequestCont
   const seen = new Set<string>()
   for (const ref of refs) {
     const { name, arn } = parseClusterRef(ctx, ref)
-    const doc = name === undefined ? undefined : (deps.repos.clusters.get(clusterKey(ctx, name)) as ClusterDoc | undefined)
+    const doc = name === undefined ? undefined : deps.repos.clusters.get(clusterKey(ctx, name))
     if (!doc) {
       failures.push({ arn, reason: 'MISSING' })
       continue
@@ -104,7 +104,7 @@ async function listClusters(input: ListClustersRequest, ctx: RequestContext, dep
   const prefix = clusterKey(ctx, '')
   const arns: string[] = []
   for (const [key, doc] of deps.repos.clusters.entries()) {
-    if (key.startsWith(prefix) && (doc as ClusterDoc).status === 'ACTIVE') arns.push((doc as ClusterDoc).clusterArn)
+    if (key.startsWith(prefix) && doc.status === 'ACTIVE') arns.push(doc.clusterArn)
   }
   arns.sort()
   const { page, nextToken } = paginate(arns, { maxResults: input.maxResults, nextToken: input.nextToken, limit: 100 })
@@ -191,7 +191,7 @@ async function putClusterCapacityProviders(
 function capacityProviderInUse(deps: EcsDeps, arn: string, provider: string): boolean {
   for (const s of deps.repos.services.values()) {
     if (s?.clusterArn !== arn || (s.status !== 'ACTIVE' && s.status !== 'DRAINING')) continue
-    if ((s.capacityProviderStrategy ?? []).some((i: any) => i?.capacityProvider === provider)) return true
+    if ((s.capacityProviderStrategy ?? []).some((i) => i?.capacityProvider === provider)) return true
   }
   for (const t of deps.repos.tasks.values()) {
     if (t?.clusterArn === arn && t.lastStatus !== 'STOPPED' && t.capacityProviderName === provider) return true

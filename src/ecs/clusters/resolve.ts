@@ -31,7 +31,7 @@ export function parseClusterRef(ctx: RequestContext, ref?: string): ClusterRef {
 export function findCluster(ctx: RequestContext, deps: Pick<EcsDeps, 'repos'>, ref?: string): ClusterDoc | undefined {
   const { name } = parseClusterRef(ctx, ref)
   if (name === undefined) return undefined
-  return deps.repos.clusters.get(clusterKey(ctx, name)) as ClusterDoc | undefined
+  return deps.repos.clusters.get(clusterKey(ctx, name))
 }
 
 /**

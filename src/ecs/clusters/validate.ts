@@ -15,7 +15,7 @@ export function validateClusterName(name: string): void {
   }
 }
 
-export const CONTAINER_INSIGHTS_VALUES = ['enhanced', 'enabled', 'disabled']
+const CONTAINER_INSIGHTS_VALUES = ['enhanced', 'enabled', 'disabled']
 
 /** Cluster settings: `containerInsights` (the only name the model allows) with a known value. */
 export function validateClusterSettings(settings: ClusterSetting[]): void {
@@ -36,10 +36,10 @@ export function mergeSettings(current: ClusterSetting[], updates: ClusterSetting
 }
 
 /** The capacity providers KECS always has (Fargate is what a local cluster emulates best). */
-export const BUILTIN_CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT']
+const BUILTIN_CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT']
 
 /** A capacity provider exists when built in, or created in this scope (CreateCapacityProvider, if any). */
-export function capacityProviderExists(ctx: RequestContext, deps: Pick<EcsDeps, 'repos'>, name: string): boolean {
+function capacityProviderExists(ctx: RequestContext, deps: Pick<EcsDeps, 'repos'>, name: string): boolean {
   if (BUILTIN_CAPACITY_PROVIDERS.includes(name)) return true
   const prefix = `arn:aws:ecs:${ctx.region}:${ctx.account}:capacity-provider/`
   for (const cp of deps.repos.capacityProviders.values()) {

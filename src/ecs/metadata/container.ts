@@ -1,4 +1,4 @@
-import type { ContainerDef } from '../task-definitions/normalize.js'
+import type { ContainerDef } from '../task-definitions/task-definition-doc.js'
 import { compact, sortedMap, timeOf } from './format.js'
 import { dockerIdOf, sha256Hex, type MetadataInput, type TaskContainer, type TaskFacts } from './input.js'
 

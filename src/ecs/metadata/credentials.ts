@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import { rfc3339Seconds } from './format.js'
 
@@ -9,7 +9,7 @@ import { rfc3339Seconds } from './format.js'
  * life of the task, so SDK caches behave), valid for six hours from the request. KECS's own ECS
  * endpoint accepts them like any others. Errors are the agent's: `{"code","message","HTTPErrorCode"}`.
  */
-export const CREDENTIALS_LIFETIME_MS = 6 * 60 * 60 * 1000
+const CREDENTIALS_LIFETIME_MS = 6 * 60 * 60 * 1000
 
 /** The role a task's containers get credentials for: the override's, else the task definition's. */
 export function taskRoleArnOf(task: TaskDoc, td: TaskDefinitionDoc | undefined): string | undefined {

@@ -1,7 +1,9 @@
 import type { Tag } from '@aws-sdk/client-ecs'
 import { createHash } from 'node:crypto'
-import { containerRuntimeId } from '../../kube/convert/container-ids.js'
-import { parseTaskCpu, parseTaskMemory, type ContainerDef, type TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import { parseTaskDefinitionArn } from '../arns.js'
+import { containerRuntimeId } from '../tasks/container-ids.js'
+import { parseTaskCpu, parseTaskMemory } from '../task-definitions/normalize.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import type { Wire } from '../types.js'
 
@@ -43,15 +45,15 @@ export function taskFacts(input: MetadataInput): TaskFacts {
   const t = input.task
   const td = input.taskDefinition
   const fargate = t.launchType === 'FARGATE'
-  const tdRef = /:task-definition\/(.+):(\d+)$/.exec(t.taskDefinitionArn ?? '')
+  const tdRef = t.taskDefinitionArn ? parseTaskDefinitionArn(t.taskDefinitionArn) : undefined
   const eniAttachment = (t.attachments ?? []).find((a) => a.type === 'ElasticNetworkInterface')
   const eni: Record<string, string> = {}
   for (const d of eniAttachment?.details ?? []) if (d.name && d.value !== undefined) eni[d.name] = d.value
   return {
     fargate,
     networkMode: td?.networkMode ?? (fargate || eniAttachment ? 'awsvpc' : 'bridge'),
-    family: td?.family ?? tdRef?.[1] ?? '',
-    revision: String(td?.revision ?? tdRef?.[2] ?? ''),
+    family: td?.family ?? tdRef?.family ?? '',
+    revision: String(td?.revision ?? tdRef?.revision ?? ''),
     cluster: fargate ? t.clusterArn : t.kecs.clusterName,
     ip: podIpOf(t, eni),
     eni,

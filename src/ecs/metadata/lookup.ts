@@ -1,7 +1,7 @@
-import { containerOfRuntimeId, parseContainerRuntimeId, taskIdOfRef } from '../../kube/convert/container-ids.js'
+import { containerOfRuntimeId, parseContainerRuntimeId, taskIdOfRef } from '../tasks/container-ids.js'
 import { getTags } from '../tag-store.js'
-import { taskDefinitionKey } from '../task-definitions/family-index.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import { taskDefinitionOfArn } from '../task-definitions/resolve.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { isExpired, stoppedRetentionMs } from '../tasks/runtime.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import type { EcsDeps } from '../types.js'
@@ -9,7 +9,7 @@ import type { MetadataInput, TaskContainer } from './input.js'
 
 /**
  * From the id in a metadata URL to the stored task. The endpoint ids are `<taskId>-<10 digits>`
- * (container-ids.ts) and the credentials id is `<taskId>`, where taskId is the task's id, or for service
+ * (tasks/container-ids.ts) and the credentials id is `<taskId>`, where taskId is the task's id, or for service
  * pods (which the reconciler adopts under their UID without dashes) the pod UID, dashes and all. Task ids
  * are unique within KECS (32 random hex digits or a pod UID; tasks adopted by older versions: a pod name
  * inside its cluster's namespace), so one index serves every cluster, account and region. A forgotten
@@ -25,17 +25,17 @@ export function findTaskById(deps: Deps, ref: string): TaskDoc | undefined {
   const table = deps.repos.tasks
   let index = indexes.get(table)
   const hit = (key: string | undefined) => {
-    const doc = key === undefined ? undefined : (table.get(key) as TaskDoc | undefined)
+    const doc = key === undefined ? undefined : table.get(key)
     return doc?.kecs?.taskId === taskId ? doc : undefined
   }
   let doc = hit(index?.get(taskId))
   if (!doc) {
     index = new Map()
-    for (const [key, d] of table.entries() as IterableIterator<[string, TaskDoc]>) if (d?.kecs?.taskId) index.set(d.kecs.taskId, key)
+    for (const [key, d] of table.entries()) if (d?.kecs?.taskId) index.set(d.kecs.taskId, key)
     indexes.set(table, index)
     doc = hit(index.get(taskId))
   }
-  if (!doc || isExpired(doc, deps.clock.now(), stoppedRetentionMs(deps as EcsDeps))) return undefined
+  if (!doc || isExpired(doc, deps.clock.now(), stoppedRetentionMs(deps))) return undefined
   return doc
 }
 
@@ -51,13 +51,8 @@ export function findByEndpointId(deps: Deps, id: string): { task: TaskDoc; conta
   return container ? { task, container } : undefined
 }
 
-export function taskDefinitionOf(deps: Pick<EcsDeps, 'repos'>, task: TaskDoc): TaskDefinitionDoc | undefined {
-  const m = /^arn:[^:]+:ecs:([^:]*):(\d{12}):task-definition\/(.+):(\d+)$/.exec(task.taskDefinitionArn ?? '')
-  if (!m) return undefined
-  return deps.repos.taskDefinitions.get(taskDefinitionKey({ region: m[1]!, account: m[2]! }, m[3]!, Number(m[4]))) as
-    | TaskDefinitionDoc
-    | undefined
-}
+export const taskDefinitionOf = (deps: Pick<EcsDeps, 'repos'>, task: TaskDoc): TaskDefinitionDoc | undefined =>
+  taskDefinitionOfArn(deps.repos, task.taskDefinitionArn)
 
 /** Everything the shaping needs about a task, read now. */
 export function metadataInput(deps: Deps, task: TaskDoc, opts: { tags?: boolean } = {}): MetadataInput {

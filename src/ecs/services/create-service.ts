@@ -7,7 +7,7 @@ import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
 import { stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { clusterInstances } from '../tasks/node-instances.js'
 import type { EcsDeps, Wire } from '../types.js'
@@ -42,7 +42,7 @@ export async function createService(input: Input, ctx: RequestContext, deps: Ecs
   const name = input.serviceName!
   validateServiceName(name)
   const key = serviceKey(ctx, cluster.clusterName, name)
-  const existing = deps.repos.services.get(key) as ServiceDoc | undefined
+  const existing = deps.repos.services.get(key)
   const fingerprint = requestFingerprint(input)
   if (existing && existing.status !== 'INACTIVE') {
     if (input.clientToken && existing.kecs.clientToken === input.clientToken && existing.kecs.requestFingerprint === fingerprint) {

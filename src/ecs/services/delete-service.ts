@@ -3,7 +3,6 @@ import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { invalidParameter, serviceNotActive, serviceNotFound } from '../errors.js'
 import { stageDeleteTags } from '../tag-store.js'
-import type { TaskDoc } from '../tasks/task-doc.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, primaryOf, renderService, serviceGroup, serviceKey, type ServiceDoc } from './service-doc.js'
@@ -45,7 +44,7 @@ export async function deleteService(input: Wire<DeleteServiceRequest>, ctx: Requ
 
 function hasLiveTasks(deps: EcsDeps, doc: ServiceDoc): boolean {
   const group = serviceGroup(doc.serviceName)
-  for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+  for (const t of deps.repos.tasks.values()) {
     if (t.clusterArn === doc.clusterArn && t.group === group && t.lastStatus !== 'STOPPED') return true
   }
   return false

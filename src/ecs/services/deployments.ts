@@ -122,8 +122,8 @@ export function mergeConfig(current: DeploymentConfig | undefined, given: Deploy
   return withConfigDefaults({ ...(current ?? {}), ...given }, daemon)
 }
 
-export const MIN_FAILED_THRESHOLD = 3
-export const MAX_FAILED_THRESHOLD = 200
+const MIN_FAILED_THRESHOLD = 3
+const MAX_FAILED_THRESHOLD = 200
 
 /**
  * The circuit breaker's failed task threshold: BOUNDED_PERCENT 50 by default, i.e. 0.5 × desiredCount

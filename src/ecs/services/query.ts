@@ -5,7 +5,7 @@ import { namespaceArn } from '../clusters/validate.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter } from '../errors.js'
 import { paginate } from '../pagination.js'
-import { scopedKey } from '../../store/repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
 import { serviceMessages } from './validate.js'
@@ -41,7 +41,7 @@ async function describeServices(input: Wire<DescribeServicesRequest>, ctx: Reque
 function listed(ctx: RequestContext, deps: EcsDeps, cluster: ClusterDoc): ServiceDoc[] {
   const prefix = scopedKey(ctx, cluster.clusterName, '')
   const out: ServiceDoc[] = []
-  for (const [key, doc] of deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+  for (const [key, doc] of deps.repos.services.entries()) {
     if (key.startsWith(prefix) && doc.clusterArn === cluster.clusterArn && doc.status === 'ACTIVE') out.push(doc)
   }
   return out
@@ -75,7 +75,7 @@ async function listServicesByNamespace(input: Wire<ListServicesByNamespaceReques
   const wanted = namespaceArn(ctx, input.namespace!)
   const prefix = scopedKey(ctx, '')
   const arns: string[] = []
-  for (const [key, doc] of deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+  for (const [key, doc] of deps.repos.services.entries()) {
     if (!key.startsWith(prefix) || doc.status !== 'ACTIVE') continue
     const sc = primaryOf(doc)?.serviceConnectConfiguration
     if (!sc?.enabled) continue

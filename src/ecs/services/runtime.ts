@@ -1,4 +1,4 @@
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { EcsDeps } from '../types.js'
 import type { ServiceDoc } from './service-doc.js'
 import type { TaskSetDoc } from './task-set-doc.js'

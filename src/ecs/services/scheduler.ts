@@ -4,7 +4,9 @@ import { parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { saveTaskChange } from '../tasks/events.js'
-import { taskKeyOfArn, type TaskDoc } from '../tasks/task-doc.js'
+import { markStopping } from '../tasks/stopping.js'
+import type { TaskDoc } from '../tasks/task-doc.js'
+import { taskKeyOfArn } from '../tasks/task-keys.js'
 import type { EcsCore } from '../types.js'
 import { addEvents, publishServiceNotes } from './events.js'
 import { noObservations, step, type Observations, type TaskView } from './scheduler-state.js'
@@ -56,12 +58,12 @@ export class ServiceScheduler {
   }
 
   start(): void {
-    for (const [key, t] of this.deps.repos.tasks.entries() as IterableIterator<[string, TaskDoc]>) {
+    for (const [key, t] of this.deps.repos.tasks.entries()) {
       const service = serviceKeyOfTask(t)
       if (service) this.remember(key, t, service)
     }
     this.unsubscribe = this.deps.signals.taskChanged.on(({ task }) => this.onTaskChange(task))
-    for (const [key, doc] of this.deps.repos.services.entries() as IterableIterator<[string, ServiceDoc]>) {
+    for (const [key, doc] of this.deps.repos.services.entries()) {
       if (doc.status !== 'INACTIVE') this.schedule(key)
     }
   }
@@ -113,14 +115,14 @@ export class ServiceScheduler {
 
   /** One state step for a service, now. */
   evaluate(key: string): void {
-    const current = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const current = this.deps.repos.services.get(key)
     const obs = this.pending.get(key) ?? noObservations()
     this.pending.delete(key)
     if (!current) return
     const tasks: TaskView[] = []
     const docs = new Map<string, TaskDoc>()
     for (const tk of this.tasksOf.get(key) ?? []) {
-      const t = this.deps.repos.tasks.get(tk) as TaskDoc | undefined
+      const t = this.deps.repos.tasks.get(tk)
       if (!t) {
         this.tasksOf.get(key)!.delete(tk)
         this.seen.delete(tk)
@@ -163,12 +165,8 @@ export class ServiceScheduler {
 
   /** The scheduler stops a task (failed health checks): ServiceSchedulerInitiated; the pod goes, the workload replaces it. */
   private stopTask(current: TaskDoc, reason: string): void {
-    if (current.desiredStatus === 'STOPPED') return
     const doc: TaskDoc = structuredClone(current)
-    doc.desiredStatus = 'STOPPED'
-    doc.stoppingAt = epochSeconds(this.deps.clock.now())
-    doc.stopCode = 'ServiceSchedulerInitiated'
-    doc.stoppedReason = reason
+    if (!markStopping(doc, { stopCode: 'ServiceSchedulerInitiated', stoppedReason: reason }, this.deps.clock.now())) return
     doc.version++
     saveTaskChange(this.deps, doc)
       .then(() => this.opts.stopTask?.(doc))

@@ -8,9 +8,7 @@ import { findCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, EcsError, invalidParameter, serviceNotFound } from '../errors.js'
 import { paginate } from '../pagination.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
 import { lookup, parseTaskDefinitionRef } from '../task-definitions/resolve.js'
-import type { TaskDoc } from '../tasks/task-doc.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { addEvents, messages, publishServiceNotes } from './events.js'
 import { serviceRuntime } from './runtime.js'
@@ -32,7 +30,7 @@ import {
 
 const MAX_DESCRIBE = 20
 
-export const serviceDeploymentMessages = {
+const serviceDeploymentMessages = {
   notFound: 'Service deployment not found.',
   tooMany: (what: string) => `${what} can have at most ${MAX_DESCRIBE} items.`,
   empty: (what: string) => `${what} cannot be empty.`,
@@ -68,7 +66,7 @@ async function listServiceDeployments(input: Wire<ListServiceDeploymentsRequest>
 /** The stored service a service-deployment / service-revision ARN belongs to (this account and region). */
 function serviceOfChild(ctx: RequestContext, deps: EcsDeps, p: ReturnType<typeof parseChildArn>): ServiceDoc | undefined {
   if (!p || p.account !== ctx.account || p.region !== ctx.region) return undefined
-  return deps.repos.services.get(serviceKey(ctx, p.cluster, p.service)) as ServiceDoc | undefined
+  return deps.repos.services.get(serviceKey(ctx, p.cluster, p.service))
 }
 
 function checkCount(list: string[] | undefined, what: string): string[] {
@@ -122,10 +120,10 @@ async function describeServiceRevisions(input: Wire<DescribeServiceRevisionsRequ
 /** The revision's containers and images, with the digest a task of the deployment resolved when there is one. */
 function containerImages(ctx: RequestContext, deps: EcsDeps, doc: ServiceDoc, d: DeploymentDoc) {
   const ref = d.taskDefinition ? parseTaskDefinitionRef(ctx, d.taskDefinition) : undefined
-  const td = ref ? (lookup(deps.repos, ctx, ref) as TaskDefinitionDoc | undefined) : undefined
+  const td = ref ? lookup(deps.repos, ctx, ref) : undefined
   const digests = new Map<string, string>()
   const group = serviceGroup(doc.serviceName)
-  for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+  for (const t of deps.repos.tasks.values()) {
     if (t.group !== group || t.clusterArn !== doc.clusterArn || t.startedBy !== d.id) continue
     for (const c of t.containers ?? []) if (c.name && c.imageDigest && !digests.has(c.name)) digests.set(c.name, c.imageDigest)
   }

@@ -48,7 +48,7 @@ export interface DerivedServiceDeployment {
   updatedAt: number
 }
 
-export const serviceDeploymentReasons = {
+const serviceDeploymentReasons = {
   replaced: (id: string) => `ECS deployment ${id} was stopped: a newer deployment replaced it.`,
   serviceDeleted: (id: string) => `ECS deployment ${id} was stopped: the service was deleted.`,
   stopRequested: (id: string) => `ECS deployment ${id} was stopped by a StopServiceDeployment request.`,
@@ -74,7 +74,7 @@ export function serviceDeploymentId(deploymentId: string): string {
 }
 
 /** The service revision id of an ECS deployment (that is not a rollback): its 19 digits. */
-export const serviceRevisionId = (deploymentId: string) => deploymentId.slice(deploymentId.lastIndexOf('/') + 1)
+const serviceRevisionId = (deploymentId: string) => deploymentId.slice(deploymentId.lastIndexOf('/') + 1)
 
 const arnBase = (serviceArn: string) => {
   const p = parseArn(serviceArn)!
@@ -102,7 +102,7 @@ export function parseChildArn(arn: string, type: 'service-deployment' | 'service
 }
 
 /** Every deployment the service remembers, by id: current ones first (freshest), then past, then the last COMPLETED. */
-export function history(doc: ServiceDoc): Map<string, DeploymentDoc> {
+function history(doc: ServiceDoc): Map<string, DeploymentDoc> {
   const out = new Map<string, DeploymentDoc>()
   for (const d of [...doc.deployments, ...doc.kecs.pastDeployments]) if (!out.has(d.id)) out.set(d.id, d)
   const lc = doc.kecs.lastCompleted
@@ -113,7 +113,7 @@ export function history(doc: ServiceDoc): Map<string, DeploymentDoc> {
 const isRollback = (d: DeploymentDoc) => !!d.kecs.rollbackTo
 
 /** The deployment whose revision `id` runs: itself, or for a rollback the one it went back to (followed). */
-export function revisionDeploymentId(all: Map<string, DeploymentDoc>, id: string): string {
+function revisionDeploymentId(all: Map<string, DeploymentDoc>, id: string): string {
   let cur = id
   for (let i = 0; i < 100; i++) {
     const d = all.get(cur)

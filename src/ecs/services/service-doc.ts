@@ -1,9 +1,11 @@
 import type { Deployment, Service, ServiceEvent, Tag } from '@aws-sdk/client-ecs'
 import { isArn, parseArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
-import { scopedKey, type Repos } from '../../store/repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
+import type { Repos } from '../repos.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
+import type { TaskSetDoc } from './task-set-doc.js'
 
 /**
  * Services: the data model (fact sheet ecs-semantics §4).
@@ -35,7 +37,7 @@ import type { Wire } from '../types.js'
  *   - `events[]`: newest first, at most 100 (events.ts).
  *   - Task sets (EXTERNAL deployment controller, task-set-doc.ts): documents in `repos.taskSets` under
  *     `taskSetKey(scope, cluster, service, id)`, the TaskSet shape plus a `kecs` part, with
- *     `serviceArn` set; the service renders those whose status is not INACTIVE as `taskSets[]`. With
+ *     `serviceArn` set; the service renders them as `taskSets[]`. With
  *     EXTERNAL, `deployments` is [] and the service itself runs no workload: each task set is a
  *     Deployment of its own (their tasks' startedBy being the task set id is the natural key).
  */
@@ -121,15 +123,6 @@ export const serviceKey = (scope: Scope, clusterName: string, serviceName: strin
 export const taskSetKey = (scope: Scope, clusterName: string, serviceName: string, taskSetId: string) =>
   scopedKey(scope, clusterName, serviceName, taskSetId)
 
-/** The key of a stored service doc, from its ARN. */
-export function serviceKeyOfArn(arn: string): string | undefined {
-  const p = parseArn(arn)
-  if (!p || p.resourceType !== 'service') return undefined
-  const [cluster, name, ...rest] = p.resource.split('/')
-  if (!cluster || !name || rest.length) return undefined
-  return serviceKey({ account: p.account, region: p.region }, cluster, name)
-}
-
 /**
  * The service name a reference names inside a cluster: a name, or an ARN (long `service/<cluster>/<name>`
  * or the old `service/<name>`); undefined when it cannot name a service of this cluster.
@@ -146,7 +139,7 @@ export function serviceNameOf(ctx: Scope, clusterName: string, ref: string): str
 /** The stored service (any status) a reference names in a cluster. */
 export function findService(ctx: Scope, repos: Pick<Repos, 'services'>, clusterName: string, ref: string): ServiceDoc | undefined {
   const name = serviceNameOf(ctx, clusterName, ref)
-  return name === undefined ? undefined : (repos.services.get(serviceKey(ctx, clusterName, name)) as ServiceDoc | undefined)
+  return name === undefined ? undefined : repos.services.get(serviceKey(ctx, clusterName, name))
 }
 
 /** The ARN a reference stands for, for `failures[].arn` (a bare name gives ECS's short form `service/<name>`). */
@@ -232,7 +225,7 @@ export function renderService(
   const src = doc as unknown as Record<string, unknown>
   for (const f of SERVICE_FIELDS) {
     if (f === 'tags') {
-      if (opts.tags) out.tags = getTags(repos as Repos, doc.serviceArn)
+      if (opts.tags) out.tags = getTags(repos, doc.serviceArn)
       else if (opts.echoTags?.length) out.tags = opts.echoTags
     } else if (f === 'taskSets') {
       if (isExternal(doc)) out.taskSets = taskSetsOf(repos, doc.serviceArn)
@@ -244,15 +237,14 @@ export function renderService(
   return structuredClone(out) as Wire<Service>
 }
 
-function taskSetsOf(repos: Pick<Repos, 'taskSets'>, serviceArn: string): unknown[] {
-  const out: any[] = []
+function taskSetsOf(repos: Pick<Repos, 'taskSets'>, serviceArn: string): Omit<TaskSetDoc, 'kecs'>[] {
+  const out: Omit<TaskSetDoc, 'kecs'>[] = []
   for (const ts of repos.taskSets.values()) {
-    if (ts?.serviceArn === serviceArn && ts.status !== 'INACTIVE') {
-      const { kecs: _internal, ...shown } = ts
-      out.push(shown)
-    }
+    if (ts.serviceArn !== serviceArn) continue
+    const { kecs: _internal, ...shown } = ts
+    out.push(shown)
   }
-  return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))
+  return out.sort((a, b) => a.createdAt - b.createdAt)
 }
 
 /** The PRIMARY deployment (the first), if any. */

@@ -4,7 +4,7 @@ import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
 import { getTags, stageDeleteTags } from '../tag-store.js'
 import type { EcsDeps, Wire } from '../types.js'
-import type { Repos } from '../../store/repos.js'
+import type { Repos } from '../repos.js'
 import type { WriteOp } from '../../store/store.js'
 import { taskSetKey, type ServiceDoc } from './service-doc.js'
 
@@ -87,7 +87,7 @@ export function ordered(doc: TaskSetDoc): TaskSetDoc {
 export function renderTaskSet(repos: Pick<Repos, 'tags'>, doc: TaskSetDoc, opts: { tags?: boolean; echoTags?: unknown[] } = {}): Wire<TaskSet> {
   const { kecs: _internal, ...shown } = ordered(doc)
   const out: Record<string, unknown> = structuredClone(shown)
-  if (opts.tags) out.tags = getTags(repos as Repos, doc.taskSetArn)
+  if (opts.tags) out.tags = getTags(repos, doc.taskSetArn)
   else if (opts.echoTags?.length) out.tags = structuredClone(opts.echoTags)
   return out as Wire<TaskSet>
 }
@@ -112,7 +112,7 @@ type Scope = Pick<RequestContext, 'account' | 'region'>
 /** The stored task sets of a service (any status), with their keys, oldest first. */
 export function taskSetEntries(repos: Pick<Repos, 'taskSets'>, serviceArn: string): [string, TaskSetDoc][] {
   const out: [string, TaskSetDoc][] = []
-  for (const [key, ts] of repos.taskSets.entries() as IterableIterator<[string, TaskSetDoc]>) {
+  for (const [key, ts] of repos.taskSets.entries()) {
     if (ts?.serviceArn === serviceArn) out.push([key, ts])
   }
   return out.sort((a, b) => a[1].createdAt - b[1].createdAt)
@@ -133,7 +133,7 @@ export function findTaskSet(ctx: Scope, repos: Pick<Repos, 'taskSets'>, service:
   const id = taskSetIdOf(ctx, service.kecs.clusterName, service.serviceName, ref)
   if (!id) return undefined
   const key = taskSetKey(ctx, service.kecs.clusterName, service.serviceName, id)
-  const doc = repos.taskSets.get(key) as TaskSetDoc | undefined
+  const doc = repos.taskSets.get(key)
   return doc && doc.serviceArn === service.serviceArn ? [key, doc] : undefined
 }
 

@@ -38,7 +38,7 @@ import { checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwor
  * counts their tasks (runningCount, pendingCount, stabilityStatus) and removes drained task sets.
  */
 
-export const taskSetMessages = {
+const taskSetMessages = {
   notExternal: 'Task sets can only be used with services that use the EXTERNAL deployment controller.',
   notFound: 'The specified task set does not exist.',
   scale: 'The scale value must be between 0 and 100 (percent).',
@@ -48,7 +48,7 @@ export const taskSetMessages = {
   clientToken: 'clientToken must be at most 36 characters.',
 }
 
-export const taskSetNotFound = () => new EcsError('TaskSetNotFoundException', taskSetMessages.notFound)
+const taskSetNotFound = () => new EcsError('TaskSetNotFoundException', taskSetMessages.notFound)
 
 /** The cluster and the service a task set call names; the service must be ACTIVE (or just exist, for Describe) and EXTERNAL. */
 function serviceFor(ctx: RequestContext, deps: EcsDeps, cluster: string | undefined, service: string, opts: { describe?: boolean } = {}) {

@@ -1,5 +1,5 @@
 import { getTags } from '../tag-store.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { EcsDeps } from '../types.js'
 
 /**

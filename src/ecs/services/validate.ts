@@ -2,7 +2,7 @@ import type { CapacityProviderStrategyItem, NetworkConfiguration } from '@aws-sd
 import { NAME_PATTERN } from '../arns.js'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { clientException, invalidParameter } from '../errors.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { checkCompatibility, checkNetwork, checkProvidersAssociated, messages as runMessages, providerLaunchType } from '../tasks/validate-run.js'
 import type { Wire } from '../types.js'
 

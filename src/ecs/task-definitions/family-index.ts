@@ -1,6 +1,7 @@
 import type { DocTable } from '../../store/doc-table.js'
-import { scopedKey, type Repos } from '../../store/repos.js'
-import type { TaskDefinitionDoc } from './normalize.js'
+import { scopedKey } from '../../store/scoped-key.js'
+import type { Repos } from '../repos.js'
+import type { TaskDefinitionDoc } from './task-definition-doc.js'
 
 /**
  * An in-memory index of task definition revisions by scope and family, so List* calls and
@@ -120,4 +121,4 @@ export function memo<T>(repos: Repos, scope: Scope, key: string, compute: () => 
 }
 
 /** Plain code-unit order, as ECS sorts family names (not locale order). */
-export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

@@ -21,7 +21,7 @@ import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { EcsDeps, Handler, HandlerMap, Wire } from '../types.js'
 import type { WriteOp } from '../../store/store.js'
-import { scopedKey } from '../../store/repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
 import {
   memo,
   recordChange,
@@ -31,7 +31,8 @@ import {
   sortedFamilies,
   taskDefinitionKey,
 } from './family-index.js'
-import { buildTaskDefinition, computeCompatibilities, type RegisterInput, type TaskDefinitionDoc } from './normalize.js'
+import { buildTaskDefinition, computeCompatibilities, type RegisterInput } from './normalize.js'
+import type { TaskDefinitionDoc } from './task-definition-doc.js'
 import { lookup, parseSingleRef, parseTaskDefinitionRef, resolveTaskDefinition } from './resolve.js'
 import { externalCompatible, fargateProblem, validateRegistration } from './validate.js'
 
@@ -182,7 +183,7 @@ function matchingArns(deps: EcsDeps, ctx: RequestContext, only: string[] | undef
   const table = deps.repos.taskDefinitions
   const out: string[] = []
   const visit = (family: string, rev: number) => {
-    const doc = table.get(taskDefinitionKey(ctx, family, rev)) as TaskDefinitionDoc | undefined
+    const doc = table.get(taskDefinitionKey(ctx, family, rev))
     if (doc?.status === status) out.push(doc.taskDefinitionArn!)
   }
   if (desc) {
@@ -224,7 +225,7 @@ function familiesIn(deps: EcsDeps, ctx: RequestContext, status: string): string[
     let active = false
     let inactive = false
     for (const rev of idx.families.get(family) ?? []) {
-      const s = (table.get(taskDefinitionKey(ctx, family, rev)) as TaskDefinitionDoc | undefined)?.status
+      const s = table.get(taskDefinitionKey(ctx, family, rev))?.status
       if (s === 'ACTIVE') active = true
       else if (s === 'INACTIVE') inactive = true
       if (active) break

@@ -1,17 +1,10 @@
-import type {
-  Compatibility,
-  ContainerDefinition,
-  PortMapping,
-  RegisterTaskDefinitionRequest,
-  TaskDefinition,
-} from '@aws-sdk/client-ecs'
+import type { Compatibility, PortMapping, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs'
 import { clientException } from '../errors.js'
 import type { Wire } from '../types.js'
 import { requiresAttributes } from './requires-attributes.js'
+import type { ContainerDef, TaskDefinitionDoc } from './task-definition-doc.js'
 
 export type RegisterInput = Wire<RegisterTaskDefinitionRequest>
-export type ContainerDef = Wire<ContainerDefinition>
-export type TaskDefinitionDoc = Wire<TaskDefinition>
 
 /** Task-level size in cpu units and MiB, once parsed from the strings the caller sent. */
 export interface TaskSize {

@@ -1,6 +1,7 @@
 import type { Attribute } from '@aws-sdk/client-ecs'
 import type { Wire } from '../types.js'
-import type { ContainerDef, RegisterInput } from './normalize.js'
+import type { RegisterInput } from './normalize.js'
+import type { ContainerDef } from './task-definition-doc.js'
 
 /**
  * The container-instance attributes a definition needs, derived from the fields it uses, as ECS lists

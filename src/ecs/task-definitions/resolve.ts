@@ -1,10 +1,10 @@
-import { isArn, NAME_PATTERN, parseArn } from '../arns.js'
+import { isArn, NAME_PATTERN, parseArn, parseTaskDefinitionArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
 import { clientException } from '../errors.js'
 import type { EcsDeps } from '../types.js'
-import type { Repos } from '../../store/repos.js'
+import type { Repos } from '../repos.js'
 import { revisionsOf, taskDefinitionKey } from './family-index.js'
-import type { TaskDefinitionDoc } from './normalize.js'
+import type { TaskDefinitionDoc } from './task-definition-doc.js'
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
@@ -37,7 +37,7 @@ export function parseTaskDefinitionRef(scope: Scope, ref: string): TaskDefinitio
   return { family, revision: Number(rev) }
 }
 
-export const invalidRevision = (rev: string) => clientException(`Invalid revision number. Number: ${rev}`)
+const invalidRevision = (rev: string) => clientException(`Invalid revision number. Number: ${rev}`)
 
 /** parseTaskDefinitionRef for the operations that name one definition: a revision that is not a number is a ClientException. */
 export function parseSingleRef(scope: Scope, ref: string): TaskDefinitionRef | undefined {
@@ -47,10 +47,10 @@ export function parseSingleRef(scope: Scope, ref: string): TaskDefinitionRef | u
 }
 
 /** The latest ACTIVE revision of a family. */
-export function latestActive(repos: Repos, scope: Scope, family: string): TaskDefinitionDoc | undefined {
+function latestActive(repos: Repos, scope: Scope, family: string): TaskDefinitionDoc | undefined {
   const revs = revisionsOf(repos, scope, family)
   for (let i = revs.length - 1; i >= 0; i--) {
-    const doc = repos.taskDefinitions.get(taskDefinitionKey(scope, family, revs[i]!)) as TaskDefinitionDoc | undefined
+    const doc = repos.taskDefinitions.get(taskDefinitionKey(scope, family, revs[i]!))
     if (doc?.status === 'ACTIVE') return doc
   }
   return undefined
@@ -60,7 +60,13 @@ export function latestActive(repos: Repos, scope: Scope, family: string): TaskDe
 export function lookup(repos: Repos, scope: Scope, ref: TaskDefinitionRef): TaskDefinitionDoc | undefined {
   if (ref.badRevision !== undefined) return undefined
   if (ref.revision === undefined) return latestActive(repos, scope, ref.family)
-  return repos.taskDefinitions.get(taskDefinitionKey(scope, ref.family, ref.revision)) as TaskDefinitionDoc | undefined
+  return repos.taskDefinitions.get(taskDefinitionKey(scope, ref.family, ref.revision))
+}
+
+/** The revision a task definition ARN names (what tasks and pods carry), in any status. */
+export function taskDefinitionOfArn(repos: Pick<Repos, 'taskDefinitions'>, arn: string | undefined): TaskDefinitionDoc | undefined {
+  const p = arn ? parseTaskDefinitionArn(arn) : undefined
+  return p && repos.taskDefinitions.get(taskDefinitionKey(p, p.family, p.revision))
 }
 
 /**

@@ -1,15 +1,16 @@
 import { NAME_PATTERN } from '../arns.js'
 import { clientException } from '../errors.js'
 import { isFargateSize, noFargateConfiguration } from './fargate.js'
-import { parseTaskSize, type ContainerDef, type RegisterInput, type TaskSize } from './normalize.js'
+import { parseTaskSize, type RegisterInput, type TaskSize } from './normalize.js'
+import type { ContainerDef } from './task-definition-doc.js'
 
 /**
  * RegisterTaskDefinition's service-side rules, with ECS's ClientException texts (fact sheet §2 and
  * messages quoted from real ECS answers). The model validator has already checked types and enums.
  */
-export const MAX_CONTAINERS = 10
+const MAX_CONTAINERS = 10
 
-export const messages = {
+const messages = {
   familyInvalid: 'Family contains invalid characters.',
   noContainers: 'Container list cannot be empty.',
   tooManyContainers: 'Too many containers.',
@@ -101,7 +102,7 @@ function validateContainers(containers: ContainerDef[], networkMode: string | un
 }
 
 /** Why the definition cannot run on EC2 (or EXTERNAL), or undefined when it can. */
-export function ec2Problem(input: RegisterInput, size: TaskSize, external = false): string | undefined {
+function ec2Problem(input: RegisterInput, size: TaskSize, external = false): string | undefined {
   if (size.memory === undefined) {
     const c = (input.containerDefinitions ?? []).find((c) => c.memory === undefined && c.memoryReservation === undefined)
     if (c) return messages.noContainerMemory(c.name ?? '')

@@ -2,7 +2,7 @@ import type { NetworkConfiguration, TaskOverride } from '@aws-sdk/client-ecs'
 import { containerArn, newUuid, taskArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { Wire } from '../types.js'
 import type { TaskDoc } from './task-doc.js'
 
@@ -112,7 +112,7 @@ export function buildTask(n: NewTask): TaskDoc {
  * The stop timeout of a task: ECS gives each container its own (default 30s); a pod has one grace
  * period, so the largest of the task. ECS's default applies to containers that set none.
  */
-export function stopTimeoutOf(td: TaskDefinitionDoc): number {
+function stopTimeoutOf(td: TaskDefinitionDoc): number {
   return Math.max(...(td.containerDefinitions ?? []).map((c) => c.stopTimeout ?? 30), 0)
 }
 

@@ -1,7 +1,8 @@
 import type { WriteOp } from '../../store/store.js'
 import { parseArn } from '../arns.js'
 import type { EcsDeps } from '../types.js'
-import { renderTask, taskKeyOfArn, type TaskDoc } from './task-doc.js'
+import { renderTask, type TaskDoc } from './task-doc.js'
+import { taskKeyOf } from './task-keys.js'
 
 /**
  * `ECS Task State Change` events (fact sheet ecs-events-metadata §1): the detail is the task as
@@ -57,16 +58,9 @@ export function saveTaskChange(
   deps: Pick<EcsDeps, 'repos' | 'bus' | 'clock' | 'signals'>,
   doc: TaskDoc,
   extraOps: WriteOp[] = [],
-  previous: TaskDoc | undefined = deps.repos.tasks.get(docKey(doc)) as TaskDoc | undefined,
+  previous: TaskDoc | undefined = deps.repos.tasks.get(taskKeyOf(doc)) as TaskDoc | undefined,
 ): Promise<void> {
-  const done = deps.repos.store.write([deps.repos.tasks.stagePut(docKey(doc), doc), ...extraOps])
+  const done = deps.repos.store.write([deps.repos.tasks.stagePut(taskKeyOf(doc), doc), ...extraOps])
   publishTaskChange(deps, doc, previous)
   return done
-}
-
-/** The primary key of a stored task doc (from its long-format ARN). */
-export function docKey(doc: Pick<TaskDoc, 'taskArn'>): string {
-  const key = taskKeyOfArn(doc.taskArn)
-  if (!key) throw new Error(`not a long-format task ARN: ${doc.taskArn}`)
-  return key
 }

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto'
 import { containerInstanceArn, isArn, parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
-import { scopedKey, type Repos } from '../../store/repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
+import type { Repos } from '../repos.js'
 import type { EcsDeps, Wire } from '../types.js'
 
 /**
@@ -31,14 +32,14 @@ export interface NodeInfo {
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
-export const containerInstanceKey = (scope: Scope, clusterName: string, id: string) =>
+const containerInstanceKey = (scope: Scope, clusterName: string, id: string) =>
   scopedKey(scope, clusterName, 'container-instance', id)
 
 /** A stable 32-hex id per cluster and node, so registering again finds the same instance. */
-export const nodeInstanceId = (clusterArn: string, nodeName: string) =>
+const nodeInstanceId = (clusterArn: string, nodeName: string) =>
   createHash('sha256').update(`${clusterArn}\n${nodeName}`).digest('hex').slice(0, 32)
 
-export const isKecsManagedInstance = (doc: unknown) => !!(doc as ContainerInstanceDoc | undefined)?.kecs?.managedNode
+const isKecsManagedInstance = (doc: ContainerInstanceDoc) => !!doc.kecs?.managedNode
 
 const REGISTERED = new Set(['ACTIVE', 'DRAINING'])
 
@@ -71,7 +72,7 @@ export function findInstance(
     if (parts.length === 2 && parts[0] !== clusterName) return undefined
     id = parts[parts.length - 1]!
   }
-  return repos.containerInstances.get(containerInstanceKey(ctx, clusterName, id)) as ContainerInstanceDoc | undefined
+  return repos.containerInstances.get(containerInstanceKey(ctx, clusterName, id))
 }
 
 function buildInstance(scope: Scope, clusterName: string, clusterArn: string, node: NodeInfo, nowMs: number): ContainerInstanceDoc {
@@ -119,7 +120,7 @@ export async function registerNodeInstances(
   const ops = []
   for (const node of nodes) {
     const key = containerInstanceKey(scope, clusterName, nodeInstanceId(clusterArn, node.name))
-    const existing = deps.repos.containerInstances.get(key) as ContainerInstanceDoc | undefined
+    const existing = deps.repos.containerInstances.get(key)
     if (existing && REGISTERED.has(existing.status)) continue
     const doc = buildInstance(scope, clusterName, clusterArn, node, deps.clock.now())
     if (existing) doc.version = (existing.version ?? 0) + 1

@@ -4,7 +4,7 @@ import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
 import type { EcsDeps, Wire } from '../types.js'
-import { docKey } from './events.js'
+import { taskKeyOf } from './task-keys.js'
 import { isExpired, stoppedRetentionMs } from './runtime.js'
 import { findTask, refArn, type TaskDoc } from './task-doc.js'
 
@@ -34,7 +34,7 @@ function lookup(ctx: RequestContext, deps: EcsDeps, clusterName: string, ref: st
 }
 
 /** Whether protection is on now (it lapses at its expiry) and until when. */
-export function protectionOf(doc: TaskDoc, nowMs: number): { enabled: boolean; expiresAt?: number } {
+function protectionOf(doc: TaskDoc, nowMs: number): { enabled: boolean; expiresAt?: number } {
   const p = doc.kecs.protection
   if (!p?.enabled || (p.expiresAt !== undefined && p.expiresAt <= nowMs)) return { enabled: false }
   return p
@@ -65,7 +65,7 @@ async function updateTaskProtection(input: Wire<UpdateTaskProtectionRequest>, ct
     if (!current) continue
     const doc: TaskDoc = structuredClone(current)
     doc.kecs.protection = input.protectionEnabled ? { enabled: true, expiresAt: now + minutes * 60_000 } : { enabled: false }
-    ops.push(deps.repos.tasks.stagePut(docKey(doc), doc))
+    ops.push(deps.repos.tasks.stagePut(taskKeyOf(doc), doc))
     protectedTasks.push(protectedTask(doc, now))
   }
   if (ops.length) await deps.repos.store.write(ops)

@@ -1,5 +1,5 @@
 import type { DescribeTasksRequest, ListTasksRequest } from '@aws-sdk/client-ecs'
-import { containerInstanceArn, isArn, parseArn } from '../arns.js'
+import { containerInstanceArn, isArn, parseTaskDefinitionArn } from '../arns.js'
 import { findCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter, serviceNotFound } from '../errors.js'
@@ -37,14 +37,6 @@ async function describeTasks(input: Wire<DescribeTasksRequest>, ctx: RequestCont
   return { tasks, failures }
 }
 
-/** The family of a task definition ARN (`…:task-definition/<family>:<rev>`). */
-function familyOf(tdArn: string | undefined): string | undefined {
-  const p = tdArn ? parseArn(tdArn) : undefined
-  if (!p) return undefined
-  const colon = p.resource.lastIndexOf(':')
-  return colon < 0 ? p.resource : p.resource.slice(0, colon)
-}
-
 async function listTasks(input: Wire<ListTasksRequest>, ctx: RequestContext, deps: EcsDeps) {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
@@ -70,10 +62,10 @@ async function listTasks(input: Wire<ListTasksRequest>, ctx: RequestContext, dep
   const matches: TaskDoc[] = []
   // PENDING is a valid filter value, but no task ever has desiredStatus PENDING.
   if (desired !== 'PENDING') {
-    for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+    for (const t of deps.repos.tasks.values()) {
       if (t.clusterArn !== cluster.clusterArn || t.desiredStatus !== desired) continue
       if (startedBy !== undefined && t.startedBy !== startedBy) continue
-      if (family !== undefined && familyOf(t.taskDefinitionArn) !== family) continue
+      if (family !== undefined && parseTaskDefinitionArn(t.taskDefinitionArn ?? '')?.family !== family) continue
       if (group !== undefined && t.group !== group) continue
       if (instanceArn !== undefined && t.containerInstanceArn !== instanceArn) continue
       if (launchType !== undefined && t.launchType !== launchType) continue

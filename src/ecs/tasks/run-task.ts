@@ -7,12 +7,13 @@ import type { RequestContext } from '../context.js'
 import { clientException, EcsError, invalidParameter } from '../errors.js'
 import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { buildTask } from './build-task.js'
 import { shortfall, taskNeeds } from './capacity.js'
-import { docKey, publishTaskChange } from './events.js'
+import { publishTaskChange } from './events.js'
+import { taskKeyOf } from './task-keys.js'
 import { clusterInstances, findInstance } from './node-instances.js'
 import { noClusterError, taskRuntime, type TaskRuntime } from './runtime.js'
 import { renderTask, type TaskDoc } from './task-doc.js'
@@ -178,7 +179,7 @@ async function launch(
   tags: { key: string; value: string }[],
 ) {
   const prepared = docs.map((d) => runtime.prepare(d, td, tags))
-  const ops = docs.flatMap((d) => [deps.repos.tasks.stagePut(docKey(d), d), stageTags(deps.repos, d.taskArn, tags)])
+  const ops = docs.flatMap((d) => [deps.repos.tasks.stagePut(taskKeyOf(d), d), stageTags(deps.repos, d.taskArn, tags)])
   const replies = docs.map((d) => renderTask(deps.repos, d, { tags: true }))
   const stored = deps.repos.store.write(ops)
   // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
@@ -186,7 +187,7 @@ async function launch(
   const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
   if (write.status === 'rejected') throw write.reason
   return docs.map((d, i) => {
-    const now = deps.repos.tasks.get(docKey(d)) as TaskDoc | undefined
+    const now = deps.repos.tasks.get(taskKeyOf(d))
     return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!
   })
 }
@@ -213,7 +214,7 @@ function taskTags(
 
 function tasksWithToken(deps: EcsDeps, cluster: ClusterDoc, token: string): TaskDoc[] {
   const out: TaskDoc[] = []
-  for (const t of deps.repos.tasks.values() as IterableIterator<TaskDoc>) {
+  for (const t of deps.repos.tasks.values()) {
     if (t.clusterArn === cluster.clusterArn && t.kecs?.clientToken === token) out.push(t)
   }
   return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))

@@ -1,6 +1,6 @@
 import type { Tag } from '@aws-sdk/client-ecs'
 import { clientException } from '../errors.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { EcsDeps, Wire } from '../types.js'
 import type { TaskDoc } from './task-doc.js'
 
@@ -35,7 +35,7 @@ export const DEFAULT_STOPPED_RETENTION_MS = 60 * 60 * 1000
 
 export const taskRuntime = (deps: EcsDeps): TaskRuntime | undefined => deps.cluster.tasks
 
-export const stoppedRetentionMs = (deps: EcsDeps) => deps.cluster.tasks?.retentionMs ?? DEFAULT_STOPPED_RETENTION_MS
+export const stoppedRetentionMs = (deps: Pick<EcsDeps, 'cluster'>) => deps.cluster.tasks?.retentionMs ?? DEFAULT_STOPPED_RETENTION_MS
 
 /** A STOPPED task older than the retention is forgotten (the reconciler deletes it; reads skip it). */
 export function isExpired(doc: Pick<TaskDoc, 'lastStatus' | 'stoppedAt'>, nowMs: number, retentionMs: number): boolean {

@@ -1,5 +1,4 @@
 import type { StopTaskRequest } from '@aws-sdk/client-ecs'
-import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
@@ -7,6 +6,7 @@ import { stageDeleteTags } from '../tag-store.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { saveTaskChange } from './events.js'
 import { isExpired, stoppedRetentionMs, taskRuntime } from './runtime.js'
+import { markStopping } from './stopping.js'
 import { findTask, renderTask, type TaskDoc } from './task-doc.js'
 
 /**
@@ -15,8 +15,8 @@ import { findTask, renderTask, type TaskDoc } from './task-doc.js'
  * STOPPING … STOPPED as the pod goes (its grace period is the task's stop timeout). The task's tags
  * are deleted, as ECS does. Stopping a task that is already stopping or stopped changes nothing.
  */
-export const DEFAULT_STOP_REASON = 'Task stopped by user'
-export const TASK_NOT_FOUND = 'The referenced task was not found.'
+const DEFAULT_STOP_REASON = 'Task stopped by user'
+const TASK_NOT_FOUND = 'The referenced task was not found.'
 
 async function stopTask(input: Wire<StopTaskRequest>, ctx: RequestContext, deps: EcsDeps) {
   const cluster = resolveCluster(ctx, deps, input.cluster)
@@ -25,10 +25,7 @@ async function stopTask(input: Wire<StopTaskRequest>, ctx: RequestContext, deps:
   if (current.desiredStatus === 'STOPPED') return { task: renderTask(deps.repos, current) }
 
   const doc: TaskDoc = structuredClone(current)
-  doc.desiredStatus = 'STOPPED'
-  doc.stoppingAt = epochSeconds(deps.clock.now())
-  doc.stopCode = 'UserInitiated'
-  doc.stoppedReason = input.reason || DEFAULT_STOP_REASON
+  markStopping(doc, { stopCode: 'UserInitiated', stoppedReason: input.reason || DEFAULT_STOP_REASON }, deps.clock.now())
   doc.version++
   await saveTaskChange(deps, doc, [stageDeleteTags(deps.repos, doc.taskArn)])
   // The answer does not wait for the pod to go (as in ECS, StopTask only records the wish): the

@@ -1,12 +1,13 @@
 import type { Task } from '@aws-sdk/client-ecs'
-import { isArn, parseArn, taskArn as buildTaskArn } from '../arns.js'
+import { isArn, taskArn as buildTaskArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
-import { scopedKey, type Repos } from '../../store/repos.js'
+import type { Repos } from '../repos.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
+import { parseTaskArn, taskKey } from './task-keys.js'
 
 /**
- * A task as stored in `repos.tasks` under `taskKey(scope, cluster, id)`: the ECS Task shape (what
+ * A task as stored in `repos.tasks` under `taskKey(scope, cluster, id)` (task-keys.ts): the ECS Task shape (what
  * DescribeTasks returns, minus tags, which live in the tag store) plus `kecs`, what KECS needs to run
  * it and never shows. clusterCounts (clusters/counts.ts) reads clusterArn, lastStatus, launchType and
  * capacityProviderName from these docs.
@@ -42,7 +43,7 @@ export interface TaskInternal {
 }
 
 /** Task lifecycle, in order (DESIGN rule 6): lastStatus never moves backwards. */
-export const LIFECYCLE = [
+const LIFECYCLE = [
   'PROVISIONING',
   'PENDING',
   'ACTIVATING',
@@ -58,17 +59,6 @@ export const statusRank = (s: string | undefined) => LIFECYCLE.indexOf((s ?? 'PR
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
-export const taskKey = (scope: Scope, clusterName: string, taskId: string) => scopedKey(scope, clusterName, taskId)
-
-/** The key of the doc a task ARN (`task/<cluster>/<id>`) names, or undefined for another shape. */
-export function taskKeyOfArn(arn: string): string | undefined {
-  const p = parseArn(arn)
-  if (!p || p.resourceType !== 'task') return undefined
-  const slash = p.resource.indexOf('/')
-  if (slash < 0) return undefined
-  return taskKey({ account: p.account, region: p.region }, p.resource.slice(0, slash), p.resource.slice(slash + 1))
-}
-
 /**
  * The stored task a DescribeTasks/StopTask reference names inside a cluster: a task id, or a task ARN
  * (long format `task/<cluster>/<id>`, or the old `task/<id>`). Another cluster's task is not found.
@@ -81,16 +71,13 @@ export function findTask(
 ): TaskDoc | undefined {
   let id = ref
   if (isArn(ref)) {
-    const p = parseArn(ref)
-    if (!p || p.service !== 'ecs' || p.resourceType !== 'task' || p.region !== ctx.region || p.account !== ctx.account) {
-      return undefined
-    }
-    const slash = p.resource.indexOf('/')
-    if (slash >= 0 && p.resource.slice(0, slash) !== clusterName) return undefined
-    id = slash >= 0 ? p.resource.slice(slash + 1) : p.resource
+    const p = parseTaskArn(ref)
+    if (!p || p.region !== ctx.region || p.account !== ctx.account) return undefined
+    if (p.clusterName !== undefined && p.clusterName !== clusterName) return undefined
+    id = p.taskId
   }
   if (!id || id.includes('/')) return undefined
-  return repos.tasks.get(taskKey(ctx, clusterName, id)) as TaskDoc | undefined
+  return repos.tasks.get(taskKey(ctx, clusterName, id))
 }
 
 /** The ARN a reference stands for, for `failures[].arn`. */
@@ -142,7 +129,7 @@ export function renderTask(repos: Pick<Repos, 'tags'> | undefined, doc: TaskDoc,
   const out: Record<string, unknown> = {}
   const src = doc as unknown as Record<string, unknown>
   for (const f of TASK_FIELDS) {
-    if (f === 'tags') out.tags = opts.tags && repos ? getTags(repos as Repos, doc.taskArn) : []
+    if (f === 'tags') out.tags = opts.tags && repos ? getTags(repos, doc.taskArn) : []
     else if (src[f] !== undefined) out[f] = src[f]
   }
   // one deep copy: callers may change what they get without touching the stored doc

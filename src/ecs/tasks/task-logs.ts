@@ -1,4 +1,4 @@
-import { docKey } from './events.js'
+import { taskKeyOf } from './task-keys.js'
 import { DEFAULT_STOPPED_RETENTION_MS, isExpired } from './runtime.js'
 import type { TaskDoc } from './task-doc.js'
 import type { EcsCore } from '../types.js'
@@ -206,7 +206,7 @@ export class TaskLogs {
   private taskOf(taskArn: string): TaskDoc | undefined {
     let key: string
     try {
-      key = docKey({ taskArn })
+      key = taskKeyOf({ taskArn })
     } catch {
       return undefined
     }

@@ -7,7 +7,7 @@ import type {
 } from '@aws-sdk/client-ecs'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { invalidParameter } from '../errors.js'
-import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { Wire } from '../types.js'
 
 /**
@@ -15,12 +15,12 @@ import type { Wire } from '../types.js'
  * errors"). Where ECS's exact text is unknown the message says plainly what is wrong.
  */
 
-export const MAX_COUNT = 10
-export const MAX_STARTED_BY = 128
-export const MAX_OVERRIDES_CHARS = 8192
-export const MAX_CONSTRAINTS = 10
-export const MAX_STRATEGIES = 5
-export const MAX_CLIENT_TOKEN = 64
+const MAX_COUNT = 10
+const MAX_STARTED_BY = 128
+const MAX_OVERRIDES_CHARS = 8192
+const MAX_CONSTRAINTS = 10
+const MAX_STRATEGIES = 5
+const MAX_CLIENT_TOKEN = 64
 
 export const messages = {
   count: `count must be between 1 and ${MAX_COUNT}.`,

@@ -43,8 +43,6 @@ export function controllerRef(owner: KubeObject): OwnerReference {
   }
 }
 
-export const isDeleting = (o: KubeObject) => !!o.metadata.deletionTimestamp
-
 /** JSON with sorted keys: equal values give equal strings whatever the key order. */
 export function stableStringify(v: unknown): string {
   if (v === undefined) return 'null'

@@ -8,7 +8,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node'
 import type { Wire } from '../../ecs/types.js'
-import type { ContainerDef } from './context.js'
+import type { ContainerDef } from '../../ecs/task-definitions/task-definition-doc.js'
 import type { ContainerRole } from './dependencies.js'
 import { escapeExpansion } from './env.js'
 import { portName } from './names.js'
@@ -163,7 +163,7 @@ function securityContext(c: ContainerDef, findings: Findings): V1SecurityContext
 const ROOT = new Set(['root', '0'])
 
 /** "uid", "uid:gid", "root" → runAsUser/runAsGroup; names are reported (Kubernetes only takes numbers). */
-export function runAs(user: string, field: string, findings: Findings): Pick<V1SecurityContext, 'runAsUser' | 'runAsGroup'> {
+function runAs(user: string, field: string, findings: Findings): Pick<V1SecurityContext, 'runAsUser' | 'runAsGroup'> {
   const [u, g, ...rest] = user.split(':')
   const num = (s: string | undefined) => (s === undefined ? undefined : ROOT.has(s) ? 0 : /^\d+$/.test(s) ? Number(s) : NaN)
   const uid = num(u)

@@ -1,10 +1,8 @@
-import type { ContainerDefinition, Tag, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs'
+import type { Tag, TaskOverride } from '@aws-sdk/client-ecs'
 import type { Wire } from '../../ecs/types.js'
 import type { Ignored } from './unsupported.js'
 import type { NeededSecret } from './secrets.js'
 
-export type TaskDefinitionDoc = Wire<TaskDefinition>
-export type ContainerDef = Wire<ContainerDefinition>
 export type TaskOverrides = Wire<TaskOverride>
 
 /** Where and for whom objects are made: shared by taskToPod and serviceToWorkload. */

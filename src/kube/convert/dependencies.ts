@@ -1,4 +1,4 @@
-import type { ContainerDef } from './context.js'
+import type { ContainerDef } from '../../ecs/task-definitions/task-definition-doc.js'
 import { containerField, refuse } from './unsupported.js'
 
 /**

@@ -1,8 +1,9 @@
 import type { ContainerOverride, KeyValuePair } from '@aws-sdk/client-ecs'
 import type { V1EnvVar } from '@kubernetes/client-node'
 import type { Wire } from '../../ecs/types.js'
-import { containerRuntimeId, TASK_ID_ENV } from './container-ids.js'
-import type { ContainerDef, ConvertContext } from './context.js'
+import { containerRuntimeId } from '../../ecs/tasks/container-ids.js'
+import type { ContainerDef } from '../../ecs/task-definitions/task-definition-doc.js'
+import type { ConvertContext } from './context.js'
 import type { SecretSet } from './secrets.js'
 import { containerField, type Findings } from './unsupported.js'
 
@@ -16,14 +17,17 @@ export const escapeExpansion = (s: string) => s.replaceAll('$', '$$$$')
 /**
  * How the env refers to the task id: the literal id for a RunTask pod (the pod is named after it),
  * or `downward` for a pod template, where the kubelet fills KECS_TASK_ID from metadata.uid (a service
- * pod's task id is its UID without dashes; the metadata server accepts either, container-ids.ts).
+ * pod's task id is its UID without dashes; the metadata server accepts either, src/ecs/tasks/container-ids.ts).
  */
 export type TaskIdRef = { literal: string } | 'downward'
+
+/** The env var holding the task id (literal for tasks, downward API for service pods). */
+const TASK_ID_ENV = 'KECS_TASK_ID'
 
 /**
  * Env ECS injects into every container (fact sheet ecs-events-metadata §3), pointing at KECS:
  * KECS_TASK_ID first (later values refer to it as `$(KECS_TASK_ID)` in templates), then the
- * metadata URIs (container id scheme in container-ids.ts), region, execution env, the ECS endpoint,
+ * metadata URIs (container id scheme in src/ecs/tasks/container-ids.ts), region, execution env, the ECS endpoint,
  * and the credentials URI only when the task has a task role.
  */
 export function injectedEnv(o: {

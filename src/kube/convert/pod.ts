@@ -4,7 +4,8 @@ import type { V1Container, V1HostAlias, V1Pod, V1PodSpec, V1Sysctl, V1Volume } f
 import { invalidParameter } from '../../ecs/errors.js'
 import type { Wire } from '../../ecs/types.js'
 import { toContainer } from './container.js'
-import type { ContainerDef, ConvertContext, ConvertReport, TaskDefinitionDoc, TaskOverrides } from './context.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
+import type { ConvertContext, ConvertReport, TaskOverrides } from './context.js'
 import { podLayout } from './dependencies.js'
 import { containerEnv, injectedEnv, type TaskIdRef } from './env.js'
 import {

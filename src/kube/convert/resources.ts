@@ -2,7 +2,8 @@ import type { ContainerOverride, ResourceRequirement } from '@aws-sdk/client-ecs
 import type { V1ResourceRequirements } from '@kubernetes/client-node'
 import { clientException } from '../../ecs/errors.js'
 import type { Wire } from '../../ecs/types.js'
-import type { ContainerDef, TaskDefinitionDoc, TaskOverrides } from './context.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
+import type { TaskOverrides } from './context.js'
 import { containerField, type Findings } from './unsupported.js'
 
 /**
@@ -36,7 +37,7 @@ export interface ContainerSize {
   gpu?: number
 }
 
-export const GPU_RESOURCE = 'nvidia.com/gpu'
+const GPU_RESOURCE = 'nvidia.com/gpu'
 
 /** Task cpu as units: `"1024"`, `"1 vCPU"`, `"0.25 vcpu"`. */
 export function parseTaskCpu(raw: string): number {
@@ -129,7 +130,7 @@ const reserved = (s: ContainerSize) => s.memoryReservation ?? s.memory
 
 /** units → millicores, at least 1m. */
 export const cpuQuantity = (units: number) => `${Math.max(1, Math.round((units * 1000) / 1024))}m`
-export const memoryQuantity = (mib: number) => `${mib}Mi`
+const memoryQuantity = (mib: number) => `${mib}Mi`
 
 /** The resources of every container (by name), the task size spread as described above. */
 export function containerResources(

@@ -20,8 +20,8 @@ export interface NeededSecret {
   usage: 'environment' | 'repositoryCredentials'
 }
 
-export const SECRET_VALUE_KEY = 'value'
-export const DOCKER_CONFIG_KEY = '.dockerconfigjson'
+const SECRET_VALUE_KEY = 'value'
+const DOCKER_CONFIG_KEY = '.dockerconfigjson'
 
 export const envSecretName = (valueFrom: string) => `kecs-secret-${shortHash(valueFrom, 16)}`
 export const registrySecretName = (credentialsParameter: string) => `kecs-regcred-${shortHash(credentialsParameter, 16)}`

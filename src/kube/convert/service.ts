@@ -8,7 +8,8 @@ import type {
   V1ServicePort,
 } from '@kubernetes/client-node'
 import type { Wire } from '../../ecs/types.js'
-import type { ContainerDef, ConvertContext, ConvertReport, TaskDefinitionDoc } from './context.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
+import type { ConvertContext, ConvertReport } from './context.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from './labels.js'
 import { namespaceName, portName, workloadName } from './names.js'
 import { buildPodParts, sortKeys } from './pod.js'
@@ -142,7 +143,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
 }
 
 /** maximumPercent / minimumHealthyPercent → maxSurge / maxUnavailable (see above). */
-export function rollingUpdate(
+function rollingUpdate(
   svc: Wire<Service>,
   daemon: boolean,
   findings: Findings,

@@ -1,7 +1,8 @@
 import type { Service, TaskSet } from '@aws-sdk/client-ecs'
 import type { V1Deployment } from '@kubernetes/client-node'
 import type { Wire } from '../../ecs/types.js'
-import type { ConvertContext, TaskDefinitionDoc } from './context.js'
+import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
+import type { ConvertContext } from './context.js'
 import { ANNOTATIONS, LABELS, sanitizeLabelValue } from './labels.js'
 import { dnsLabel } from './names.js'
 import { serviceToWorkload, type ServiceToWorkloadResult } from './service.js'
@@ -67,7 +68,7 @@ export function taskSetToWorkload(input: TaskSetToWorkloadInput): ServiceToWorkl
 }
 
 /** The task set's ARN on its Deployment (its id is in `kecs.dev/deployment-id`). */
-export const TASK_SET_ARN_ANNOTATION = 'kecs.dev/task-set-arn'
+const TASK_SET_ARN_ANNOTATION = 'kecs.dev/task-set-arn'
 
 /** The task set id a Deployment runs, if it is a task set's. */
 export const taskSetIdOfWorkload = (w: V1Deployment): string | undefined =>

@@ -1,6 +1,6 @@
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node'
 import { shortHash } from '../../lib/hash.js'
-import type { ContainerDef, TaskDefinitionDoc } from './context.js'
+import type { ContainerDef, TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { volumeName } from './names.js'
 import { containerField, refuse, type Findings } from './unsupported.js'
 

@@ -4,7 +4,7 @@ import { addEvents, messages } from '../../ecs/services/events.js'
 import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
 import { taskSetEntries, wantedCount, type TaskSetDoc } from '../../ecs/services/task-set-doc.js'
-import type { TaskDefinitionDoc } from '../../ecs/task-definitions/normalize.js'
+import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
 import type { EcsCore } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type WorkloadKind } from '../client.js'
@@ -277,7 +277,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
 
   /** A message in the service's events (apply failures), stored at once. */
   private report(key: string, message: string): void {
-    const current = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const current = this.deps.repos.services.get(key)
     if (!current) return
     const doc = structuredClone(current)
     if (!addEvents(doc, [message], this.deps.clock.now()).length) return
@@ -289,7 +289,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
   private observe(kind: 'Deployment' | 'DaemonSet', type: string, o: V1Deployment | V1DaemonSet): void {
     const key = serviceKeyOfObject(o.metadata)
     if (!key) return
-    const doc = this.deps.repos.services.get(key) as ServiceDoc | undefined
+    const doc = this.deps.repos.services.get(key)
     if (doc?.deploymentController?.type === 'EXTERNAL') {
       if (kind === 'Deployment') this.observeTaskSet(type, o as V1Deployment, key, doc)
       return

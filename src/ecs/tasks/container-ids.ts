@@ -12,13 +12,13 @@ import { fnv1a32 } from '../../lib/hash.js'
  *
  * `<taskId>` is the ECS task id of a RunTask pod (= the pod name). A service pod's task id is its pod
  * UID without dashes (32 hex, like every ECS task id; the reconciler adopts the pod under that id), which
- * only exists once Kubernetes made the pod: the env vars carry `$(KECS_TASK_ID)`, which the kubelet
+ * only exists once Kubernetes made the pod: the env vars carry `$(KECS_TASK_ID)` (src/kube/convert/env.ts), which the kubelet
  * expands from the downward API (metadata.uid), so the id in the URL is `<pod UID>-<10 digits>` and the
  * metadata server reads the UID back as the task id (taskIdOfRef). UIDs contain '-', so parse from the
  * right: the suffix is always the last 10 digits after the last '-'. (Tasks adopted by older KECS
  * versions have their pod name as id, which the URLs of their pods carry.)
  *
- * Injected URLs (see env.ts): `<metadataEndpoint>/v4/<id>`, `<metadataEndpoint>/v3/<id>`,
+ * Injected URLs (src/kube/convert/env.ts): `<metadataEndpoint>/v4/<id>`, `<metadataEndpoint>/v3/<id>`,
  * `<metadataEndpoint>/api/<id>`; credentials: `/v2/credentials/<taskId>` (one per task, as in ECS).
  */
 export function containerRuntimeId(taskId: string, containerName: string): string {
@@ -48,9 +48,6 @@ export function containerOfRuntimeId(id: string, containerNames: readonly string
   if (!parsed) return undefined
   return containerNames.find((n) => containerNameHash(n) === parsed.nameHash)
 }
-
-/** The env var holding the task id (literal for tasks, downward API for service pods); see env.ts. */
-export const TASK_ID_ENV = 'KECS_TASK_ID'
 
 /** A service pod's ECS task id: its UID without dashes (32 lowercase hex). */
 export const taskIdOfPodUid = (uid: string) => uid.replaceAll('-', '').toLowerCase()
