@@ -1,7 +1,6 @@
 import { WorkQueue } from '../../lib/work-queue.js'
 import type { Timers } from '../../lib/timers.js'
 import { parseArn } from '../arns.js'
-import { epochSeconds } from '../clock.js'
 import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { saveTaskChange } from '../tasks/events.js'
 import { markStopping } from '../tasks/stopping.js'
