@@ -4,7 +4,7 @@ import type { Runner, RunResult } from './runner.js'
 
 /**
  * What the Kind provider needs on the machine: the docker CLI, a daemon that answers `docker info`,
- * and the kind binary. Each missing piece is one error with the fix (DESIGN: CLI contract).
+ * and the kind binary. Each missing piece is one error with the fix (docs/architecture.md#cli-errors).
  */
 export const KIND_VERSION = 'v0.27.0'
 

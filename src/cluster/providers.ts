@@ -7,7 +7,7 @@ import { existingProvider } from './existing/provider.js'
 import { kindProvider } from './kind/provider.js'
 
 /**
- * Cluster providers: what gives a KECS instance its Kubernetes cluster (DESIGN: runtime picture).
+ * Cluster providers: what gives a KECS instance its Kubernetes cluster (docs/architecture.md#cluster-providers).
  * A provider is registered by name; `kecs start --cluster <name>` looks it up here.
  */
 export interface ClusterContext {

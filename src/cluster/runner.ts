@@ -1,7 +1,7 @@
 import { execa } from 'execa'
 
 /**
- * The process runner every docker and kind call goes through (DESIGN rule 9): production uses execa,
+ * The process runner every docker and kind call goes through (docs/architecture.md#injected-clock-timers-and-process-runner): production uses execa,
  * unit tests a scripted fake, so the Kind provider is testable without Docker.
  */
 export interface RunOptions {

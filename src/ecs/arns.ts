@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { RequestContext } from './context.js'
 
-/** ARN builders and parsers for the ECS resource types (DESIGN rule 4). */
+/** ARN builders and parsers for the ECS resource types (docs/architecture.md#wire-format). */
 type Scope = Pick<RequestContext, 'region' | 'account'>
 
 const prefix = (s: Scope) => `arn:aws:ecs:${s.region}:${s.account}`

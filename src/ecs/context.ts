@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
-/** One request context, built once per request (DESIGN rule 3). */
+/** One request context, built once per request (docs/architecture.md#one-request-context). */
 export interface RequestContext {
   region: string
   account: string

@@ -1,4 +1,4 @@
-/** ECS API errors, shaped as AWS's JSON 1.1 protocol answers them (DESIGN rule 4). */
+/** ECS API errors, shaped as AWS's JSON 1.1 protocol answers them (docs/architecture.md#wire-format). */
 export class EcsError extends Error {
   readonly type: string
   readonly status: number

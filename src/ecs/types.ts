@@ -8,7 +8,7 @@ import type { TaskDoc } from './tasks/task-doc.js'
 import { Signal } from '../lib/signal.js'
 
 /**
- * AWS shapes as they travel on the wire and sit in the store: the SDK's types (DESIGN rule 2) with
+ * AWS shapes as they travel on the wire and sit in the store: the SDK's types (docs/architecture.md#types-from-the-sdk) with
  * timestamps as epoch seconds instead of Date.
  */
 export type Wire<T> = T extends Date

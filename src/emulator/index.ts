@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   dir?: string
   /** Speeds up the simulated kubelet's lifecycle (controllers option). */
   speed?: number
-  /** Injectable clock (DESIGN rule 9); a clock with setTimeout drives the controllers' timers too. */
+  /** Injectable clock (docs/architecture.md#injected-clock-timers-and-process-runner); a clock with setTimeout drives the controllers' timers too. */
   clock?: Clock
   /** Watch history size (default 10,000 events). */
   historySize?: number

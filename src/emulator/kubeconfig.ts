@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 
 /**
  * The kubeconfig for the emulated cluster. `insecure-skip-tls-verify: true` is required by
- * @kubernetes/client-node 1.4.0 for any http:// server (wire notes §0); kubectl does not mind it.
+ * @kubernetes/client-node 1.4.0 for any http:// server (docs/architecture.md#what-kubectl-and-client-node-need); kubectl does not mind it.
  */
 export const EMULATED_CLUSTER = 'kecs-emulated'
 export const EMULATED_CONTEXT = 'kecs'

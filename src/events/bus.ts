@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { randomUUID } from 'node:crypto'
 
-/** An ECS event in EventBridge shape (DESIGN rule 7). */
+/** An ECS event in EventBridge shape (docs/architecture.md#every-state-change-is-an-event). */
 export interface EcsEvent<D = Record<string, unknown>> {
   version: '0'
   id: string

@@ -13,7 +13,7 @@ import {
 } from '@kubernetes/client-node'
 
 /**
- * A thin wrapper over @kubernetes/client-node 1.4.0 (kubectl-wire.md §11), built from a kubeconfig:
+ * A thin wrapper over @kubernetes/client-node 1.4.0 (docs/architecture.md#what-kubectl-and-client-node-need), built from a kubeconfig:
  * the few calls KECS makes, with "already there" and "already gone" answered as success. One code
  * path for Kind, an existing cluster and the emulator: all of them are reached over HTTP(S) from the
  * kubeconfig, never in-process.

@@ -11,19 +11,9 @@ import { taskIdOfPodUid } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS, LABELS } from './convert/labels.js'
 
 /**
- * Host ports (ECS-ON-KUBERNETES: "a hostPort of a service or task is reachable on the KECS host at
- * that port"). Watches the pods KECS manages; for every static host port (annotation
- * `kecs.dev/host-ports`, written by the pod converter) of a pod whose container is running and ready,
- * KECS listens on the host at that port and forwards each accepted TCP connection to one such pod
- * through the pods/portforward API (client-node's PortForward) — so the same code serves Kind, an
- * existing cluster and the emulator. When no ready pod offers the port any more, it stops listening.
- *
- * A port is held by one owner, the task group (`service:web` for a service's tasks, `family:web` by
- * default for RunTask) within its cluster: connections go round-robin across the owner's ready pods,
- * so a service's tasks share their host port as they would behind a load balancer. Another group
- * asking for a port already held, or a port the host cannot give (taken, or privileged), is reported
- * through `onUnavailable` and the log — never an error. Dynamic host ports (hostPort 0) and UDP are
- * not forwarded.
+ * Host ports: a static hostPort of a ready pod is served on the KECS host and forwarded through
+ * pods/portforward, round-robin across the pods of the task group that holds it.
+ * docs/ecs-on-kubernetes.md#host-ports
  */
 export interface HostPortsOptions {
   client: KubeClient

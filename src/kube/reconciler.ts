@@ -270,7 +270,7 @@ function lostReason(doc: TaskDoc): StopReason {
 /**
  * A state change (new version, `ECS Task State Change`): the task's lastStatus, desiredStatus, health,
  * connectivity or stop code, an attachment's status, or a container's lastStatus, health or exit code
- * (fact sheet ecs-events-metadata §1: one event per change of task or container status).
+ * (docs/ecs-facts.md#events: one event per change of task or container status).
  */
 function stateChanged(a: TaskDoc, b: TaskDoc): boolean {
   return JSON.stringify(stateOf(a)) !== JSON.stringify(stateOf(b))

@@ -6,37 +6,9 @@ import { containerRuntimeId } from '../ecs/tasks/container-ids.js'
 import { ANNOTATIONS } from './convert/labels.js'
 
 /**
- * Pod status → ECS task state (ECS-ON-KUBERNETES "Pod status → task status"; DESIGN rule 6): the one
- * place that decides a task's lastStatus, containers[], health, connectivity, timestamps and why it
- * stopped. Pure: the pod (as the watch or a list reports it), the stored task and the time in, the new
- * task out (version not bumped: the reconciler does that when something changed).
- *
- * | Pod                                                          | lastStatus     |
- * |--------------------------------------------------------------|----------------|
- * | created, not scheduled                                       | PROVISIONING   |
- * | scheduled, images pulling / containers creating              | PENDING        |
- * | init containers (dependsOn targets, sidecars) started        | ACTIVATING     |
- * | every essential container running                            | RUNNING        |
- * | deletion asked, containers still running                     | STOPPING       |
- * | deletion asked, containers terminated, pod going             | DEPROVISIONING |
- * | gone, or terminal (Succeeded / Failed)                       | STOPPED        |
- *
- * An EC2 task without awsvpc starts PENDING (as RunTask answers it in ECS), so it shows no PROVISIONING.
- * lastStatus never moves backwards (an essential container that exits leaves a RUNNING task RUNNING
- * until its pod is deleted). RUNNING does not wait for health checks: as in ECS, health is `healthStatus` (a container
- * with a readiness probe is HEALTHY while ready; UNHEALTHY once it was healthy and no longer is;
- * UNKNOWN before its first success), and dependsOn HEALTHY ordering is the converter's startup probes.
- *
- * Why a task stops (desiredStatus becomes STOPPED here; the reconciler then deletes the pod):
- *   - an essential container terminated          → EssentialContainerExited `Essential container in task exited`
- *   - an image cannot be pulled                  → TaskFailedToStart `CannotPullContainerError: <kubelet message>`
- *   - a container cannot be created or started   → TaskFailedToStart `CannotStartContainerError: …` /
- *                                                  `ResourceInitializationError: …` (e.g. a missing secret)
- *   - the pod failed before the task ran         → TaskFailedToStart; after it ran → InfrastructureHealth
- *   - the pod was deleted or vanished without KECS asking (kubectl delete, node loss, KECS restarted and
- *     the pod is gone) → `lost`, which the reconciler picks (see reconciler.ts)
- * A stop KECS asked for (StopTask → UserInitiated, a service scaling in → ServiceSchedulerInitiated)
- * is already on the task and is kept.
+ * Pod status → ECS task state: the one place that decides a task's lastStatus, containers[], health,
+ * timestamps and why it stopped. Pure; the reconciler bumps the version.
+ * docs/ecs-on-kubernetes.md#pod-status-to-task-status
  */
 export interface TaskStateInput {
   /** The pod as last seen (for a deleted pod: its final state), or undefined when it was never seen. */

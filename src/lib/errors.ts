@@ -1,5 +1,5 @@
 /**
- * A failure the CLI reports as one line plus a hint, with a non-zero exit code (DESIGN: CLI contract).
+ * A failure the CLI reports as one line plus a hint, with a non-zero exit code (docs/architecture.md#cli-errors).
  * Library code throws it; commands turn it into `this.error(message, {exit, suggestions})`.
  */
 export class CliError extends Error {

@@ -1,4 +1,4 @@
-/** The injectable clock (DESIGN rule 10): milliseconds since the epoch. */
+/** The injectable clock (docs/architecture.md#injected-clock-timers-and-process-runner): milliseconds since the epoch. */
 export interface Clock {
   now(): number
 }
@@ -6,7 +6,7 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() }
 
 /**
- * The clock the controllers and the simulated kubelet run on (DESIGN rule 9): `now()` for
+ * The clock the controllers and the simulated kubelet run on (docs/architecture.md#injected-clock-timers-and-process-runner): `now()` for
  * timestamps, `setTimeout` for delays. Tests inject a ManualClock so nothing sleeps.
  */
 export interface Timers extends Clock {

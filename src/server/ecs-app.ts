@@ -22,7 +22,7 @@ export interface EcsAppOptions {
 
 const JSON_11 = 'application/x-amz-json-1.1'
 
-/** AWS JSON 1.1 error body + headers (DESIGN rule 4). */
+/** AWS JSON 1.1 error body + headers (docs/architecture.md#wire-format). */
 function errorResponse(c: Context, requestId: string, type: string, message: string, status: number, extra?: object) {
   return c.body(JSON.stringify({ __type: type, message, ...extra }), status as 400, {
     'Content-Type': JSON_11,

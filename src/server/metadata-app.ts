@@ -25,16 +25,7 @@ import type { EcsDeps } from '../ecs/types.js'
 
 /**
  * The task metadata endpoint KECS serves for its tasks (what the ECS agent serves on 169.254.170.2),
- * mounted on the ECS API port under `/metadata` (see src/ecs/metadata/paths.ts):
- *
- *   GET  /v4/<id>  /v4/<id>/task  /v4/<id>/taskWithTags  /v4/<id>/stats  /v4/<id>/task/stats   (and v3)
- *   GET|PUT /api/<id>/task-protection/v1/state
- *   GET  /v2/credentials/<taskId>   /v1/credentials?id=<taskId>
- *
- * `<id>` is a container's endpoint id (`<taskId>-<10 digits>`, the ids the converter injects). Unknown
- * ids answer 404 with a JSON string, as the agent does. The credentials paths are also served at the
- * API port's root, where SDKs look when `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is resolved against a
- * host that forwards to KECS.
+ * on the ECS API port under `/metadata`, credentials also at the root. docs/architecture.md#task-metadata-endpoint
  */
 type Deps = EcsDeps
 

@@ -2,7 +2,7 @@ import type { Store } from './store.js'
 
 /**
  * Versioned schema migrations, applied in order at start. Resource tables hold one JSON document per
- * row under a primary key that includes account and region (DESIGN rule 3); repositories keep an
+ * row under a primary key that includes account and region (docs/architecture.md#one-request-context); repositories keep an
  * in-memory copy and write through the queue. Append new migrations; never edit an applied one.
  */
 const docTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (pk VARCHAR PRIMARY KEY, doc VARCHAR NOT NULL)`

@@ -19,7 +19,7 @@ interface Job {
 export class StoreLockedError extends Error {}
 
 /**
- * The DuckDB store (DESIGN rule 8): one connection, one write queue. Jobs queued while a commit is in
+ * The DuckDB store (docs/architecture.md#one-write-queue): one connection, one write queue. Jobs queued while a commit is in
  * flight are committed together in one transaction, with runs of upserts into one table folded into one
  * multi-row statement (DuckDB is far faster at that). A job's promise resolves only after COMMIT, so an
  * acknowledged write is durable (DuckDB's WAL is synced at commit).

@@ -1,6 +1,6 @@
 import type { EcsEvent } from '../../src/events/bus.js'
 
-/** Fixed ECS events (fact sheet ecs-events-metadata §1) for filter, formatter and feed tests. */
+/** Fixed ECS events (docs/ecs-facts.md#events) for filter, formatter and feed tests. */
 export const ACCOUNT = '000000000000'
 export const REGION = 'us-east-1'
 const arn = (resource: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:${resource}`

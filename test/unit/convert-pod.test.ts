@@ -7,7 +7,7 @@ import { taskToPod, type TaskToPodInput, type TaskToPodResult } from '../../src/
 import { envSecretName, registrySecretName } from '../../src/kube/convert/secrets.js'
 import { ctx, expectGolden, TASK_ID, taskDef } from './convert-golden.js'
 
-/** One row per mapping of ECS-ON-KUBERNETES.md: a task definition fragment → the pod fragment it must give. */
+/** One row per mapping of docs/ecs-on-kubernetes.md: a task definition fragment → the pod fragment it must give. */
 interface Row {
   name: string
   input: Partial<TaskToPodInput> & Pick<TaskToPodInput, 'taskDefinition'>

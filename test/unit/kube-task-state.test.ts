@@ -5,7 +5,7 @@ import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 import { taskStateFromPod } from '../../src/kube/task-state.js'
 
-/** One pod fixture per row of the status table (ECS-ON-KUBERNETES "Pod status → task status"). */
+/** One pod fixture per row of the status table (docs/ecs-on-kubernetes.md#pod-status-to-task-status). */
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z')
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString()

@@ -12,7 +12,7 @@ import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 
 /**
- * Task metadata shaping (fact sheet ecs-events-metadata §2): stored task docs → the exact JSON the
+ * Task metadata shaping (docs/ecs-facts.md#task-metadata-endpoint): stored task docs → the exact JSON the
  * endpoint returns, keys in the agent's order.
  */
 const A = 'arn:aws:ecs:us-east-1:000000000000'

@@ -29,7 +29,7 @@ import {
   validateStrategy,
 } from './validate.js'
 
-/** The cluster operations (fact sheet §1). Clusters are account/region scoped and named uniquely. */
+/** The cluster operations (docs/ecs-facts.md#clusters). Clusters are account/region scoped and named uniquely. */
 
 const MAX_DESCRIBE = 100
 

@@ -4,7 +4,7 @@ import { clusterNotFound } from '../errors.js'
 import type { EcsDeps } from '../types.js'
 import { clusterKey, type ClusterDoc } from './cluster-doc.js'
 
-/** ECS's text for a write on a deleted cluster (fact sheet §1). */
+/** ECS's text for a write on a deleted cluster (docs/ecs-facts.md#clusters). */
 export const CLUSTER_INACTIVE = 'The referenced cluster was inactive.'
 
 export interface ClusterRef {

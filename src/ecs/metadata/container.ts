@@ -3,15 +3,8 @@ import { compact, sortedMap, timeOf } from './format.js'
 import { dockerIdOf, sha256Hex, type MetadataInput, type TaskContainer, type TaskFacts } from './input.js'
 
 /**
- * One container as the task metadata endpoint shows it (fact sheet ecs-events-metadata §2), in the
- * agent's key order (ecs-agent tmds v2 ContainerResponse, then v4's Networks, Snapshotter,
- * RestartCount). v3 is the same object without LogDriver, LogOptions, ContainerARN, Snapshotter,
- * RestartCount and with Networks reduced to NetworkMode + IPv4Addresses.
- *
- * What KECS cannot know exactly is made plausible and stable: DockerName on EC2
- * (`ecs-<family>-<rev>-<name>-<20 hex>`), ImageID when the image digest is not known yet, per-container
- * timestamps (from the task's: created when the images are in, started with the task, finished when
- * the task's execution stopped).
+ * One container as the task metadata endpoint shows it, in the agent's key order (v3: the same object
+ * with fewer keys). What KECS cannot know is made plausible and stable. docs/ecs-facts.md#task-metadata-endpoint
  */
 export type MetadataVersion = 'v3' | 'v4'
 

@@ -5,7 +5,7 @@ import { rfc3339Seconds } from './format.js'
 
 /**
  * The task role credentials endpoint (`GET /v2/credentials/<id>`, legacy `/v1/credentials?id=<id>`;
- * fact sheet §3). KECS has no IAM: the task gets stable dummy credentials for its role (the same for the
+ * see docs/ecs-facts.md#container-environment-and-credentials). KECS has no IAM: the task gets stable dummy credentials for its role (the same for the
  * life of the task, so SDK caches behave), valid for six hours from the request. KECS's own ECS
  * endpoint accepts them like any others. Errors are the agent's: `{"code","message","HTTPErrorCode"}`.
  */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The official ECS API model (DESIGN rule 1): every operation, shape, paginator and waiter. */
+/** The official ECS API model (docs/architecture.md#the-api-model-is-the-contract): every operation, shape, paginator and waiter. */
 export interface ShapeRef {
   shape: string
 }

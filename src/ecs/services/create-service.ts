@@ -28,7 +28,7 @@ import {
 } from './validate.js'
 
 /**
- * CreateService (fact sheet §4): validates, stores the service ACTIVE with its first deployment
+ * CreateService (docs/ecs-facts.md#services): validates, stores the service ACTIVE with its first deployment
  * (PRIMARY, IN_PROGRESS; none with the EXTERNAL controller) and its tags in one job, publishes
  * SERVICE_DEPLOYMENT_IN_PROGRESS, then tells the runtime, which creates the Deployment (DaemonSet for
  * DAEMON) and its Service; the scheduler (scheduler.ts) reports tasks, rollout and steady state.

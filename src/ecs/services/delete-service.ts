@@ -10,7 +10,7 @@ import { stageTaskSetsDrain } from './task-set-doc.js'
 import { serviceMessages } from './validate.js'
 
 /**
- * DeleteService (fact sheet §4): a REPLICA service still scaled above 0 needs `force`; the service
+ * DeleteService (docs/ecs-facts.md#services): a REPLICA service still scaled above 0 needs `force`; the service
  * goes to desiredCount 0 and DRAINING, its tags go, and the runtime removes its workload; the scheduler
  * makes it INACTIVE once no task is left. It stays describable (INACTIVE) and leaves ListServices.
  * Without a cluster a service with no live task is INACTIVE at once.

@@ -97,7 +97,7 @@ export function startDeployment(doc: ServiceDoc, next: DeploymentDoc): void {
 type DeploymentConfig = Wire<DeploymentConfiguration>
 
 /**
- * The deploymentConfiguration a service shows (fact sheet §4): REPLICA maximumPercent 200 /
+ * The deploymentConfiguration a service shows (docs/ecs-facts.md#services): REPLICA maximumPercent 200 /
  * minimumHealthyPercent 100, DAEMON 100 / 0; a circuit breaker (off unless given) and the rolling
  * strategy; alarms only when given.
  */

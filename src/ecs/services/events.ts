@@ -6,8 +6,8 @@ import type { Wire } from '../types.js'
 import type { ServiceDoc } from './service-doc.js'
 
 /**
- * Service `events[]` and the bus events of services (fact sheets ecs-semantics §4 "Event templates",
- * ecs-events-metadata §1 "ECS Service Action" / "ECS Deployment State Change" and §4).
+ * Service `events[]` and the bus events of services (docs/ecs-facts.md#service-events,
+ * docs/ecs-facts.md#events: "ECS Service Action" / "ECS Deployment State Change").
  */
 
 export const MAX_EVENTS = 100
@@ -41,7 +41,7 @@ export const reasons = {
   inProgress: (id: string) => `ECS deployment ${id} in progress.`,
   completed: (id: string) => `ECS deployment ${id} completed.`,
   failed: 'ECS deployment circuit breaker: tasks failed to start.',
-  /** the bus event's wording (fact sheet ecs-events-metadata §1) */
+  /** the bus event's wording (docs/ecs-facts.md#events) */
   failedEvent: 'ECS deployment circuit breaker: task failed to start.',
   rollingBack: (toId: string) => `ECS deployment circuit breaker: rolling back to deploymentId ${toId}.`,
 }

@@ -10,7 +10,7 @@ import type { EcsDeps, Wire } from '../types.js'
 import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
 import { serviceMessages } from './validate.js'
 
-/** DescribeServices, ListServices, ListServicesByNamespace (fact sheet §4). */
+/** DescribeServices, ListServices, ListServicesByNamespace (docs/ecs-facts.md#services). */
 
 const MAX_DESCRIBE = 10
 

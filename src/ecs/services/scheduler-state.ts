@@ -4,31 +4,9 @@ import { messages, reasons, type BusNote } from './events.js'
 import { MAX_PAST_DEPLOYMENTS, primaryOf, type DeploymentDoc, type ServiceDoc } from './service-doc.js'
 
 /**
- * The service scheduler's state machine, pure: one step takes a service doc, its tasks and what
- * changed among them since the last step, and moves the service along (fact sheet ecs-semantics §4):
- *
- *   counts      deployments[].runningCount / pendingCount from the tasks whose startedBy is the
- *               deployment id (running: RUNNING and meant to run; pending: PROVISIONING, PENDING,
- *               ACTIVATING); PRIMARY desiredCount = the service's, ACTIVE = its tasks still meant to run
- *   events      "has started N tasks" for new tasks, "has stopped N running tasks" for tasks the
- *               scheduler stopped (ServiceSchedulerInitiated), "(task T) failed container health checks."
- *   failures    a task that stops with EssentialContainerExited or TaskFailedToStart is a failed task
- *               of its deployment (failedTasks + 1); a task turning HEALTHY resets the count unless
- *               resetOnHealthyTask is false (tasks without a health check never reset it, so a container
- *               that exits soon after starting still trips the breaker); 3 failures within 15 minutes →
- *               "is unable to consistently start tasks" + SERVICE_TASK_START_IMPAIRED, once until a
- *               15-minute window passes without failures
- *   breaker     with deploymentCircuitBreaker.enable, the PRIMARY deployment IN_PROGRESS whose
- *               failedTasks reach failedTaskThreshold(desiredCount) becomes FAILED; with rollback and
- *               a COMPLETED deployment to go back to (and not itself a rollback), a new PRIMARY
- *               deployment of that revision starts (the service's taskDefinition goes back with it)
- *   drain       an ACTIVE deployment with no task left that is not STOPPED leaves deployments[]
- *   completed   the PRIMARY IN_PROGRESS deployment, alone, with runningCount = desiredCount and nothing
- *               pending → COMPLETED (it becomes the rollback target)
- *   steady      one deployment, runningCount = desiredCount, nothing pending → "has reached a steady
- *               state." + SERVICE_STEADY_STATE, once per episode
- *   deleted     a DRAINING service with no task left that is not STOPPED → INACTIVE
- * A FAILED or COMPLETED rolloutState never changes again.
+ * The service scheduler's state machine, pure: one step takes a service doc, its tasks and what changed
+ * among them since the last step, and moves the service along (counts, events, failures, circuit breaker,
+ * drain, completed, steady, deleted). docs/architecture.md#the-service-state-step
  */
 
 /** What the scheduler knows of one task of the service. */

@@ -8,27 +8,8 @@ import { primaryOf, type DeploymentDoc, type ServiceDoc } from './service-doc.js
 
 /**
  * Service deployments and service revisions (ListServiceDeployments, DescribeServiceDeployments,
- * DescribeServiceRevisions), derived from a service's deployment history — deployments[],
- * kecs.pastDeployments, kecs.lastCompleted — never stored on their own. Pure.
- *
- *   service deployment  one per ECS deployment a user started (CreateService, an UpdateService that
- *                       redeploys): `service-deployment/<cluster>/<service>/<id>`, id = 21 base62
- *                       characters derived from the ECS deployment id. A rollback (circuit breaker or
- *                       StopServiceDeployment) is a deployment of its own in deployments[] but not a
- *                       service deployment: it is the `rollback` of the one it replaces (kecs.rollbackOf),
- *                       whose status goes ROLLBACK_IN_PROGRESS → ROLLBACK_SUCCESSFUL / ROLLBACK_FAILED.
- *   service revision    what such a deployment runs: `service-revision/<cluster>/<service>/<19 digits>`,
- *                       the digits of its `ecs-svc/` id. ECS makes no revision for a rollback: a rollback
- *                       runs the revision of the deployment it goes back to (kecs.rollbackTo, followed
- *                       through rollbacks of rollbacks).
- *   status              IN_PROGRESS while it is the PRIMARY rollout; SUCCESSFUL once COMPLETED; STOPPED
- *                       when the circuit breaker failed it without a rollback, a newer deployment replaced
- *                       it before it completed, or the service was deleted meanwhile; the rollback states
- *                       as above; StopServiceDeployment ABORT: STOP_REQUESTED, then STOPPED. KECS starts
- *                       deployments at once, so PENDING never shows.
- *   source revisions    the revisions of the deployments running when it started (kecs.sources), with
- *                       their current (or last) task counts; the target revision has its own.
- * A service that is INACTIVE has no service deployments left (ECS deletes them with the service).
+ * DescribeServiceRevisions), derived from a service's deployment history, never stored on their own. Pure.
+ * docs/architecture.md#service-documents-and-deployments
  */
 
 export type ServiceDeploymentStatus = NonNullable<ServiceDeployment['status']>

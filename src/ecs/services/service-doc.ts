@@ -8,38 +8,9 @@ import type { Wire } from '../types.js'
 import type { TaskSetDoc } from './task-set-doc.js'
 
 /**
- * Services: the data model (fact sheet ecs-semantics §4).
- *
- * One document per service in `repos.services`, key `serviceKey(scope, cluster, name)`: the ECS
- * Service shape as DescribeServices shows it (minus `tags`, which live in the tag store under the
- * service ARN, and minus `taskSets`, read from `repos.taskSets` at render time), plus `kecs`, what
- * KECS needs and never shows. A service deleted and created again under the same name reuses the
- * key (and ARN), as in ECS; the new incarnation starts with fresh deployments and events.
- *
- *   - `deployments[]`: the ECS deployments (`ecs-svc/<19 digits>`), PRIMARY first, then ACTIVE ones
- *     draining. Each keeps its revision — `taskDefinition`, `launchType` / `capacityProviderStrategy`,
- *     `platformVersion`, `networkConfiguration`, `serviceConnectConfiguration` — the counts the
- *     scheduler last computed from the service's tasks (scheduler-state.ts), `createdAt`/`updatedAt`,
- *     `rolloutState(Reason)`, and a `kecs` part: the tags its tasks get (fixed when it started), the
- *     COMPLETED deployment a circuit-breaker rollback restores (`rollbackTo`), when it finished.
- *   - `kecs.pastDeployments`: deployments that left deployments[] (drained, or failed and drained),
- *     status INACTIVE with `kecs.finishedAt`, newest first, at most MAX_PAST_DEPLOYMENTS;
- *     `kecs.lastCompleted`: the last deployment that reached COMPLETED. With deployments[] that is
- *     the history the service-deployments API derives its answers from (service-deployments.ts: a
- *     service deployment per deployment a user started, a rollback — `kecs.rollbackTo` set — being part
- *     of the one it replaces, `kecs.rollbackOf`; a service revision is a deployment's revision fields
- *     plus what `kecs.started` recorded).
- *   - The service's tasks are ordinary task docs (repos.tasks) with `group: service:<name>` and
- *     `startedBy: <deployment id>`: the Kubernetes side runs the PRIMARY deployment as a Deployment
- *     (DaemonSet for DAEMON) whose pods the task reconciler adopts (src/kube/reconciler.ts). The
- *     scheduler counts a task for a deployment by `startedBy`, and ignores tasks whose startedBy is
- *     none of the service's deployments (a predecessor's, of the same name).
- *   - `events[]`: newest first, at most 100 (events.ts).
- *   - Task sets (EXTERNAL deployment controller, task-set-doc.ts): documents in `repos.taskSets` under
- *     `taskSetKey(scope, cluster, service, id)`, the TaskSet shape plus a `kecs` part, with
- *     `serviceArn` set; the service renders them as `taskSets[]`. With
- *     EXTERNAL, `deployments` is [] and the service itself runs no workload: each task set is a
- *     Deployment of its own (their tasks' startedBy being the task set id is the natural key).
+ * Services: the data model. One document per service in `repos.services`: the Service shape as
+ * DescribeServices shows it (without tags and task sets) plus `kecs`, what KECS needs and never shows.
+ * docs/architecture.md#service-documents-and-deployments
  */
 export type ServiceDoc = Omit<Wire<Service>, 'tags' | 'taskSets' | 'deployments' | 'events'> & {
   serviceArn: string

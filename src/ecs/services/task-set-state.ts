@@ -12,20 +12,8 @@ import type { ServiceDoc } from './service-doc.js'
 import { wantedCount, type TaskSetDoc } from './task-set-doc.js'
 
 /**
- * The scheduler's step for a service with the EXTERNAL deployment controller (scheduler-state.ts does
- * ECS-controller services), pure: its tasks belong to its task sets by `startedBy` (the task set id).
- *
- *   counts      each task set's runningCount / pendingCount from its tasks; computedDesiredCount =
- *               ceil(desiredCount × scale%) (0 while DRAINING or the service is deleted); the service's
- *               runningCount / pendingCount are the sums
- *   stability   STEADY_STATE when runningCount = computedDesiredCount with nothing pending or stopping,
- *               else STABILIZING; stabilityStatusAt when it changes; TASKSET_STEADY_STATE on the bus
- *   events      "(service S, taskSet T) has started N tasks: ...", "... has stopped N running tasks: ..."
- *               (tasks the scheduler or a scale-in stopped), failed health checks (the task is stopped),
- *               start trouble as for other services, "(service S) has reached a steady state." once per
- *               episode when every task set (at least one) is steady and none drains
- *   drained     a DRAINING task set with no task left that is not STOPPED goes (`removed`); a DRAINING
- *               service with none left becomes INACTIVE and takes its task sets with it
+ * The scheduler's step for a service with the EXTERNAL deployment controller, pure: its tasks belong to
+ * its task sets by `startedBy` (the task set id). docs/architecture.md#the-service-state-step
  */
 
 export interface TaskSetStepInput {

@@ -16,7 +16,7 @@ import { deploymentTaskTags } from './task-tags.js'
 import { checkNoEbs, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwork, serviceMessages } from './validate.js'
 
 /**
- * UpdateService (fact sheet §4). Settings that change what the tasks are — the task definition, the
+ * UpdateService (docs/ecs-facts.md#services). Settings that change what the tasks are — the task definition, the
  * network configuration, the capacity provider strategy, the platform version, execute command, load
  * balancers, service registries, Service Connect — or `forceNewDeployment` start a new deployment
  * (PRIMARY, IN_PROGRESS; the current ones become ACTIVE and drain). desiredCount, deploymentConfiguration,

@@ -7,7 +7,7 @@ import { checkCompatibility, checkNetwork, checkProvidersAssociated, messages as
 import type { Wire } from '../types.js'
 
 /**
- * CreateService / UpdateService input rules the model cannot express (fact sheet §4 "Errors"). Where
+ * CreateService / UpdateService input rules the model cannot express (docs/ecs-facts.md#services, "Errors"). Where
  * ECS's exact text is unknown the message says plainly what is wrong.
  */
 

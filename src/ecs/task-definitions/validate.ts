@@ -5,7 +5,7 @@ import { parseTaskSize, type RegisterInput, type TaskSize } from './normalize.js
 import type { ContainerDef } from './task-definition-doc.js'
 
 /**
- * RegisterTaskDefinition's service-side rules, with ECS's ClientException texts (fact sheet §2 and
+ * RegisterTaskDefinition's service-side rules, with ECS's ClientException texts (docs/ecs-facts.md#task-definitions and
  * messages quoted from real ECS answers). The model validator has already checked types and enums.
  */
 const MAX_CONTAINERS = 10

@@ -7,7 +7,7 @@ import type { Wire } from '../types.js'
 import type { TaskDoc } from './task-doc.js'
 
 /**
- * A fresh task as RunTask / StartTask return it (fact sheet §3, "Fresh RunTask task"): version 1,
+ * A fresh task as RunTask / StartTask return it (docs/ecs-facts.md#tasks, "A fresh task"): version 1,
  * desiredStatus RUNNING, every container PENDING; awsvpc tasks are PROVISIONING with an ENI attachment
  * PRECREATED (subnetId only), other EC2 tasks PENDING; Fargate ones carry platform version, family and
  * ephemeral storage. Pure: the caller supplies ids and time.

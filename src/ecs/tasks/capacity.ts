@@ -2,7 +2,7 @@ import type { ContainerInstanceDoc } from './node-instances.js'
 import type { TaskDoc } from './task-doc.js'
 
 /**
- * ECS's capacity check for EC2 tasks (fact sheet §3 "no capacity": HTTP 200 with
+ * ECS's capacity check for EC2 tasks (docs/ecs-facts.md#tasks, "no capacity": HTTP 200 with
  * `failures:[{arn:<container instance>, reason:"RESOURCE:MEMORY"}]`), reduced to what KECS can know
  * for sure: a task that needs more CPU or memory than a node has at all can never run there. Whether a
  * task fits next to what already runs is left to the Kubernetes scheduler (the pod stays PROVISIONING).

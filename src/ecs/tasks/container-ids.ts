@@ -1,25 +1,9 @@
 import { fnv1a32 } from '../../lib/hash.js'
 
 /**
- * Per-container runtime ids: how the task metadata endpoint (and the credentials endpoint) know which
- * task and container is calling.
- *
- * Scheme: `<taskId>-<10 digits>`, where the 10 digits are the 32-bit FNV-1a hash of the container
- * name, zero-padded. This is the shape Fargate uses for `DockerId` / `runtimeId`
- * (`<32-hex task id>-<10 digits>`), it needs nothing but the task id and the container name (the
- * reconciler can compute it from a pod's container status), and it does not change when containers
- * are reordered.
- *
- * `<taskId>` is the ECS task id of a RunTask pod (= the pod name). A service pod's task id is its pod
- * UID without dashes (32 hex, like every ECS task id; the reconciler adopts the pod under that id), which
- * only exists once Kubernetes made the pod: the env vars carry `$(KECS_TASK_ID)` (src/kube/convert/env.ts), which the kubelet
- * expands from the downward API (metadata.uid), so the id in the URL is `<pod UID>-<10 digits>` and the
- * metadata server reads the UID back as the task id (taskIdOfRef). UIDs contain '-', so parse from the
- * right: the suffix is always the last 10 digits after the last '-'. (Tasks adopted by older KECS
- * versions have their pod name as id, which the URLs of their pods carry.)
- *
- * Injected URLs (src/kube/convert/env.ts): `<metadataEndpoint>/v4/<id>`, `<metadataEndpoint>/v3/<id>`,
- * `<metadataEndpoint>/api/<id>`; credentials: `/v2/credentials/<taskId>` (one per task, as in ECS).
+ * Per-container runtime ids `<taskId>-<10 digits>` (FNV-1a of the container name, as Fargate's DockerId):
+ * how the metadata and credentials endpoints know which task and container is calling. A service pod's
+ * task id is its UID without dashes. docs/ecs-on-kubernetes.md#task-ids-and-runtime-ids
  */
 export function containerRuntimeId(taskId: string, containerName: string): string {
   return `${taskId}-${containerNameHash(containerName)}`

@@ -5,7 +5,7 @@ import { renderTask, type TaskDoc } from './task-doc.js'
 import { taskKeyOf } from './task-keys.js'
 
 /**
- * `ECS Task State Change` events (fact sheet ecs-events-metadata §1): the detail is the task as
+ * `ECS Task State Change` events (docs/ecs-facts.md#events): the detail is the task as
  * DescribeTasks shows it, with ISO timestamps (milliseconds, `Z`) instead of epoch seconds, plus
  * `updatedAt`; `detail.version` is the task's version, bumped on every change.
  */

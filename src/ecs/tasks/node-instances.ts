@@ -8,7 +8,7 @@ import type { Repos } from '../repos.js'
 import type { EcsDeps, Wire } from '../types.js'
 
 /**
- * The cluster's Kubernetes node(s) as ECS container instances (ECS-ON-KUBERNETES: container instance
+ * The cluster's Kubernetes node(s) as ECS container instances (docs/ecs-on-kubernetes.md#container-instances: container instance
  * = Node), so EC2 tasks carry a containerInstanceArn and StartTask has somewhere to start tasks.
  * KECS registers them itself when a cluster is created (src/kube/attach.ts) and deregisters them when
  * it is deleted, so DeleteCluster does not count them as the user's instances (clusters/handlers.ts).

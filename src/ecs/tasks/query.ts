@@ -8,7 +8,7 @@ import type { EcsDeps, Wire } from '../types.js'
 import { isExpired, stoppedRetentionMs } from './runtime.js'
 import { findTask, refArn, renderTask, type TaskDoc } from './task-doc.js'
 
-/** DescribeTasks and ListTasks (fact sheet §3). STOPPED tasks past the retention no longer exist. */
+/** DescribeTasks and ListTasks (docs/ecs-facts.md#tasks). STOPPED tasks past the retention no longer exist. */
 
 const MAX_DESCRIBE = 100
 

@@ -29,7 +29,7 @@ import {
 } from './validate-run.js'
 
 /**
- * RunTask and StartTask (fact sheet §3). Both validate, build the tasks (PROVISIONING/PENDING, version
+ * RunTask and StartTask (docs/architecture.md#the-life-of-a-runtask). Both validate, build the tasks (PROVISIONING/PENDING, version
  * 1), store them with their tags in one job, publish each task's first `ECS Task State Change`, then
  * ask the runtime to create them in the cluster. From there the reconciler (src/kube/reconciler.ts)
  * moves them along.

@@ -10,7 +10,7 @@ import { markStopping } from './stopping.js'
 import { findTask, renderTask, type TaskDoc } from './task-doc.js'
 
 /**
- * StopTask (fact sheet §3): desiredStatus STOPPED at once, `stoppingAt`, stopCode UserInitiated and
+ * StopTask (docs/ecs-facts.md#tasks): desiredStatus STOPPED at once, `stoppingAt`, stopCode UserInitiated and
  * the reason (default `Task stopped by user`); lastStatus is left to the reconciler, which records
  * STOPPING … STOPPED as the pod goes (its grace period is the task's stop timeout). The task's tags
  * are deleted, as ECS does. Stopping a task that is already stopping or stopped changes nothing.

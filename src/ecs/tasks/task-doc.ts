@@ -42,7 +42,7 @@ export interface TaskInternal {
   adopted?: boolean
 }
 
-/** Task lifecycle, in order (DESIGN rule 6): lastStatus never moves backwards. */
+/** Task lifecycle, in order (docs/architecture.md#lifecycle-as-data): lastStatus never moves backwards. */
 const LIFECYCLE = [
   'PROVISIONING',
   'PENDING',

@@ -11,7 +11,7 @@ import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.
 import type { Wire } from '../types.js'
 
 /**
- * RunTask / StartTask input rules that need no store (fact sheet §3 "RunTask inputs" and "RunTask
+ * RunTask / StartTask input rules that need no store (docs/ecs-facts.md#tasks, "RunTask inputs" and "RunTask
  * errors"). Where ECS's exact text is unknown the message says plainly what is wrong.
  */
 

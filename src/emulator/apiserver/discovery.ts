@@ -5,7 +5,7 @@ import type { ResourceType } from '../types.js'
 /**
  * Discovery documents (legacy form, which kubectl 1.32 falls back to when answered plain JSON), the
  * version document (its `minor` picks the binary behind the gcloud kubectl dispatcher), and the minimal
- * OpenAPI v3 that lets `kubectl apply` run with validation on. See notes/kubectl-wire.md §0, §1, §6.
+ * OpenAPI v3 that lets `kubectl apply` run with validation on. See docs/architecture.md#what-kubectl-and-client-node-need.
  */
 export const KUBE_VERSION = {
   major: '1',
@@ -96,7 +96,7 @@ function gvPath(gv: { group: string; version: string }) {
   return gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`
 }
 
-/** One PATCH operation per kind, no schemas: kubectl then skips client-side validation (wire notes §6). */
+/** One PATCH operation per kind, no schemas: kubectl then skips client-side validation (docs/architecture.md#what-kubectl-and-client-node-need). */
 export function openApiGroupVersion(types: ResourceType[], group: string, version: string) {
   const served = types.filter((t) => t.group === group && t.version === version)
   if (served.length === 0) return undefined

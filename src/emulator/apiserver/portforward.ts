@@ -7,16 +7,9 @@ import { failure, type StatusBody } from './status.js'
 import { channelFrame, dataChannel, errorChannel, parseChannelFrame, parsePorts, pickProtocol, portPreamble } from './ws-channels.js'
 
 /**
- * pods/portforward over WebSocket, as the API server + kubelet serve it to @kubernetes/client-node's
- * PortForward: `GET /api/v1/namespaces/{ns}/pods/{name}/portforward?ports=P[,Q]` upgraded with the
- * subprotocol `v4.channel.k8s.io` (channel framing: ws-channels.ts). Each requested port is one
- * connection to that port inside the pod: data on channel 2i, errors on 2i+1. The simulated
- * containers answer on their declared ports (container-ports.ts); a port nobody serves gets the
- * kubelet's error on the error channel. The WebSocket closes once every port's connection has ended,
- * and a connection ends when its container stops running or the pod goes.
- *
- * kubectl port-forward speaks SPDY (or SPDY tunnelled over WebSocket), which the emulator does not
- * serve: it gets a 400 saying so.
+ * pods/portforward over WebSocket (`v4.channel.k8s.io`), as client-node's PortForward speaks it: each
+ * requested port is one connection into the pod, answered by the simulated containers. kubectl's SPDY
+ * port-forward gets a 400. docs/architecture.md#the-emulator
  */
 export interface PortForwardServer {
   /** Ends every forwarded connection (the HTTP server's close() does not reach upgraded sockets). */

@@ -113,7 +113,7 @@ export function deleteOptions(body: Buffer, q: URLSearchParams): DeleteOptions {
   return opts
 }
 
-/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet (wire notes §7). */
+/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet (docs/architecture.md#what-kubectl-and-client-node-need). */
 export function toScale(obj: KubeObject) {
   const m = obj.metadata
   return {

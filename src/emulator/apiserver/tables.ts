@@ -2,7 +2,7 @@ import { labelSelectorToString } from '../selectors.js'
 import type { KubeObject } from '../types.js'
 
 /**
- * Server-side printing: `kubectl get` asks for `as=Table` and prints the columns we send (wire notes §2).
+ * Server-side printing: `kubectl get` asks for `as=Table` and prints the columns we send (docs/architecture.md#what-kubectl-and-client-node-need).
  * Columns and cell formats follow the API server's printers for the types KECS users look at.
  */
 export interface Column {

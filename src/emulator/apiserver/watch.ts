@@ -22,7 +22,7 @@ export interface WatchRequest {
 }
 
 /**
- * A watch stream: 200, chunked, one JSON event per line, headers flushed at once (wire notes §3).
+ * A watch stream: 200, chunked, one JSON event per line, headers flushed at once (docs/architecture.md#what-kubectl-and-client-node-need).
  * An expired resourceVersion is answered, like the API server does, with an ERROR event holding a
  * 410 Status, then the end of the stream. The stream ends at timeoutSeconds or when the client goes.
  * Other errors (bad selectors) are thrown before anything is written, for a normal Status response.

@@ -16,23 +16,8 @@ import { healthSpec, livenessProbe, readinessProbe, startupProbe } from './probe
 import { containerField, refuse, type Findings } from './unsupported.js'
 
 /**
- * One ECS container definition → one Kubernetes container. Pod-wide settings (hostname, DNS, labels,
- * sysctls, grace period, volumes) are gathered in pod.ts; env, resources and mounts are built there
- * too and passed in, because they need the whole task.
- *
- *   image                 → image, imagePullPolicy IfNotPresent (images loaded with `kind load` or
- *                           pulled once are reused; ECS's default agent behaviour pulls every time)
- *   entryPoint / command  → command / args (override command wins); '$' escaped, see env.ts
- *   workingDirectory      → workingDir
- *   portMappings          → ports {containerPort, protocol TCP/UDP, name (sanitised, unique in the pod)}
- *   user "uid" / "uid:gid" (numeric, or "root") → securityContext.runAsUser / runAsGroup; user names
- *                           cannot be resolved by Kubernetes (it needs numbers): reported, and the
- *                           container runs as the image's USER
- *   privileged, readonlyRootFilesystem, linuxParameters.capabilities add/drop ('CAP_' prefix stripped)
- *                         → securityContext
- *   dockerSecurityOptions "no-new-privileges" → allowPrivilegeEscalation false (others reported)
- *   interactive / pseudoTerminal → stdin / tty
- *   healthCheck           → probes (see probes.ts)
+ * One ECS container definition → one Kubernetes container. Pod-wide settings, env, resources and mounts
+ * are built in pod.ts (they need the whole task) and passed in. docs/ecs-on-kubernetes.md#containers
  */
 export interface ContainerParts {
   container: ContainerDef

@@ -2,19 +2,9 @@ import type { ContainerDef } from '../../ecs/task-definitions/task-definition-do
 import { containerField, refuse } from './unsupported.js'
 
 /**
- * dependsOn → where each container goes in the pod.
- *
- * Only containers that others depend on move out of `containers`:
- *   - a target of START / HEALTHY only → a native sidecar: an init container with restartPolicy Always
- *     (with a startupProbe for HEALTHY, see probes.ts); the next container starts once it has started
- *     (or its startupProbe passed), and it keeps running next to the main containers.
- *   - a target of COMPLETE / SUCCESS → a regular init container that runs to completion first.
- *     Kubernetes requires exit 0 of an init container: SUCCESS exactly. COMPLETE (any exit) is recorded in
- *     the `kecs.dev/dependencies` annotation; a non-zero exit still fails the pod (listed as a limit).
- *     A target of both kinds is a regular init container (its START dependants then wait for its exit).
- * Init containers are ordered so that every container comes after the ones it depends on (definition
- * order otherwise). Containers nobody depends on stay in `containers`; they start after all init
- * containers, even those they do not depend on (stricter than ECS, which starts them at once).
+ * dependsOn → where each container goes in the pod: START / HEALTHY targets become native sidecars,
+ * COMPLETE / SUCCESS targets regular init containers; the rest stay in `containers`.
+ * docs/ecs-on-kubernetes.md#container-dependencies
  */
 export type ContainerRole = 'main' | 'sidecar' | 'init'
 

@@ -25,7 +25,7 @@ export type TaskIdRef = { literal: string } | 'downward'
 const TASK_ID_ENV = 'KECS_TASK_ID'
 
 /**
- * Env ECS injects into every container (fact sheet ecs-events-metadata §3), pointing at KECS:
+ * Env ECS injects into every container (docs/ecs-facts.md#container-environment-and-credentials), pointing at KECS:
  * KECS_TASK_ID first (later values refer to it as `$(KECS_TASK_ID)` in templates), then the
  * metadata URIs (container id scheme in src/ecs/tasks/container-ids.ts), region, execution env, the ECS endpoint,
  * and the credentials URI only when the task has a task role.

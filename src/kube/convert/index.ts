@@ -1,4 +1,4 @@
-/** ECS → Kubernetes converters (pure functions). See ECS-ON-KUBERNETES.md and docs/limits-converter.md. */
+/** ECS → Kubernetes converters (pure functions). See docs/ecs-on-kubernetes.md and docs/limits-converter.md. */
 export { clusterScopeOf, clusterToNamespace } from './namespace.js'
 export { taskToPod, buildPodParts, type TaskToPodInput, type TaskToPodResult } from './pod.js'
 export { serviceToWorkload, type ServiceToWorkloadInput, type ServiceToWorkloadResult } from './service.js'

@@ -1,16 +1,8 @@
 import { shortHash } from '../../lib/hash.js'
 
 /**
- * Labels and annotations KECS puts on the Kubernetes objects it creates.
- *
- * Labels are for selecting (label values: at most 63 chars of [A-Za-z0-9._-], starting and ending
- * alphanumeric), so they hold sanitised values; annotations hold the exact ECS values and ARNs.
- *
- * The task definition label is `family.rev` (e.g. `web.3`): `family:rev` is not a valid label value
- * because of the ':', and `.` cannot occur in a family name (ECS allows [A-Za-z0-9_-] only), so
- * `family.rev` is unambiguous where `family-rev` would not be (`web-3` could be family `web-3`).
- * The exact `family:rev` and the ARN are in the annotations `kecs.dev/task-definition` and
- * `kecs.dev/task-definition-arn`.
+ * Labels and annotations KECS puts on the objects it creates: labels (sanitised) for selecting,
+ * annotations for the exact ECS values and ARNs. docs/ecs-on-kubernetes.md#labels-and-annotations
  */
 export const LABELS = {
   managedBy: 'kecs.dev/managed-by',

@@ -24,28 +24,8 @@ import { containerField, Findings, refuse } from './unsupported.js'
 import { containerMounts, memoryMounts, taskVolumes } from './volumes.js'
 
 /**
- * ECS task → Pod (ECS-ON-KUBERNETES.md, "Container definition → container"). Pure: no I/O.
- *
- * Pod-wide mappings (per-container ones are in container.ts, env.ts, resources.ts, probes.ts, volumes.ts,
- * dependencies.ts):
- *   pod name = task id; namespace names.ts namespaceName (`kecs-<cluster>`); restartPolicy Never (Always in service templates)
- *   repositoryCredentials        → imagePullSecrets (secrets.ts names them; returned in `secrets`)
- *   networkMode host / pidMode host / ipcMode host → hostNetwork / hostPID / hostIPC
- *   pidMode task, or any initProcessEnabled → shareProcessNamespace: the pause container becomes PID 1 and
- *     reaps zombies and the app no longer runs as PID 1, which is what `docker --init` is for; side effect:
- *     the containers see each other's processes (as with pidMode task). Not set with hostPID.
- *   ipcMode task                 → nothing (a pod's containers share IPC already)
- *   hostname (first container that has one) → hostname
- *   extraHosts                   → hostAliases (grouped by IP); links → hostAliases 127.0.0.1 (a pod's
- *                                  containers share localhost)
- *   dnsServers / dnsSearchDomains → dnsConfig (nameservers ≤3); dnsPolicy None when servers are given
- *   systemControls               → securityContext.sysctls (pod-wide; only Kubernetes' safe sysctls)
- *   stopTimeout                  → terminationGracePeriodSeconds = largest of the task (default 30)
- *   dockerLabels                 → pod annotations: valid keys as they are, others sanitised (reported);
- *                                  `kecs.simulate.<x>` → `kecs.simulate.<x>.<container>` (emulator/kubelet/simulate.ts)
- *   essential, dependsOn, hostPort, logConfiguration, task size, taskRoleArn, tags → annotations (labels.ts)
- *   enableServiceLinks false, automountServiceAccountToken false: ECS containers see neither Kubernetes
- *   service env vars (they can clash with the app's own, e.g. REDIS_PORT) nor a service account token.
+ * ECS task → Pod. Pure: no I/O. Pod-wide mappings are here; per-container ones in container.ts, env.ts,
+ * resources.ts, probes.ts, volumes.ts, dependencies.ts. docs/ecs-on-kubernetes.md#task-definition-to-pod
  */
 export interface TaskToPodInput extends ConvertContext {
   taskDefinition: TaskDefinitionDoc

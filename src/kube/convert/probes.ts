@@ -4,20 +4,8 @@ import type { Wire } from '../../ecs/types.js'
 import { containerField, type Findings } from './unsupported.js'
 
 /**
- * healthCheck → probes. `["CMD", a, b]` → exec [a, b]; `["CMD-SHELL", x]` → exec ["sh", "-c", x];
- * `["NONE"]` → no probe. interval → periodSeconds, timeout → timeoutSeconds, retries →
- * failureThreshold (ECS defaults 30 / 5 / 3). Probe commands are not `$(VAR)`-expanded by Kubernetes.
- *
- *  - readiness (every container with a health check): the container's health status. A failing readiness
- *    probe never kills the container, so an unhealthy standalone task keeps running UNHEALTHY, as in ECS.
- *    It has no initial delay: before the first success the container is not ready (ECS: UNKNOWN), and
- *    ECS also counts a success inside startPeriod.
- *  - liveness (pod templates of services, essential containers only): ECS replaces a service task whose
- *    essential container is unhealthy; the liveness probe kills the container and the reconciler turns
- *    that exit into a task stop. startPeriod → initialDelaySeconds (failures inside it don't count).
- *    Standalone tasks get no liveness probe: ECS does not stop them for being unhealthy.
- *  - startup (containers others wait for with dependsOn HEALTHY, i.e. native sidecars): dependants start
- *    once it succeeds; its failure budget covers startPeriod plus `retries` intervals.
+ * healthCheck → probes: readiness for the container's health, liveness for essential containers of
+ * services, startup for dependsOn HEALTHY targets. docs/ecs-on-kubernetes.md#health-checks-and-probes
  */
 export interface HealthSpec {
   command: string[]

@@ -7,23 +7,8 @@ import type { TaskOverrides } from './context.js'
 import { containerField, type Findings } from './unsupported.js'
 
 /**
- * cpu / memory / GPU → container resources.
- *
- * Container level (as ECS-ON-KUBERNETES.md says): `cpu` units → limits.cpu = units/1024 cores, written
- * in millicores (256 → 250m; at least 1m); `memory` → limits.memory `<n>Mi`; `memoryReservation` →
- * requests.memory. Requests are always written explicitly (Kubernetes would otherwise copy the limit):
- * requests.cpu = limits.cpu, requests.memory = memoryReservation, else memory.
- *
- * Task level: ECS caps the whole task (one cgroup) and lets a container without its own limit use
- * all of it. Kubernetes has no portable pod-wide cap (pod overhead is for RuntimeClasses; pod-level
- * `resources` is a beta feature gate), so the task size is spread over the containers:
- *   - a container without its own cpu / memory gets the task value as its limit (the most it could use
- *     in ECS), and
- *   - an equal share of what the other containers do not reserve as its request,
- * so the pod's requests add up to the task size (what ECS reserves on an instance) and no container
- * can exceed the task. Unlike ECS, several containers bursting together can exceed the task total.
- * The effective task size is also recorded in annotations (labels.ts) for DescribeTasks/metadata.
- * `resourceRequirements` GPU → limits `nvidia.com/gpu`; overrides (task and container) win.
+ * cpu / memory / GPU → container resources. The task size is spread over the containers, since
+ * Kubernetes has no portable pod-wide cap. docs/ecs-on-kubernetes.md#resources
  */
 export interface TaskSize {
   cpu?: number

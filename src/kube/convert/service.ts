@@ -17,25 +17,7 @@ import { Findings } from './unsupported.js'
 
 /**
  * ECS service → Deployment (REPLICA) or DaemonSet (DAEMON), plus a ClusterIP Service when the task
- * definition maps ports. Pure: no I/O.
- *
- *   name                 → workload and Service name (names.ts workloadName; exact name in an annotation),
- *                          so `<name>.<namespace>` resolves inside the cluster
- *   desiredCount         → replicas
- *   maximumPercent       → maxSurge = (maximumPercent - 100)% (at least 0%)
- *   minimumHealthyPercent → maxUnavailable = (100 - minimumHealthyPercent)% (at least 0%)
- *     Kubernetes rounds maxSurge up where ECS rounds the task maximum down (desiredCount 3, 150%:
- *     ECS starts 1 extra task, Kubernetes 2). Both 0 (e.g. 100/100) is invalid in Kubernetes (and
- *     stalls in ECS): KECS then uses maxSurge 1 and reports maximumPercent.
- *   pod template         → the task's pod spec (pod.ts) with restartPolicy Always, which Deployments
- *                          require: the reconciler treats any container exit as the task stopping. The
- *                          task id is the pod's UID without dashes (given by Kubernetes), so metadata env
- *                          vars read the UID through the downward API (env.ts); essential containers with a health check get a
- *                          liveness probe (probes.ts).
- *   deploymentId         → template annotation kecs.dev/deployment-id (and a label): a new ECS deployment
- *                          changes the template, so Kubernetes rolls out a new ReplicaSet
- *   startedBy / group    → template annotations `<deploymentId>` / `service:<name>`
- * The selector (managed-by, cluster, service) never changes, as Kubernetes requires.
+ * definition maps ports. Pure: no I/O. docs/ecs-on-kubernetes.md#services
  */
 export interface ServiceToWorkloadInput extends ConvertContext {
   service: Wire<Service>
@@ -149,7 +131,7 @@ function rollingUpdate(
   findings: Findings,
 ): { maxSurge: number | string; maxUnavailable: number | string } {
   const dc = svc.deploymentConfiguration
-  // ECS defaults: REPLICA 200/100, DAEMON 100/0 (fact sheet ecs-semantics §4).
+  // ECS defaults: REPLICA 200/100, DAEMON 100/0 (docs/ecs-facts.md#services).
   const max = dc?.maximumPercent ?? (daemon ? 100 : 200)
   const min = dc?.minimumHealthyPercent ?? (daemon ? 0 : 100)
   const surge = Math.max(0, max - 100)

@@ -9,16 +9,7 @@ import { serviceToWorkload, type ServiceToWorkloadResult } from './service.js'
 
 /**
  * A task set of an EXTERNAL service → its own Deployment (serviceToWorkload with the task set's
- * settings), pure. What differs from a service's Deployment:
- *
- *   name        `<service>-<task set digits>` (a DNS label; names.ts dnsLabel when that does not fit)
- *   replicas    the task set's computed desired count (0 while it drains)
- *   selector    the service's, plus `kecs.dev/deployment` = the task set id (`ecs-svc.<digits>`), so the
- *               task sets of a service never select each other's pods; the label is on the Deployment too
- *               (the runtime finds a service's task set Deployments by it)
- *   pods        startedBy = the task set id, group `service:<name>` (the reconciler adopts them as the
- *               service's tasks), as for a service's deployment
- * The Service object (ClusterIP for the port mappings) is the service's: it selects every task set's pods.
+ * settings), pure. docs/ecs-on-kubernetes.md#task-sets
  */
 export interface TaskSetToWorkloadInput extends ConvertContext {
   service: Wire<Service>

@@ -6,18 +6,7 @@ import { containerField, refuse, type Findings } from './unsupported.js'
 
 /**
  * Task volumes → pod volumes, mountPoints / volumesFrom → volumeMounts, tmpfs and sharedMemorySize →
- * memory-backed emptyDirs.
- *
- *   host.sourcePath                          → hostPath (path on the Kubernetes node)
- *   host without sourcePath, no configuration → emptyDir (Docker would make an anonymous volume)
- *   dockerVolumeConfiguration scope task/none → emptyDir
- *   dockerVolumeConfiguration scope shared   → emptyDir, reported: data is not kept between tasks
- *   configuredAtLaunch (EBS)                 → emptyDir, reported
- *   efs / fsxWindowsFileServer / s3files     → refused (ClientException naming the field)
- *   tmpfs {containerPath, size}              → emptyDir {medium: Memory, sizeLimit: <size>Mi} `kecs-tmpfs-<hash>`
- *   sharedMemorySize                         → emptyDir Memory at /dev/shm `kecs-shm-<hash>`
- *   volumesFrom                              → the source container's mounts (transitively), read-only
- *                                              when volumesFrom.readOnly is set
+ * memory-backed emptyDirs. docs/ecs-on-kubernetes.md#volumes
  */
 export interface TaskVolumes {
   volumes: V1Volume[]
