@@ -1,13 +1,15 @@
 import { EcsError, unsupportedFeature } from './errors.js'
 import type { RequestContext } from './context.js'
 import { operation } from './model/index.js'
+import { serializeOutput } from './model/serialize.js'
 import { validateInput } from './model/validate.js'
 import type { EcsDeps, HandlerMap } from './types.js'
 import { handlers as allHandlers } from './handlers.js'
 
 /**
  * Runs one operation: looks it up in the model, validates the input against its shape, calls the
- * handler. Knows every operation of the model; one without a handler answers UnsupportedFeature.
+ * handler, and reduces its result to the output shape (members only, at any depth; timestamps as
+ * epoch seconds). Knows every operation of the model; one without a handler answers UnsupportedFeature.
  */
 export async function dispatch(
   opName: string,
@@ -24,5 +26,5 @@ export async function dispatch(
     throw unsupportedFeature(`The operation ${opName} is not supported by KECS yet.`)
   }
   const out = await handler(input, ctx, deps)
-  return out ?? {}
+  return serializeOutput(opName, out)
 }

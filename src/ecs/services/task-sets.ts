@@ -23,7 +23,6 @@ import { findService, serviceKey, taskSetKey, type ServiceDoc } from './service-
 import {
   computedDesiredCount,
   findTaskSet,
-  ordered,
   renderTaskSet,
   taskSetEntries,
   type TaskSetDoc,
@@ -89,7 +88,7 @@ async function createTaskSet(input: Wire<CreateTaskSetRequest>, ctx: RequestCont
   const now = epochSeconds(nowMs)
   const id = newDeploymentId()
   const fargate = launch.launchTypes.includes('FARGATE')
-  const doc: TaskSetDoc = ordered({
+  const doc: TaskSetDoc = {
     id,
     taskSetArn: taskSetArn(ctx, cluster.clusterName, service.serviceName, id),
     serviceArn: service.serviceArn,
@@ -129,7 +128,7 @@ async function createTaskSet(input: Wire<CreateTaskSetRequest>, ctx: RequestCont
       }),
       ...(input.clientToken ? { clientToken: input.clientToken, requestFingerprint: fingerprint } : {}),
     },
-  })
+  }
   const runtime = serviceRuntime(deps)
   runtime?.prepareTaskSet?.(service, doc, td)
   const tsKey = taskSetKey(ctx, cluster.clusterName, service.serviceName, id)

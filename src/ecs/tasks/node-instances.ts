@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { containerInstanceArn, isArn, parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
+import { serializeShape } from '../model/serialize.js'
 import { scopedKey, type Repos } from '../../store/repos.js'
 import type { EcsDeps, Wire } from '../types.js'
 
@@ -150,15 +151,15 @@ export async function deregisterNodeInstances(
   for (const doc of changed) publishInstanceChange(deps, scope, doc)
 }
 
+/** The detail is the instance in the model's ContainerInstance shape, ISO timestamps, plus `updatedAt`. */
 function publishInstanceChange(deps: Pick<EcsDeps, 'bus' | 'clock'>, scope: Scope, doc: ContainerInstanceDoc) {
-  const { kecs: _internal, ...detail } = doc
-  const iso = (s: unknown) => (typeof s === 'number' ? new Date(s * 1000).toISOString() : s)
+  const detail = serializeShape('ContainerInstance', doc, 'iso') as Record<string, unknown>
   deps.bus.publish({
     detailType: 'ECS Container Instance State Change',
     account: scope.account,
     region: scope.region,
     resources: [doc.containerInstanceArn],
-    detail: { ...detail, registeredAt: iso(detail.registeredAt), updatedAt: new Date(deps.clock.now()).toISOString() },
+    detail: { ...detail, updatedAt: new Date(deps.clock.now()).toISOString() },
     time: new Date(deps.clock.now()),
   })
 }
