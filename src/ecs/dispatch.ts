@@ -3,7 +3,7 @@ import type { RequestContext } from './context.js'
 import { operation } from './model/index.js'
 import { serializeOutput } from './model/serialize.js'
 import { validateInput } from './model/validate.js'
-import type { EcsDeps, HandlerMap } from './types.js'
+import type { EcsDeps, HandlerMap, OperationName } from './types.js'
 import { handlers as allHandlers } from './handlers.js'
 
 /**
@@ -11,6 +11,9 @@ import { handlers as allHandlers } from './handlers.js'
  * handler, and reduces its result to the output shape (members only, at any depth; timestamps as
  * epoch seconds). Knows every operation of the model; one without a handler answers UnsupportedFeature.
  */
+/** Any entry of a HandlerMap, called with the input the validator checked. */
+type AnyHandler = (input: unknown, ctx: RequestContext, deps: EcsDeps) => Promise<unknown>
+
 export async function dispatch(
   opName: string,
   body: unknown,
@@ -21,7 +24,8 @@ export async function dispatch(
   const op = operation(opName)
   if (!op) throw new EcsError('UnknownOperationException', `Unknown operation ${opName}`)
   const input = validateInput(op.input?.shape, body)
-  const handler = Object.hasOwn(handlers, opName) ? handlers[opName] : undefined
+  // The model knows the operation, so its name is one of the table's; the input was validated against its shape.
+  const handler = Object.hasOwn(handlers, opName) ? (handlers[opName as OperationName] as AnyHandler | undefined) : undefined
   if (!handler) {
     throw unsupportedFeature(`The operation ${opName} is not supported by KECS yet.`)
   }

@@ -4,6 +4,9 @@ import type { EventBus } from '../events/bus.js'
 import type { Repos } from '../store/repos.js'
 import type { TaskRuntime } from './tasks/runtime.js'
 import type { ServiceRuntime } from './services/runtime.js'
+import type { EcsOperations, OperationName } from './model/operations.js'
+
+export type { OperationName }
 
 /**
  * AWS shapes as they travel on the wire and sit in the store: the SDK's types (DESIGN rule 2) with
@@ -35,7 +38,21 @@ export interface EcsHooks {
   services?: ServiceRuntime
 }
 
-/** A handler holds behaviour only: validated input in, output shape out; never touches HTTP. */
-export type Handler<I = any, O = unknown> = (input: I, ctx: RequestContext, deps: EcsDeps) => Promise<O>
+/** An operation's request as a handler gets it (validated against the model's input shape). */
+export type OperationInput<Op extends OperationName> = Wire<EcsOperations[Op]['input']>
 
-export type HandlerMap = Record<string, Handler>
+/** An operation's response as a handler returns it: the SDK's output without `$metadata`. */
+export type OperationOutput<Op extends OperationName> = Wire<Omit<EcsOperations[Op]['output'], '$metadata'>>
+
+/**
+ * A handler holds behaviour only: validated input in, output shape out; never touches HTTP. The
+ * dispatcher reduces what it returns to the output shape (model/serialize.ts).
+ */
+export type Handler<Op extends OperationName> = (
+  input: OperationInput<Op>,
+  ctx: RequestContext,
+  deps: EcsDeps,
+) => Promise<OperationOutput<Op>>
+
+/** Handlers by operation name: each entry must match its operation's input and output types. */
+export type HandlerMap = { [Op in OperationName]?: Handler<Op> }

@@ -1,4 +1,3 @@
-import type { DescribeServicesRequest, ListServicesByNamespaceRequest, ListServicesRequest } from '@aws-sdk/client-ecs'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { findCluster } from '../clusters/resolve.js'
 import { namespaceArn } from '../clusters/validate.js'
@@ -6,7 +5,7 @@ import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter } from '../errors.js'
 import { paginate } from '../pagination.js'
 import { scopedKey } from '../../store/repos.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Handler } from '../types.js'
 import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
 import { serviceMessages } from './validate.js'
 
@@ -14,7 +13,7 @@ import { serviceMessages } from './validate.js'
 
 const MAX_DESCRIBE = 10
 
-async function describeServices(input: Wire<DescribeServicesRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeServices: Handler<'DescribeServices'> = async (input, ctx, deps) => {
   const refs = input.services ?? []
   if (refs.length === 0) throw invalidParameter(serviceMessages.noServices)
   if (refs.length > MAX_DESCRIBE) throw invalidParameter(serviceMessages.tooManyServices)
@@ -47,7 +46,7 @@ function listed(ctx: RequestContext, deps: EcsDeps, cluster: ClusterDoc): Servic
   return out
 }
 
-async function listServices(input: Wire<ListServicesRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listServices: Handler<'ListServices'> = async (input, ctx, deps) => {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
   const arns = listed(ctx, deps, cluster)
@@ -71,7 +70,7 @@ async function listServices(input: Wire<ListServicesRequest>, ctx: RequestContex
  * account and region's clusters. KECS has no Cloud Map: namespaces are matched by name or ARN as
  * CreateCluster / CreateService recorded them, so most lists are empty.
  */
-async function listServicesByNamespace(input: Wire<ListServicesByNamespaceRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listServicesByNamespace: Handler<'ListServicesByNamespace'> = async (input, ctx, deps) => {
   const wanted = namespaceArn(ctx, input.namespace!)
   const prefix = scopedKey(ctx, '')
   const arns: string[] = []

@@ -1,9 +1,3 @@
-import type {
-  DescribeServiceDeploymentsRequest,
-  DescribeServiceRevisionsRequest,
-  ListServiceDeploymentsRequest,
-  StopServiceDeploymentRequest,
-} from '@aws-sdk/client-ecs'
 import { findCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, EcsError, invalidParameter, serviceNotFound } from '../errors.js'
@@ -11,7 +5,7 @@ import { paginate } from '../pagination.js'
 import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
 import { lookup, parseTaskDefinitionRef } from '../task-definitions/resolve.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Handler } from '../types.js'
 import { addEvents, messages, publishServiceNotes } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, primaryOf, serviceGroup, serviceKey, type DeploymentDoc, type ServiceDoc } from './service-doc.js'
@@ -43,7 +37,7 @@ export const serviceDeploymentMessages = {
 
 const deploymentNotFound = () => new EcsError('ServiceDeploymentNotFoundException', serviceDeploymentMessages.notFound)
 
-async function listServiceDeployments(input: Wire<ListServiceDeploymentsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listServiceDeployments: Handler<'ListServiceDeployments'> = async (input, ctx, deps) => {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
   const doc = findService(ctx, deps.repos, cluster.clusterName, input.service!)
@@ -78,7 +72,7 @@ function checkCount(list: string[] | undefined, what: string): string[] {
   return arns
 }
 
-async function describeServiceDeployments(input: Wire<DescribeServiceDeploymentsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeServiceDeployments: Handler<'DescribeServiceDeployments'> = async (input, ctx, deps) => {
   const arns = checkCount(input.serviceDeploymentArns, 'serviceDeploymentArns')
   const serviceDeployments = []
   const failures = []
@@ -98,7 +92,7 @@ async function describeServiceDeployments(input: Wire<DescribeServiceDeployments
   return { serviceDeployments, failures }
 }
 
-async function describeServiceRevisions(input: Wire<DescribeServiceRevisionsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeServiceRevisions: Handler<'DescribeServiceRevisions'> = async (input, ctx, deps) => {
   const arns = checkCount(input.serviceRevisionArns, 'serviceRevisionArns')
   const serviceRevisions = []
   const failures = []
@@ -142,7 +136,7 @@ function containerImages(ctx: RequestContext, deps: EcsDeps, doc: ServiceDoc, d:
  * drains). ROLLBACK (the default) shows ROLLBACK_IN_PROGRESS → ROLLBACK_SUCCESSFUL; ABORT shows
  * STOP_REQUESTED → STOPPED. A deployment already stopping or rolling back is left to finish.
  */
-async function stopServiceDeployment(input: Wire<StopServiceDeploymentRequest>, ctx: RequestContext, deps: EcsDeps) {
+const stopServiceDeployment: Handler<'StopServiceDeployment'> = async (input, ctx, deps) => {
   const arn = input.serviceDeploymentArn!
   const p = parseChildArn(arn, 'service-deployment')
   const current = serviceOfChild(ctx, deps, p)

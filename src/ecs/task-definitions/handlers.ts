@@ -1,17 +1,4 @@
-import type {
-  DeleteTaskDefinitionsRequest,
-  DeleteTaskDefinitionsResponse,
-  DeregisterTaskDefinitionRequest,
-  DeregisterTaskDefinitionResponse,
-  DescribeTaskDefinitionRequest,
-  DescribeTaskDefinitionResponse,
-  Failure,
-  ListTaskDefinitionFamiliesRequest,
-  ListTaskDefinitionFamiliesResponse,
-  ListTaskDefinitionsRequest,
-  ListTaskDefinitionsResponse,
-  RegisterTaskDefinitionResponse,
-} from '@aws-sdk/client-ecs'
+import type { DescribeTaskDefinitionResponse, Failure } from '@aws-sdk/client-ecs'
 import { taskDefinitionArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
@@ -31,7 +18,7 @@ import {
   sortedFamilies,
   taskDefinitionKey,
 } from './family-index.js'
-import { buildTaskDefinition, computeCompatibilities, type RegisterInput, type TaskDefinitionDoc } from './normalize.js'
+import { buildTaskDefinition, computeCompatibilities, type TaskDefinitionDoc } from './normalize.js'
 import { lookup, parseSingleRef, parseTaskDefinitionRef, resolveTaskDefinition } from './resolve.js'
 import { externalCompatible, fargateProblem, validateRegistration } from './validate.js'
 
@@ -53,7 +40,7 @@ function reserveRevision(ctx: RequestContext, deps: EcsDeps, family: string): { 
   return { revision: next.value, ops }
 }
 
-const registerTaskDefinition: Handler<RegisterInput, Wire<RegisterTaskDefinitionResponse>> = async (input, ctx, deps) => {
+const registerTaskDefinition: Handler<'RegisterTaskDefinition'> = async (input, ctx, deps) => {
   const size = validateRegistration(input)
   const tags = validateTags(input.tags)
   const compatibilities = computeCompatibilities(input, {
@@ -79,7 +66,7 @@ const registerTaskDefinition: Handler<RegisterInput, Wire<RegisterTaskDefinition
   return { taskDefinition: doc, tags }
 }
 
-const describeTaskDefinition: Handler<Wire<DescribeTaskDefinitionRequest>, Wire<DescribeTaskDefinitionResponse>> = async (
+const describeTaskDefinition: Handler<'DescribeTaskDefinition'> = async (
   input,
   ctx,
   deps,
@@ -90,7 +77,7 @@ const describeTaskDefinition: Handler<Wire<DescribeTaskDefinitionRequest>, Wire<
   return out
 }
 
-const deregisterTaskDefinition: Handler<Wire<DeregisterTaskDefinitionRequest>, Wire<DeregisterTaskDefinitionResponse>> = async (
+const deregisterTaskDefinition: Handler<'DeregisterTaskDefinition'> = async (
   input,
   ctx,
   deps,
@@ -114,7 +101,7 @@ const deleteFailure = {
   active: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.',
 }
 
-const deleteTaskDefinitions: Handler<Wire<DeleteTaskDefinitionsRequest>, Wire<DeleteTaskDefinitionsResponse>> = async (
+const deleteTaskDefinitions: Handler<'DeleteTaskDefinitions'> = async (
   input,
   ctx,
   deps,
@@ -155,7 +142,7 @@ const deleteTaskDefinitions: Handler<Wire<DeleteTaskDefinitionsRequest>, Wire<De
   return { taskDefinitions, failures }
 }
 
-const listTaskDefinitions: Handler<Wire<ListTaskDefinitionsRequest>, Wire<ListTaskDefinitionsResponse>> = async (
+const listTaskDefinitions: Handler<'ListTaskDefinitions'> = async (
   input,
   ctx,
   deps,
@@ -196,10 +183,7 @@ function matchingArns(deps: EcsDeps, ctx: RequestContext, only: string[] | undef
   return out
 }
 
-const listTaskDefinitionFamilies: Handler<
-  Wire<ListTaskDefinitionFamiliesRequest>,
-  Wire<ListTaskDefinitionFamiliesResponse>
-> = async (input, ctx, deps) => {
+const listTaskDefinitionFamilies: Handler<'ListTaskDefinitionFamilies'> = async (input, ctx, deps) => {
   const status = input.status ?? 'ALL'
   const prefix = input.familyPrefix ?? ''
   const all = memo(deps.repos, ctx, `families|${status}`, () => familiesIn(deps, ctx, status))

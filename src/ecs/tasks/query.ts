@@ -1,10 +1,8 @@
-import type { DescribeTasksRequest, ListTasksRequest } from '@aws-sdk/client-ecs'
 import { containerInstanceArn, isArn, parseArn } from '../arns.js'
 import { findCluster } from '../clusters/resolve.js'
-import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter, serviceNotFound } from '../errors.js'
 import { paginate } from '../pagination.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Handler } from '../types.js'
 import { isExpired, stoppedRetentionMs } from './runtime.js'
 import { findTask, refArn, renderTask, type TaskDoc } from './task-doc.js'
 
@@ -12,7 +10,7 @@ import { findTask, refArn, renderTask, type TaskDoc } from './task-doc.js'
 
 const MAX_DESCRIBE = 100
 
-async function describeTasks(input: Wire<DescribeTasksRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeTasks: Handler<'DescribeTasks'> = async (input, ctx, deps) => {
   const refs = input.tasks ?? []
   if (refs.length === 0) throw invalidParameter('Tasks cannot be empty.')
   if (refs.length > MAX_DESCRIBE) throw invalidParameter(`taskIds can have at most ${MAX_DESCRIBE} items.`)
@@ -45,7 +43,7 @@ function familyOf(tdArn: string | undefined): string | undefined {
   return colon < 0 ? p.resource : p.resource.slice(0, colon)
 }
 
-async function listTasks(input: Wire<ListTasksRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listTasks: Handler<'ListTasks'> = async (input, ctx, deps) => {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
   const { family, serviceName, startedBy, containerInstance, launchType } = input
