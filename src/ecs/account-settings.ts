@@ -1,7 +1,7 @@
 import type { Setting, SettingName } from '@aws-sdk/client-ecs'
 import type { RequestContext } from './context.js'
 import { invalidParameter } from './errors.js'
-import { paginate } from './pagination.js'
+import { listPage } from './pagination.js'
 import { scopedKey } from '../store/repos.js'
 import type { EcsDeps, Handler, HandlerMap } from './types.js'
 
@@ -134,14 +134,7 @@ const listAccountSettings: Handler<'ListAccountSettings'> = async (input, ctx, d
     settings = settings.map((s) => ({ ...s }))
   }
   if (input.value !== undefined) settings = settings.filter((s) => s.value === input.value)
-  const { page, nextToken } = paginate(settings, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 10,
-    limit: 10,
-    filters: [principalArn, input.name, input.value, !!input.effectiveSettings],
-  })
-  return nextToken ? { settings: page, nextToken } : { settings: page }
+  return listPage('ListAccountSettings', settings, input, [principalArn, input.name, input.value, !!input.effectiveSettings])
 }
 
 export const handlers: HandlerMap = {

@@ -3,7 +3,7 @@ import { clusterArn } from '../arns.js'
 import { effectiveSetting } from '../account-settings.js'
 import type { RequestContext } from '../context.js'
 import { EcsError, invalidParameter } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { EcsDeps, Handler, HandlerMap } from '../types.js'
@@ -98,8 +98,7 @@ const listClusters: Handler<'ListClusters'> = async (input, ctx, deps) => {
     if (key.startsWith(prefix) && (doc as ClusterDoc).status === 'ACTIVE') arns.push((doc as ClusterDoc).clusterArn)
   }
   arns.sort()
-  const { page, nextToken } = paginate(arns, { maxResults: input.maxResults, nextToken: input.nextToken, limit: 100 })
-  return nextToken ? { clusterArns: page, nextToken } : { clusterArns: page }
+  return listPage('ListClusters', arns, input)
 }
 
 const deleteCluster: Handler<'DeleteCluster'> = async (input, ctx, deps) => {

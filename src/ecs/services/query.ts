@@ -3,7 +3,7 @@ import { findCluster } from '../clusters/resolve.js'
 import { namespaceArn } from '../clusters/validate.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import { scopedKey } from '../../store/repos.js'
 import type { EcsDeps, Handler } from '../types.js'
 import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
@@ -55,14 +55,7 @@ const listServices: Handler<'ListServices'> = async (input, ctx, deps) => {
     .filter((s) => input.resourceManagementType === undefined || (s.resourceManagementType ?? 'CUSTOMER') === input.resourceManagementType)
     .map((s) => s.serviceArn)
     .sort()
-  const { page, nextToken } = paginate(arns, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 10,
-    limit: 100,
-    filters: [cluster.clusterArn, input.launchType, input.schedulingStrategy, input.resourceManagementType],
-  })
-  return nextToken ? { serviceArns: page, nextToken } : { serviceArns: page }
+  return listPage('ListServices', arns, input, [cluster.clusterArn, input.launchType, input.schedulingStrategy, input.resourceManagementType])
 }
 
 /**
@@ -86,14 +79,7 @@ const listServicesByNamespace: Handler<'ListServicesByNamespace'> = async (input
     if (ns && namespaceArn(ctx, ns) === wanted) arns.push(doc.serviceArn)
   }
   arns.sort()
-  const { page, nextToken } = paginate(arns, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 10,
-    limit: 100,
-    filters: [wanted],
-  })
-  return nextToken ? { serviceArns: page, nextToken } : { serviceArns: page }
+  return listPage('ListServicesByNamespace', arns, input, [wanted])
 }
 
 export const handlers = {

@@ -1,7 +1,7 @@
 import { findCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, EcsError, invalidParameter, serviceNotFound } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import type { TaskDefinitionDoc } from '../task-definitions/normalize.js'
 import { lookup, parseTaskDefinitionRef } from '../task-definitions/resolve.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
@@ -49,14 +49,7 @@ const listServiceDeployments: Handler<'ListServiceDeployments'> = async (input, 
     .filter((sd) => !statuses || statuses.has(sd.status))
     .filter((sd) => (after === undefined || sd.createdAt >= after) && (before === undefined || sd.createdAt <= before))
     .map((sd) => renderBrief(doc, sd))
-  const { page, nextToken } = paginate(items, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 20,
-    limit: 100,
-    filters: [doc.serviceArn, input.status ?? null, after ?? null, before ?? null],
-  })
-  return nextToken ? { serviceDeployments: page, nextToken } : { serviceDeployments: page }
+  return listPage('ListServiceDeployments', items, input, [doc.serviceArn, input.status ?? null, after ?? null, before ?? null])
 }
 
 /** The stored service a service-deployment / service-revision ARN belongs to (this account and region). */

@@ -3,7 +3,7 @@ import { taskDefinitionArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
 import { clientException, invalidParameter } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { EcsDeps, Handler, HandlerMap, Wire } from '../types.js'
@@ -154,12 +154,7 @@ const listTaskDefinitions: Handler<'ListTaskDefinitions'> = async (
     input.familyPrefix !== undefined
       ? matchingArns(deps, ctx, [input.familyPrefix], status, desc)
       : memo(deps.repos, ctx, `list|${status}|${desc}`, () => matchingArns(deps, ctx, undefined, status, desc))
-  const { page, nextToken } = paginate(arns, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    filters: { f: input.familyPrefix, s: status, o: desc },
-  })
-  return { taskDefinitionArns: page, nextToken }
+  return listPage('ListTaskDefinitions', arns, input, { f: input.familyPrefix, s: status, o: desc })
 }
 
 /** ARNs of the given families (default: all) in a status, by family then revision number, ASC or DESC. */
@@ -188,12 +183,7 @@ const listTaskDefinitionFamilies: Handler<'ListTaskDefinitionFamilies'> = async 
   const prefix = input.familyPrefix ?? ''
   const all = memo(deps.repos, ctx, `families|${status}`, () => familiesIn(deps, ctx, status))
   const families = prefix ? all.filter((f) => f.startsWith(prefix)) : all
-  const { page, nextToken } = paginate(families, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    filters: { p: prefix, s: status },
-  })
-  return { families: page, nextToken }
+  return listPage('ListTaskDefinitionFamilies', families, input, { p: prefix, s: status })
 }
 
 /**

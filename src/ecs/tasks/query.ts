@@ -1,7 +1,7 @@
 import { containerInstanceArn, isArn, parseArn } from '../arns.js'
 import { findCluster } from '../clusters/resolve.js'
 import { clusterNotFound, invalidParameter, serviceNotFound } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import type { EcsDeps, Handler } from '../types.js'
 import { isExpired, stoppedRetentionMs } from './runtime.js'
 import { findTask, refArn, renderTask, type TaskDoc } from './task-doc.js'
@@ -80,16 +80,8 @@ const listTasks: Handler<'ListTasks'> = async (input, ctx, deps) => {
     }
   }
   matches.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0))
-  const { page, nextToken } = paginate(
-    matches.map((t) => t.taskArn),
-    {
-      maxResults: input.maxResults,
-      nextToken: input.nextToken,
-      limit: 100,
-      filters: [cluster.clusterArn, family, serviceName, startedBy, instanceArn, launchType, desired],
-    },
-  )
-  return nextToken ? { taskArns: page, nextToken } : { taskArns: page }
+  const arns = matches.map((t) => t.taskArn)
+  return listPage('ListTasks', arns, input, [cluster.clusterArn, family, serviceName, startedBy, instanceArn, launchType, desired])
 }
 
 /** A service of that name exists in the cluster (services are another family's docs: read loosely). */
