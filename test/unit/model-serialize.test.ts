@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { buildContext } from '../../src/ecs/context.js'
+import { dispatch } from '../../src/ecs/dispatch.js'
 import { isoOf, serializeOutput, serializeShape } from '../../src/ecs/model/serialize.js'
+import type { EcsDeps, HandlerMap } from '../../src/ecs/types.js'
 
 describe('serializeShape: members of the model shape only', () => {
   it('drops members the structure does not have, at the top and nested', () => {
@@ -82,5 +85,17 @@ describe('serializeOutput: an operation result as the wire carries it', () => {
   it('answers {} for an empty result', () => {
     expect(serializeOutput('DeleteAccountSetting', undefined)).toEqual({})
     expect(serializeOutput('TagResource', {})).toEqual({})
+  })
+})
+
+describe('dispatch: every handler result goes through the output shape', () => {
+  it('drops what a handler returns beyond its output shape, at any depth', async () => {
+    // A handler that leaks on purpose: the typed table would refuse it, hence the cast.
+    const leaky = {
+      DescribeClusters: async () => ({ clusters: [{ clusterName: 'c', kecs: { hidden: true } }], failures: [], debug: 1 }),
+    } as unknown as HandlerMap
+    const ctx = buildContext({ operation: 'DescribeClusters', requestId: 'r' })
+    const out = await dispatch('DescribeClusters', { clusters: ['c'] }, ctx, {} as EcsDeps, leaky)
+    expect(out).toEqual({ clusters: [{ clusterName: 'c' }], failures: [] })
   })
 })
