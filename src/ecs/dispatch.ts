@@ -6,14 +6,14 @@ import { validateInput } from './model/validate.js'
 import type { EcsDeps, HandlerMap, OperationName } from './types.js'
 import { handlers as allHandlers } from './handlers.js'
 
+/** Any entry of a HandlerMap, called with the input the validator checked. */
+type AnyHandler = (input: unknown, ctx: RequestContext, deps: EcsDeps) => Promise<unknown>
+
 /**
  * Runs one operation: looks it up in the model, validates the input against its shape, calls the
  * handler, and reduces its result to the output shape (members only, at any depth; timestamps as
  * epoch seconds). Knows every operation of the model; one without a handler answers UnsupportedFeature.
  */
-/** Any entry of a HandlerMap, called with the input the validator checked. */
-type AnyHandler = (input: unknown, ctx: RequestContext, deps: EcsDeps) => Promise<unknown>
-
 export async function dispatch(
   opName: string,
   body: unknown,

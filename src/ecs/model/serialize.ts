@@ -22,8 +22,9 @@ export function serializeShape(shapeName: string, value: unknown, timestamps: Ti
       if (!isRecord(value)) return undefined
       const members = s.members ?? {}
       const out: Record<string, unknown> = {}
-      for (const [name, v] of Object.entries(value)) {
-        if (v === undefined || !Object.hasOwn(members, name)) continue
+      for (const name in value) {
+        const v = value[name]
+        if (v === undefined || !Object.hasOwn(members, name) || !Object.hasOwn(value, name)) continue
         const shown = serializeShape(members[name]!.shape, v, timestamps)
         if (shown !== undefined) out[name] = shown
       }
@@ -41,8 +42,9 @@ export function serializeShape(shapeName: string, value: unknown, timestamps: Ti
     case 'map': {
       if (!isRecord(value)) return undefined
       const out: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(value)) {
-        const shown = serializeShape(s.value!.shape, v, timestamps)
+      for (const k in value) {
+        if (!Object.hasOwn(value, k)) continue
+        const shown = serializeShape(s.value!.shape, value[k], timestamps)
         if (shown !== undefined) out[k] = shown
       }
       return out
