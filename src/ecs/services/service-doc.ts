@@ -186,6 +186,7 @@ export function renderService(
 function taskSetsOf(repos: Pick<Repos, 'taskSets'>, serviceArn: string): TaskSetDoc[] {
   const out: TaskSetDoc[] = []
   for (const ts of repos.taskSets.values() as IterableIterator<TaskSetDoc>) {
+    // INACTIVE is not a stored status (such task sets are deleted); the check keeps older stores right.
     if (ts?.serviceArn === serviceArn && (ts.status as string) !== 'INACTIVE') out.push(ts)
   }
   return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))
