@@ -1,7 +1,8 @@
 /**
  * Type-level tests, checked by `npm run typecheck` (never run): the compiler rejects a handler whose
  * result does not match its operation's output type. Each `@ts-expect-error` fails the typecheck
- * when the line below it compiles.
+ * when the line below it compiles. (A result with an extra member beside matching ones is structurally
+ * allowed; the dispatcher drops it at run time, test/unit/model-serialize.test.ts.)
  */
 import { handlers } from '../../src/ecs/handlers.js'
 import type { Handler, HandlerMap } from '../../src/ecs/types.js'
@@ -12,7 +13,7 @@ const listClusters: Handler<'ListClusters'> = async (input) => ({ clusterArns: [
 // @ts-expect-error clusterArns is a list of strings
 const wrongMemberType: Handler<'ListClusters'> = async () => ({ clusterArns: [1] })
 
-// @ts-expect-error ListClusters' output has no member `clusters`
+// @ts-expect-error ListClusters' output has no member `clusters` (and the result has none of its members)
 const unknownMember: Handler<'ListClusters'> = async () => ({ clusters: [] })
 
 // @ts-expect-error timestamps travel as epoch seconds, not Date
