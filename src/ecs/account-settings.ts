@@ -1,19 +1,9 @@
-import type {
-  DeleteAccountSettingRequest,
-  DeleteAccountSettingResponse,
-  ListAccountSettingsRequest,
-  ListAccountSettingsResponse,
-  PutAccountSettingDefaultRequest,
-  PutAccountSettingRequest,
-  PutAccountSettingResponse,
-  Setting,
-  SettingName,
-} from '@aws-sdk/client-ecs'
+import type { Setting, SettingName } from '@aws-sdk/client-ecs'
 import type { RequestContext } from './context.js'
 import { invalidParameter } from './errors.js'
-import { paginate } from './pagination.js'
+import { paginate, listPage } from './pagination.js'
 import { scopedKey } from '../store/scoped-key.js'
-import type { EcsDeps, HandlerMap } from './types.js'
+import type { EcsDeps, HandlerMap, Handler } from './types.js'
 
 /**
  * ECS account settings, per account and region: a value set for a principal (user/role), else the
@@ -106,28 +96,16 @@ async function put(deps: EcsDeps, ctx: RequestContext, name: SettingName, value:
   return { setting: { ...doc } }
 }
 
-async function putAccountSetting(
-  input: PutAccountSettingRequest,
-  ctx: RequestContext,
-  deps: EcsDeps,
-): Promise<PutAccountSettingResponse> {
+const putAccountSetting: Handler<'PutAccountSetting'> = async (input, ctx, deps) => {
   return put(deps, ctx, input.name!, input.value!, checkPrincipal(ctx, input.principalArn))
 }
 
-async function putAccountSettingDefault(
-  input: PutAccountSettingDefaultRequest,
-  ctx: RequestContext,
-  deps: EcsDeps,
-): Promise<PutAccountSettingResponse> {
+const putAccountSettingDefault: Handler<'PutAccountSettingDefault'> = async (input, ctx, deps) => {
   return put(deps, ctx, input.name!, input.value!, rootPrincipal(ctx))
 }
 
 /** Removes an explicit value and answers with it; with none set, answers with what applied. */
-async function deleteAccountSetting(
-  input: DeleteAccountSettingRequest,
-  ctx: RequestContext,
-  deps: EcsDeps,
-): Promise<DeleteAccountSettingResponse> {
+const deleteAccountSetting: Handler<'DeleteAccountSetting'> = async (input, ctx, deps) => {
   const name = input.name!
   checkWritable(name)
   const principalArn = checkPrincipal(ctx, input.principalArn)
@@ -142,11 +120,7 @@ async function deleteAccountSetting(
  * Explicit values of a principal (the caller by default), or with `effectiveSettings` what applies
  * to it for every setting; filtered by name (and value, which needs a name); 1-10 per page.
  */
-async function listAccountSettings(
-  input: ListAccountSettingsRequest,
-  ctx: RequestContext,
-  deps: EcsDeps,
-): Promise<ListAccountSettingsResponse> {
+const listAccountSettings: Handler<'ListAccountSettings'> = async (input, ctx, deps) => {
   if (input.value !== undefined && input.name === undefined) {
     throw invalidParameter('The value parameter can only be used together with the name parameter.')
   }
@@ -160,14 +134,7 @@ async function listAccountSettings(
     settings = settings.map((s) => ({ ...s }))
   }
   if (input.value !== undefined) settings = settings.filter((s) => s.value === input.value)
-  const { page, nextToken } = paginate(settings, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 10,
-    limit: 10,
-    filters: [principalArn, input.name, input.value, !!input.effectiveSettings],
-  })
-  return nextToken ? { settings: page, nextToken } : { settings: page }
+  return listPage('ListAccountSettings', settings, input, [principalArn, input.name, input.value, !!input.effectiveSettings])
 }
 
 export const handlers: HandlerMap = {

@@ -1,13 +1,18 @@
 import { EcsError, unsupportedFeature } from './errors.js'
 import type { RequestContext } from './context.js'
 import { operation } from './model/index.js'
+import { serializeOutput } from './model/serialize.js'
 import { validateInput } from './model/validate.js'
-import type { EcsDeps, HandlerMap } from './types.js'
+import type { EcsDeps, HandlerMap, OperationName } from './types.js'
 import { handlers as allHandlers } from './handlers.js'
+
+/** Any entry of a HandlerMap, called with the input the validator checked. */
+type AnyHandler = (input: unknown, ctx: RequestContext, deps: EcsDeps) => Promise<unknown>
 
 /**
  * Runs one operation: looks it up in the model, validates the input against its shape, calls the
- * handler. Knows every operation of the model; one without a handler answers UnsupportedFeature.
+ * handler, and reduces its result to the output shape (members only, at any depth; timestamps as
+ * epoch seconds). Knows every operation of the model; one without a handler answers UnsupportedFeature.
  */
 export async function dispatch(
   opName: string,
@@ -19,10 +24,11 @@ export async function dispatch(
   const op = operation(opName)
   if (!op) throw new EcsError('UnknownOperationException', `Unknown operation ${opName}`)
   const input = validateInput(op.input?.shape, body)
-  const handler = Object.hasOwn(handlers, opName) ? handlers[opName] : undefined
+  // The model knows the operation, so its name is one of the table's; the input was validated against its shape.
+  const handler = Object.hasOwn(handlers, opName) ? (handlers[opName as OperationName] as AnyHandler | undefined) : undefined
   if (!handler) {
     throw unsupportedFeature(`The operation ${opName} is not supported by KECS yet.`)
   }
   const out = await handler(input, ctx, deps)
-  return out ?? {}
+  return serializeOutput(opName, out)
 }

@@ -1,17 +1,11 @@
-import type {
-  ListTagsForResourceRequest,
-  ListTagsForResourceResponse,
-  Tag,
-  TagResourceRequest,
-  UntagResourceRequest,
-} from '@aws-sdk/client-ecs'
+import type { Tag } from '@aws-sdk/client-ecs'
 import { parseArn, type ParsedArn } from './arns.js'
 import { findCluster, CLUSTER_INACTIVE } from './clusters/resolve.js'
 import type { RequestContext } from './context.js'
 import { clusterNotFound, invalidParameter, limitExceeded, resourceNotFound } from './errors.js'
 import { getTags, stageTags } from './tag-store.js'
 import { lookup, parseTaskDefinitionRef } from './task-definitions/resolve.js'
-import type { EcsDeps, HandlerMap } from './types.js'
+import type { EcsDeps, Handler, HandlerMap } from './types.js'
 
 /**
  * TagResource / UntagResource / ListTagsForResource, and the tag rules every family that accepts
@@ -150,7 +144,7 @@ function isShortFormat(p: ParsedArn): boolean {
   }
 }
 
-async function tagResource(input: TagResourceRequest, ctx: RequestContext, deps: EcsDeps): Promise<object> {
+const tagResource: Handler<'TagResource'> = async (input, ctx, deps) => {
   const arn = input.resourceArn!
   checkTaggable(ctx, deps, arn, 'write')
   const added = validateTags(input.tags)
@@ -163,7 +157,7 @@ async function tagResource(input: TagResourceRequest, ctx: RequestContext, deps:
   return {}
 }
 
-async function untagResource(input: UntagResourceRequest, ctx: RequestContext, deps: EcsDeps): Promise<object> {
+const untagResource: Handler<'UntagResource'> = async (input, ctx, deps) => {
   const arn = input.resourceArn!
   checkTaggable(ctx, deps, arn, 'write')
   const keys = new Set(input.tagKeys ?? [])
@@ -174,11 +168,7 @@ async function untagResource(input: UntagResourceRequest, ctx: RequestContext, d
   return {}
 }
 
-async function listTagsForResource(
-  input: ListTagsForResourceRequest,
-  ctx: RequestContext,
-  deps: EcsDeps,
-): Promise<ListTagsForResourceResponse> {
+const listTagsForResource: Handler<'ListTagsForResource'> = async (input, ctx, deps) => {
   const arn = input.resourceArn!
   const live = checkTaggable(ctx, deps, arn, 'read')
   return { tags: live ? getTags(deps.repos, arn) : [] }

@@ -6,6 +6,9 @@ import type { TaskRuntime } from './tasks/runtime.js'
 import type { ServiceRuntime } from './services/runtime.js'
 import type { TaskDoc } from './tasks/task-doc.js'
 import { Signal } from '../lib/signal.js'
+import type { EcsOperations, OperationName } from './model/operations.js'
+
+export type { OperationName }
 
 /**
  * AWS shapes as they travel on the wire and sit in the store: the SDK's types (docs/architecture.md#types-from-the-sdk) with
@@ -60,7 +63,21 @@ export function newSignals(onError?: (err: unknown) => void): EcsSignals {
   return { taskChanged: new Signal<TaskChange>(onError) }
 }
 
-/** A handler holds behaviour only: validated input in, output shape out; never touches HTTP. */
-export type Handler<I = any, O = unknown> = (input: I, ctx: RequestContext, deps: EcsDeps) => Promise<O>
+/** An operation's request as a handler gets it (validated against the model's input shape). */
+export type OperationInput<Op extends OperationName> = Wire<EcsOperations[Op]['input']>
 
-export type HandlerMap = Record<string, Handler>
+/** An operation's response as a handler returns it: the SDK's output without `$metadata`. */
+export type OperationOutput<Op extends OperationName> = Wire<Omit<EcsOperations[Op]['output'], '$metadata'>>
+
+/**
+ * A handler holds behaviour only: validated input in, output shape out; never touches HTTP. The
+ * dispatcher reduces what it returns to the output shape (model/serialize.ts).
+ */
+export type Handler<Op extends OperationName> = (
+  input: OperationInput<Op>,
+  ctx: RequestContext,
+  deps: EcsDeps,
+) => Promise<OperationOutput<Op>>
+
+/** Handlers by operation name: each entry must match its operation's input and output types. */
+export type HandlerMap = { [Op in OperationName]?: Handler<Op> }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { withConfigDefaults } from '../../src/ecs/services/deployments.js'
 import { noObservations, type TaskView } from '../../src/ecs/services/scheduler-state.js'
 import type { ServiceDoc } from '../../src/ecs/services/service-doc.js'
-import { computedDesiredCount, ordered, taskSetIdOf, wantedCount, type TaskSetDoc } from '../../src/ecs/services/task-set-doc.js'
+import { computedDesiredCount, taskSetIdOf, wantedCount, type TaskSetDoc } from '../../src/ecs/services/task-set-doc.js'
 import { stepTaskSets } from '../../src/ecs/services/task-set-state.js'
 import { checkExternalUpdate } from '../../src/ecs/services/task-sets.js'
 import { taskSetLabelValue, taskSetToWorkload, taskSetWorkloadName } from '../../src/kube/convert/task-set.js'
@@ -31,7 +31,7 @@ function service(desiredCount = 4): ServiceDoc {
 }
 
 function taskSet(id: string, scale: number, computed: number): TaskSetDoc {
-  return ordered({
+  return {
     id,
     taskSetArn: `arn:aws:ecs:us-east-1:000000000000:task-set/c/ext/${id}`,
     serviceArn: SVC,
@@ -50,7 +50,7 @@ function taskSet(id: string, scale: number, computed: number): TaskSetDoc {
     stabilityStatus: 'STABILIZING',
     stabilityStatusAt: T0 / 1000,
     kecs: { clusterName: 'c', serviceName: 'ext', taskTags: [] },
-  })
+  }
 }
 
 const task = (id: string, ts: string, lastStatus = 'RUNNING', desiredStatus = lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING', stopCode?: string): TaskView => ({

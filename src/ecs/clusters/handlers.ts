@@ -1,21 +1,12 @@
-import type {
-  ClusterSetting,
-  CreateClusterRequest,
-  DeleteClusterRequest,
-  DescribeClustersRequest,
-  ListClustersRequest,
-  PutClusterCapacityProvidersRequest,
-  UpdateClusterRequest,
-  UpdateClusterSettingsRequest,
-} from '@aws-sdk/client-ecs'
+import type { ClusterSetting } from '@aws-sdk/client-ecs'
 import { clusterArn } from '../arns.js'
 import { effectiveSetting } from '../account-settings.js'
 import type { RequestContext } from '../context.js'
 import { EcsError, invalidParameter } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
-import type { EcsDeps, HandlerMap } from '../types.js'
+import type { EcsDeps, Handler, HandlerMap } from '../types.js'
 import { clusterKey, renderCluster, type ClusterDoc } from './cluster-doc.js'
 import { clusterTally } from './counts.js'
 import { managedInstanceCount } from '../tasks/node-instances.js'
@@ -39,7 +30,7 @@ const capacityAttachments = (doc: ClusterDoc): Pick<ClusterDoc, 'attachments' | 
     ? { attachments: doc.attachments ?? [], attachmentsStatus: 'UPDATE_COMPLETE' }
     : {}
 
-async function createCluster(input: CreateClusterRequest, ctx: RequestContext, deps: EcsDeps) {
+const createCluster: Handler<'CreateCluster'> = async (input, ctx, deps) => {
   const name = input.clusterName ?? 'default'
   validateClusterName(name)
   const tags = validateTags(input.tags)
@@ -79,7 +70,7 @@ async function createCluster(input: CreateClusterRequest, ctx: RequestContext, d
   return { cluster: renderCluster(deps.repos, doc) }
 }
 
-async function describeClusters(input: DescribeClustersRequest, ctx: RequestContext, deps: EcsDeps) {
+const describeClusters: Handler<'DescribeClusters'> = async (input, ctx, deps) => {
   const refs = input.clusters && input.clusters.length > 0 ? input.clusters : ['default']
   if (refs.length > MAX_DESCRIBE) throw invalidParameter(`clusters can have at most ${MAX_DESCRIBE} items.`)
   const view = new Set<string>(input.include ?? [])
@@ -100,18 +91,17 @@ async function describeClusters(input: DescribeClustersRequest, ctx: RequestCont
   return { clusters, failures }
 }
 
-async function listClusters(input: ListClustersRequest, ctx: RequestContext, deps: EcsDeps) {
+const listClusters: Handler<'ListClusters'> = async (input, ctx, deps) => {
   const prefix = clusterKey(ctx, '')
   const arns: string[] = []
   for (const [key, doc] of deps.repos.clusters.entries()) {
     if (key.startsWith(prefix) && doc.status === 'ACTIVE') arns.push(doc.clusterArn)
   }
   arns.sort()
-  const { page, nextToken } = paginate(arns, { maxResults: input.maxResults, nextToken: input.nextToken, limit: 100 })
-  return nextToken ? { clusterArns: page, nextToken } : { clusterArns: page }
+  return listPage('ListClusters', arns, input)
 }
 
-async function deleteCluster(input: DeleteClusterRequest, ctx: RequestContext, deps: EcsDeps) {
+const deleteCluster: Handler<'DeleteCluster'> = async (input, ctx, deps) => {
   const doc = resolveCluster(ctx, deps, input.cluster)
   const tally = clusterTally(deps.repos, doc.clusterArn)
   // KECS registers the cluster's Kubernetes node(s) as container instances itself (src/kube/attach.ts)
@@ -143,7 +133,7 @@ async function save(deps: EcsDeps, ctx: RequestContext, doc: ClusterDoc) {
   return { cluster: renderCluster(deps.repos, doc) }
 }
 
-async function updateCluster(input: UpdateClusterRequest, ctx: RequestContext, deps: EcsDeps) {
+const updateCluster: Handler<'UpdateCluster'> = async (input, ctx, deps) => {
   const current = resolveCluster(ctx, deps, input.cluster)
   const doc: ClusterDoc = structuredClone(current)
   if (input.settings) {
@@ -160,18 +150,14 @@ async function updateCluster(input: UpdateClusterRequest, ctx: RequestContext, d
   return save(deps, ctx, doc)
 }
 
-async function updateClusterSettings(input: UpdateClusterSettingsRequest, ctx: RequestContext, deps: EcsDeps) {
+const updateClusterSettings: Handler<'UpdateClusterSettings'> = async (input, ctx, deps) => {
   const current = resolveCluster(ctx, deps, input.cluster)
   const settings: ClusterSetting[] = input.settings ?? []
   validateClusterSettings(settings)
   return save(deps, ctx, { ...structuredClone(current), settings: mergeSettings(current.settings ?? [], settings) })
 }
 
-async function putClusterCapacityProviders(
-  input: PutClusterCapacityProvidersRequest,
-  ctx: RequestContext,
-  deps: EcsDeps,
-) {
+const putClusterCapacityProviders: Handler<'PutClusterCapacityProviders'> = async (input, ctx, deps) => {
   const current = resolveCluster(ctx, deps, input.cluster)
   const providers = validateCapacityProviders(ctx, deps, input.capacityProviders ?? [])
   const strategy = validateStrategy(input.defaultCapacityProviderStrategy ?? [], providers)

@@ -1,16 +1,14 @@
-import type { CreateServiceRequest } from '@aws-sdk/client-ecs'
 import { serviceArn } from '../arns.js'
 import { requestFingerprint } from '../client-token.js'
 import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
-import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
 import { stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { clusterInstances } from '../tasks/node-instances.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { Handler } from '../types.js'
 import { newDeployment, startDeployment, withConfigDefaults } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
@@ -35,9 +33,7 @@ import {
  * A name that is ACTIVE or DRAINING is refused (`Creation of service was not idempotent.`) unless the
  * same clientToken comes with the same request, which answers the existing service.
  */
-type Input = Wire<CreateServiceRequest>
-
-export async function createService(input: Input, ctx: RequestContext, deps: EcsDeps) {
+export const createService: Handler<'CreateService'> = async (input, ctx, deps) => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const name = input.serviceName!
   validateServiceName(name)

@@ -1,9 +1,8 @@
-import type { DeleteServiceRequest } from '@aws-sdk/client-ecs'
 import { resolveCluster } from '../clusters/resolve.js'
-import type { RequestContext } from '../context.js'
 import { invalidParameter, serviceNotActive, serviceNotFound } from '../errors.js'
 import { stageDeleteTags } from '../tag-store.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Wire, Handler } from '../types.js'
+import type { TaskDoc } from '../tasks/task-doc.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, primaryOf, renderService, serviceGroup, serviceKey, type ServiceDoc } from './service-doc.js'
 import { stageTaskSetsDrain } from './task-set-doc.js'
@@ -15,7 +14,7 @@ import { serviceMessages } from './validate.js'
  * makes it INACTIVE once no task is left. It stays describable (INACTIVE) and leaves ListServices.
  * Without a cluster a service with no live task is INACTIVE at once.
  */
-export async function deleteService(input: Wire<DeleteServiceRequest>, ctx: RequestContext, deps: EcsDeps) {
+export const deleteService: Handler<'DeleteService'> = async (input, ctx, deps) => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const current = findService(ctx, deps.repos, cluster.clusterName, input.service!)
   if (!current) throw serviceNotFound()

@@ -1,12 +1,11 @@
-import type { DescribeServicesRequest, ListServicesByNamespaceRequest, ListServicesRequest } from '@aws-sdk/client-ecs'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { findCluster } from '../clusters/resolve.js'
 import { namespaceArn } from '../clusters/validate.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { paginate, listPage } from '../pagination.js'
 import { scopedKey } from '../../store/scoped-key.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Wire, Handler } from '../types.js'
 import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
 import { serviceMessages } from './validate.js'
 
@@ -14,7 +13,7 @@ import { serviceMessages } from './validate.js'
 
 const MAX_DESCRIBE = 10
 
-async function describeServices(input: Wire<DescribeServicesRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeServices: Handler<'DescribeServices'> = async (input, ctx, deps) => {
   const refs = input.services ?? []
   if (refs.length === 0) throw invalidParameter(serviceMessages.noServices)
   if (refs.length > MAX_DESCRIBE) throw invalidParameter(serviceMessages.tooManyServices)
@@ -47,7 +46,7 @@ function listed(ctx: RequestContext, deps: EcsDeps, cluster: ClusterDoc): Servic
   return out
 }
 
-async function listServices(input: Wire<ListServicesRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listServices: Handler<'ListServices'> = async (input, ctx, deps) => {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
   const arns = listed(ctx, deps, cluster)
@@ -56,14 +55,7 @@ async function listServices(input: Wire<ListServicesRequest>, ctx: RequestContex
     .filter((s) => input.resourceManagementType === undefined || (s.resourceManagementType ?? 'CUSTOMER') === input.resourceManagementType)
     .map((s) => s.serviceArn)
     .sort()
-  const { page, nextToken } = paginate(arns, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 10,
-    limit: 100,
-    filters: [cluster.clusterArn, input.launchType, input.schedulingStrategy, input.resourceManagementType],
-  })
-  return nextToken ? { serviceArns: page, nextToken } : { serviceArns: page }
+  return listPage('ListServices', arns, input, [cluster.clusterArn, input.launchType, input.schedulingStrategy, input.resourceManagementType])
 }
 
 /**
@@ -71,7 +63,7 @@ async function listServices(input: Wire<ListServicesRequest>, ctx: RequestContex
  * account and region's clusters. KECS has no Cloud Map: namespaces are matched by name or ARN as
  * CreateCluster / CreateService recorded them, so most lists are empty.
  */
-async function listServicesByNamespace(input: Wire<ListServicesByNamespaceRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listServicesByNamespace: Handler<'ListServicesByNamespace'> = async (input, ctx, deps) => {
   const wanted = namespaceArn(ctx, input.namespace!)
   const prefix = scopedKey(ctx, '')
   const arns: string[] = []
@@ -87,14 +79,7 @@ async function listServicesByNamespace(input: Wire<ListServicesByNamespaceReques
     if (ns && namespaceArn(ctx, ns) === wanted) arns.push(doc.serviceArn)
   }
   arns.sort()
-  const { page, nextToken } = paginate(arns, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 10,
-    limit: 100,
-    filters: [wanted],
-  })
-  return nextToken ? { serviceArns: page, nextToken } : { serviceArns: page }
+  return listPage('ListServicesByNamespace', arns, input, [wanted])
 }
 
 export const handlers = {

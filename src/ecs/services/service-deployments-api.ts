@@ -1,27 +1,15 @@
-import type {
-  DescribeServiceDeploymentsRequest,
-  DescribeServiceRevisionsRequest,
-  ListServiceDeploymentsRequest,
-  StopServiceDeploymentRequest,
-} from '@aws-sdk/client-ecs'
 import { findCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { clusterNotFound, EcsError, invalidParameter, serviceNotFound } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { paginate, listPage } from '../pagination.js'
 import { lookup, parseTaskDefinitionRef } from '../task-definitions/resolve.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Wire, Handler } from '../types.js'
+import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
+import type { TaskDoc } from '../tasks/task-doc.js'
 import { addEvents, messages, publishServiceNotes } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, primaryOf, serviceGroup, serviceKey, type DeploymentDoc, type ServiceDoc } from './service-doc.js'
-import {
-  parseChildArn,
-  renderBrief,
-  renderServiceDeployment,
-  renderServiceRevision,
-  revisionsOf,
-  serviceDeploymentsOf,
-  stopDeployment,
-} from './service-deployments.js'
+import { parseChildArn, renderBrief, renderServiceDeployment, renderServiceRevision, revisionsOf, serviceDeploymentsOf, stopDeployment } from './service-deployments.js'
 
 /**
  * ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions, StopServiceDeployment
@@ -41,7 +29,7 @@ const serviceDeploymentMessages = {
 
 const deploymentNotFound = () => new EcsError('ServiceDeploymentNotFoundException', serviceDeploymentMessages.notFound)
 
-async function listServiceDeployments(input: Wire<ListServiceDeploymentsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const listServiceDeployments: Handler<'ListServiceDeployments'> = async (input, ctx, deps) => {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
   const doc = findService(ctx, deps.repos, cluster.clusterName, input.service!)
@@ -53,14 +41,7 @@ async function listServiceDeployments(input: Wire<ListServiceDeploymentsRequest>
     .filter((sd) => !statuses || statuses.has(sd.status))
     .filter((sd) => (after === undefined || sd.createdAt >= after) && (before === undefined || sd.createdAt <= before))
     .map((sd) => renderBrief(doc, sd))
-  const { page, nextToken } = paginate(items, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 20,
-    limit: 100,
-    filters: [doc.serviceArn, input.status ?? null, after ?? null, before ?? null],
-  })
-  return nextToken ? { serviceDeployments: page, nextToken } : { serviceDeployments: page }
+  return listPage('ListServiceDeployments', items, input, [doc.serviceArn, input.status ?? null, after ?? null, before ?? null])
 }
 
 /** The stored service a service-deployment / service-revision ARN belongs to (this account and region). */
@@ -76,7 +57,7 @@ function checkCount(list: string[] | undefined, what: string): string[] {
   return arns
 }
 
-async function describeServiceDeployments(input: Wire<DescribeServiceDeploymentsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeServiceDeployments: Handler<'DescribeServiceDeployments'> = async (input, ctx, deps) => {
   const arns = checkCount(input.serviceDeploymentArns, 'serviceDeploymentArns')
   const serviceDeployments = []
   const failures = []
@@ -96,7 +77,7 @@ async function describeServiceDeployments(input: Wire<DescribeServiceDeployments
   return { serviceDeployments, failures }
 }
 
-async function describeServiceRevisions(input: Wire<DescribeServiceRevisionsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeServiceRevisions: Handler<'DescribeServiceRevisions'> = async (input, ctx, deps) => {
   const arns = checkCount(input.serviceRevisionArns, 'serviceRevisionArns')
   const serviceRevisions = []
   const failures = []
@@ -140,7 +121,7 @@ function containerImages(ctx: RequestContext, deps: EcsDeps, doc: ServiceDoc, d:
  * drains). ROLLBACK (the default) shows ROLLBACK_IN_PROGRESS → ROLLBACK_SUCCESSFUL; ABORT shows
  * STOP_REQUESTED → STOPPED. A deployment already stopping or rolling back is left to finish.
  */
-async function stopServiceDeployment(input: Wire<StopServiceDeploymentRequest>, ctx: RequestContext, deps: EcsDeps) {
+const stopServiceDeployment: Handler<'StopServiceDeployment'> = async (input, ctx, deps) => {
   const arn = input.serviceDeploymentArn!
   const p = parseChildArn(arn, 'service-deployment')
   const current = serviceOfChild(ctx, deps, p)

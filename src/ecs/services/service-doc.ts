@@ -3,6 +3,7 @@ import { isArn, parseArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
 import { scopedKey } from '../../store/scoped-key.js'
 import type { Repos } from '../repos.js'
+import { serializeShape } from '../model/serialize.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 import type { TaskSetDoc } from './task-set-doc.js'
@@ -117,103 +118,39 @@ export function findService(ctx: Scope, repos: Pick<Repos, 'services'>, clusterN
 export const serviceRefArn = (ctx: Scope, ref: string) =>
   isArn(ref) ? ref : `arn:aws:ecs:${ctx.region}:${ctx.account}:service/${ref}`
 
-/** Key order of ECS's Service shape (as the AWS CLI prints CreateService / DescribeServices). */
-const SERVICE_FIELDS = [
-  'serviceArn',
-  'serviceName',
-  'clusterArn',
-  'loadBalancers',
-  'serviceRegistries',
-  'status',
-  'desiredCount',
-  'runningCount',
-  'pendingCount',
-  'launchType',
-  'capacityProviderStrategy',
-  'platformVersion',
-  'platformFamily',
-  'taskDefinition',
-  'deploymentConfiguration',
-  'taskSets',
-  'deployments',
-  'roleArn',
-  'events',
-  'createdAt',
-  'placementConstraints',
-  'placementStrategy',
-  'networkConfiguration',
-  'healthCheckGracePeriodSeconds',
-  'schedulingStrategy',
-  'deploymentController',
-  'tags',
-  'createdBy',
-  'enableECSManagedTags',
-  'propagateTags',
-  'enableExecuteCommand',
-  'availabilityZoneRebalancing',
-] as const
-
-const DEPLOYMENT_FIELDS = [
-  'id',
-  'status',
-  'taskDefinition',
-  'desiredCount',
-  'pendingCount',
-  'runningCount',
-  'failedTasks',
-  'createdAt',
-  'updatedAt',
-  'capacityProviderStrategy',
-  'launchType',
-  'platformVersion',
-  'platformFamily',
-  'networkConfiguration',
-  'rolloutState',
-  'rolloutStateReason',
-  'serviceConnectConfiguration',
-] as const
-
 const isExternal = (doc: Pick<ServiceDoc, 'deploymentController'>) => doc.deploymentController?.type === 'EXTERNAL'
 
-/** A deployment in ECS's shape (internal part dropped). */
+/** A deployment in ECS's Deployment shape (the model's members only: `kecs` dropped). */
 export function renderDeployment(d: DeploymentDoc): Wire<Deployment> {
-  const out: Record<string, unknown> = {}
-  const src = d as unknown as Record<string, unknown>
-  for (const f of DEPLOYMENT_FIELDS) if (src[f] !== undefined) out[f] = src[f]
-  return out as Wire<Deployment>
+  return serializeShape('Deployment', d) as Wire<Deployment>
 }
 
 /**
- * A stored service in ECS's response shape: `tags` only when asked for (DescribeServices include TAGS)
- * or given (`tags` option, CreateService echoes what it was given); `taskSets` only for EXTERNAL.
+ * A stored service in ECS's Service shape (the model's members only, at any depth): `tags` only when
+ * asked for (DescribeServices include TAGS) or given (`tags` option, CreateService echoes what it was
+ * given); `taskSets` only for EXTERNAL, whose `deployments` is []. A fresh copy of the doc.
  */
 export function renderService(
   repos: Pick<Repos, 'tags' | 'taskSets'>,
   doc: ServiceDoc,
   opts: { tags?: boolean; echoTags?: Wire<Tag>[] } = {},
 ): Wire<Service> {
-  const out: Record<string, unknown> = {}
-  const src = doc as unknown as Record<string, unknown>
-  for (const f of SERVICE_FIELDS) {
-    if (f === 'tags') {
-      if (opts.tags) out.tags = getTags(repos, doc.serviceArn)
-      else if (opts.echoTags?.length) out.tags = opts.echoTags
-    } else if (f === 'taskSets') {
-      if (isExternal(doc)) out.taskSets = taskSetsOf(repos, doc.serviceArn)
-    } else if (f === 'deployments') {
-      out.deployments = isExternal(doc) ? [] : doc.deployments.map(renderDeployment)
-    } else if (src[f] !== undefined) out[f] = src[f]
-  }
-  // one deep copy: callers may change what they get without touching the stored doc
-  return structuredClone(out) as Wire<Service>
+  const external = isExternal(doc)
+  const tags = opts.tags ? getTags(repos as Repos, doc.serviceArn) : opts.echoTags?.length ? opts.echoTags : undefined
+  return serializeShape('Service', {
+    ...doc,
+    taskSets: external ? taskSetsOf(repos, doc.serviceArn) : undefined,
+    deployments: external ? [] : doc.deployments,
+    tags,
+  }) as Wire<Service>
 }
 
-function taskSetsOf(repos: Pick<Repos, 'taskSets'>, serviceArn: string): Omit<TaskSetDoc, 'kecs'>[] {
-  const out: Omit<TaskSetDoc, 'kecs'>[] = []
-  for (const ts of repos.taskSets.values()) {
-    if (ts.serviceArn !== serviceArn) continue
-    const { kecs: _internal, ...shown } = ts
-    out.push(shown)
+/** The service's task sets that are not INACTIVE, oldest first (rendered with the Service shape). */
+function taskSetsOf(repos: Pick<Repos, 'taskSets'>, serviceArn: string): TaskSetDoc[] {
+  const out: TaskSetDoc[] = []
+  for (const ts of repos.taskSets.values() as IterableIterator<TaskSetDoc>) {
+    // INACTIVE is not a stored status (such task sets are deleted); the check keeps older stores right.
+    if (ts?.serviceArn === serviceArn && (ts.status as string) !== 'INACTIVE') out.push(ts)
   }
   return out.sort((a, b) => a.createdAt - b.createdAt)
 }

@@ -2,6 +2,7 @@ import type { TaskSet } from '@aws-sdk/client-ecs'
 import { isArn, parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
+import { serializeShape } from '../model/serialize.js'
 import { getTags, stageDeleteTags } from '../tag-store.js'
 import type { EcsDeps, Wire } from '../types.js'
 import type { Repos } from '../repos.js'
@@ -11,7 +12,7 @@ import { taskSetKey, type ServiceDoc } from './service-doc.js'
 /**
  * Task sets of services with the EXTERNAL deployment controller (service-doc.ts, "Task sets"): one
  * document per task set in `repos.taskSets` under taskSetKey(scope, cluster, service, id), the TaskSet
- * shape in ECS's key order plus `kecs`. Status ACTIVE when created, PRIMARY after
+ * shape (built in ECS's key order) plus `kecs`. Status ACTIVE when created, PRIMARY after
  * UpdateServicePrimaryTaskSet, DRAINING after DeleteTaskSet (or when its service is deleted) until no
  * task of it is left, then the document goes (DescribeTaskSets reports it MISSING). Its tasks carry
  * `startedBy: <task set id>` and `group: service:<name>`; the Kubernetes side runs each task set as a
@@ -46,50 +47,10 @@ export interface TaskSetInternal {
   requestFingerprint?: string
 }
 
-/** ECS's key order (as the AWS CLI prints a task set). */
-const TASK_SET_FIELDS = [
-  'id',
-  'taskSetArn',
-  'serviceArn',
-  'clusterArn',
-  'startedBy',
-  'externalId',
-  'status',
-  'taskDefinition',
-  'computedDesiredCount',
-  'pendingCount',
-  'runningCount',
-  'createdAt',
-  'updatedAt',
-  'launchType',
-  'capacityProviderStrategy',
-  'platformVersion',
-  'platformFamily',
-  'networkConfiguration',
-  'loadBalancers',
-  'serviceRegistries',
-  'scale',
-  'stabilityStatus',
-  'stabilityStatusAt',
-  'fargateEphemeralStorage',
-] as const
-
-/** The doc with its members in ECS's order (the service renders stored task sets as they are). */
-export function ordered(doc: TaskSetDoc): TaskSetDoc {
-  const out: Record<string, unknown> = {}
-  const src = doc as unknown as Record<string, unknown>
-  for (const f of TASK_SET_FIELDS) if (src[f] !== undefined) out[f] = src[f]
-  out.kecs = doc.kecs
-  return out as TaskSetDoc
-}
-
-/** A task set in ECS's shape: tags only when asked for (include TAGS) or given (CreateTaskSet echoes them). */
+/** A task set in ECS's TaskSet shape: tags only when asked for (include TAGS) or given (CreateTaskSet echoes them). */
 export function renderTaskSet(repos: Pick<Repos, 'tags'>, doc: TaskSetDoc, opts: { tags?: boolean; echoTags?: unknown[] } = {}): Wire<TaskSet> {
-  const { kecs: _internal, ...shown } = ordered(doc)
-  const out: Record<string, unknown> = structuredClone(shown)
-  if (opts.tags) out.tags = getTags(repos, doc.taskSetArn)
-  else if (opts.echoTags?.length) out.tags = structuredClone(opts.echoTags)
-  return out as Wire<TaskSet>
+  const tags = opts.tags ? getTags(repos as Repos, doc.taskSetArn) : opts.echoTags?.length ? opts.echoTags : undefined
+  return serializeShape('TaskSet', { ...doc, tags }) as Wire<TaskSet>
 }
 
 /**

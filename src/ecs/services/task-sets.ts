@@ -1,11 +1,4 @@
-import type {
-  CreateTaskSetRequest,
-  DeleteTaskSetRequest,
-  DescribeTaskSetsRequest,
-  UpdateServicePrimaryTaskSetRequest,
-  UpdateServiceRequest,
-  UpdateTaskSetRequest,
-} from '@aws-sdk/client-ecs'
+import type { UpdateServiceRequest } from '@aws-sdk/client-ecs'
 import { taskSetArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import { requestFingerprint } from '../client-token.js'
@@ -16,14 +9,13 @@ import { getTags, stageDeleteTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { FARGATE_PLATFORM_VERSION } from '../tasks/build-task.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Handler, Wire } from '../types.js'
 import { newDeploymentId } from './deployments.js'
 import { serviceRuntime } from './runtime.js'
 import { findService, serviceKey, taskSetKey, type ServiceDoc } from './service-doc.js'
 import {
   computedDesiredCount,
   findTaskSet,
-  ordered,
   renderTaskSet,
   taskSetEntries,
   type TaskSetDoc,
@@ -66,7 +58,7 @@ function scaleOf(given: { value?: number; unit?: string } | undefined): TaskSetD
   return { value, unit: 'PERCENT' }
 }
 
-async function createTaskSet(input: Wire<CreateTaskSetRequest>, ctx: RequestContext, deps: EcsDeps) {
+const createTaskSet: Handler<'CreateTaskSet'> = async (input, ctx, deps) => {
   const { cluster, service, key } = serviceFor(ctx, deps, input.cluster, input.service!)
   if (input.clientToken !== undefined && input.clientToken.length > 36) throw invalidParameter(taskSetMessages.clientToken)
   const fingerprint = requestFingerprint(input)
@@ -89,7 +81,7 @@ async function createTaskSet(input: Wire<CreateTaskSetRequest>, ctx: RequestCont
   const now = epochSeconds(nowMs)
   const id = newDeploymentId()
   const fargate = launch.launchTypes.includes('FARGATE')
-  const doc: TaskSetDoc = ordered({
+  const doc: TaskSetDoc = {
     id,
     taskSetArn: taskSetArn(ctx, cluster.clusterName, service.serviceName, id),
     serviceArn: service.serviceArn,
@@ -129,7 +121,7 @@ async function createTaskSet(input: Wire<CreateTaskSetRequest>, ctx: RequestCont
       }),
       ...(input.clientToken ? { clientToken: input.clientToken, requestFingerprint: fingerprint } : {}),
     },
-  })
+  }
   const runtime = serviceRuntime(deps)
   runtime?.prepareTaskSet?.(service, doc, td)
   const tsKey = taskSetKey(ctx, cluster.clusterName, service.serviceName, id)
@@ -138,7 +130,7 @@ async function createTaskSet(input: Wire<CreateTaskSetRequest>, ctx: RequestCont
   return { taskSet: renderTaskSet(deps.repos, doc, { echoTags: tags }) }
 }
 
-async function updateTaskSet(input: Wire<UpdateTaskSetRequest>, ctx: RequestContext, deps: EcsDeps) {
+const updateTaskSet: Handler<'UpdateTaskSet'> = async (input, ctx, deps) => {
   const { service, key } = serviceFor(ctx, deps, input.cluster, input.service!)
   const found = findTaskSet(ctx, deps.repos, service, input.taskSet!)
   if (!found) throw taskSetNotFound()
@@ -164,7 +156,7 @@ async function updateTaskSet(input: Wire<UpdateTaskSetRequest>, ctx: RequestCont
  * DeleteTaskSet: DRAINING (its Deployment scales to 0; the scheduler removes it once its tasks are
  * gone). A task set whose scale is above 0 needs `force`. Without a cluster it goes at once.
  */
-async function deleteTaskSet(input: Wire<DeleteTaskSetRequest>, ctx: RequestContext, deps: EcsDeps) {
+const deleteTaskSet: Handler<'DeleteTaskSet'> = async (input, ctx, deps) => {
   const { service, key } = serviceFor(ctx, deps, input.cluster, input.service!)
   const found = findTaskSet(ctx, deps.repos, service, input.taskSet!)
   if (!found) throw taskSetNotFound()
@@ -185,7 +177,7 @@ async function deleteTaskSet(input: Wire<DeleteTaskSetRequest>, ctx: RequestCont
   return { taskSet: renderTaskSet(deps.repos, doc) }
 }
 
-async function describeTaskSets(input: Wire<DescribeTaskSetsRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeTaskSets: Handler<'DescribeTaskSets'> = async (input, ctx, deps) => {
   const { service } = serviceFor(ctx, deps, input.cluster, input.service!, { describe: true })
   const withTags = (input.include ?? []).includes('TAGS')
   const render = (ts: TaskSetDoc) => renderTaskSet(deps.repos, ts, { tags: withTags })
@@ -213,7 +205,7 @@ async function describeTaskSets(input: Wire<DescribeTaskSetsRequest>, ctx: Reque
  * takes its settings (task definition, launch type or capacity provider strategy, platform version,
  * network configuration, load balancers, service registries), as ECS describes it.
  */
-async function updateServicePrimaryTaskSet(input: Wire<UpdateServicePrimaryTaskSetRequest>, ctx: RequestContext, deps: EcsDeps) {
+const updateServicePrimaryTaskSet: Handler<'UpdateServicePrimaryTaskSet'> = async (input, ctx, deps) => {
   const { service: current, key } = serviceFor(ctx, deps, input.cluster, input.service!)
   const found = findTaskSet(ctx, deps.repos, current, input.primaryTaskSet!)
   if (!found) throw taskSetNotFound()

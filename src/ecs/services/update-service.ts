@@ -1,11 +1,9 @@
-import type { UpdateServiceRequest } from '@aws-sdk/client-ecs'
 import { resolveCluster } from '../clusters/resolve.js'
-import type { RequestContext } from '../context.js'
 import { invalidParameter, serviceNotActive, serviceNotFound } from '../errors.js'
 import { getTags } from '../tag-store.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { Handler } from '../types.js'
 import { mergeConfig, newDeployment, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
@@ -23,9 +21,7 @@ import { checkNoEbs, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, nor
  * healthCheckGracePeriodSeconds, placement and tag propagation settings keep the deployment.
  * EXTERNAL services take only what their task sets do not own (task-sets.ts checkExternalUpdate).
  */
-type Input = Wire<UpdateServiceRequest>
-
-export async function updateService(input: Input, ctx: RequestContext, deps: EcsDeps) {
+export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const current = findService(ctx, deps.repos, cluster.clusterName, input.service!)
   if (!current) throw serviceNotFound()

@@ -1,22 +1,9 @@
-import type {
-  DeleteTaskDefinitionsRequest,
-  DeleteTaskDefinitionsResponse,
-  DeregisterTaskDefinitionRequest,
-  DeregisterTaskDefinitionResponse,
-  DescribeTaskDefinitionRequest,
-  DescribeTaskDefinitionResponse,
-  Failure,
-  ListTaskDefinitionFamiliesRequest,
-  ListTaskDefinitionFamiliesResponse,
-  ListTaskDefinitionsRequest,
-  ListTaskDefinitionsResponse,
-  RegisterTaskDefinitionResponse,
-} from '@aws-sdk/client-ecs'
+import type { DescribeTaskDefinitionResponse, Failure } from '@aws-sdk/client-ecs'
 import { taskDefinitionArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
 import { clientException, invalidParameter } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { EcsDeps, Handler, HandlerMap, Wire } from '../types.js'
@@ -54,7 +41,7 @@ function reserveRevision(ctx: RequestContext, deps: EcsDeps, family: string): { 
   return { revision: next.value, ops }
 }
 
-const registerTaskDefinition: Handler<RegisterInput, Wire<RegisterTaskDefinitionResponse>> = async (input, ctx, deps) => {
+const registerTaskDefinition: Handler<'RegisterTaskDefinition'> = async (input, ctx, deps) => {
   const size = validateRegistration(input)
   const tags = validateTags(input.tags)
   const compatibilities = computeCompatibilities(input, {
@@ -80,7 +67,7 @@ const registerTaskDefinition: Handler<RegisterInput, Wire<RegisterTaskDefinition
   return { taskDefinition: doc, tags }
 }
 
-const describeTaskDefinition: Handler<Wire<DescribeTaskDefinitionRequest>, Wire<DescribeTaskDefinitionResponse>> = async (
+const describeTaskDefinition: Handler<'DescribeTaskDefinition'> = async (
   input,
   ctx,
   deps,
@@ -91,7 +78,7 @@ const describeTaskDefinition: Handler<Wire<DescribeTaskDefinitionRequest>, Wire<
   return out
 }
 
-const deregisterTaskDefinition: Handler<Wire<DeregisterTaskDefinitionRequest>, Wire<DeregisterTaskDefinitionResponse>> = async (
+const deregisterTaskDefinition: Handler<'DeregisterTaskDefinition'> = async (
   input,
   ctx,
   deps,
@@ -115,7 +102,7 @@ const deleteFailure = {
   active: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.',
 }
 
-const deleteTaskDefinitions: Handler<Wire<DeleteTaskDefinitionsRequest>, Wire<DeleteTaskDefinitionsResponse>> = async (
+const deleteTaskDefinitions: Handler<'DeleteTaskDefinitions'> = async (
   input,
   ctx,
   deps,
@@ -156,7 +143,7 @@ const deleteTaskDefinitions: Handler<Wire<DeleteTaskDefinitionsRequest>, Wire<De
   return { taskDefinitions, failures }
 }
 
-const listTaskDefinitions: Handler<Wire<ListTaskDefinitionsRequest>, Wire<ListTaskDefinitionsResponse>> = async (
+const listTaskDefinitions: Handler<'ListTaskDefinitions'> = async (
   input,
   ctx,
   deps,
@@ -168,12 +155,7 @@ const listTaskDefinitions: Handler<Wire<ListTaskDefinitionsRequest>, Wire<ListTa
     input.familyPrefix !== undefined
       ? matchingArns(deps, ctx, [input.familyPrefix], status, desc)
       : memo(deps.repos, ctx, `list|${status}|${desc}`, () => matchingArns(deps, ctx, undefined, status, desc))
-  const { page, nextToken } = paginate(arns, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    filters: { f: input.familyPrefix, s: status, o: desc },
-  })
-  return { taskDefinitionArns: page, nextToken }
+  return listPage('ListTaskDefinitions', arns, input, { f: input.familyPrefix, s: status, o: desc })
 }
 
 /** ARNs of the given families (default: all) in a status, by family then revision number, ASC or DESC. */
@@ -197,20 +179,12 @@ function matchingArns(deps: EcsDeps, ctx: RequestContext, only: string[] | undef
   return out
 }
 
-const listTaskDefinitionFamilies: Handler<
-  Wire<ListTaskDefinitionFamiliesRequest>,
-  Wire<ListTaskDefinitionFamiliesResponse>
-> = async (input, ctx, deps) => {
+const listTaskDefinitionFamilies: Handler<'ListTaskDefinitionFamilies'> = async (input, ctx, deps) => {
   const status = input.status ?? 'ALL'
   const prefix = input.familyPrefix ?? ''
   const all = memo(deps.repos, ctx, `families|${status}`, () => familiesIn(deps, ctx, status))
   const families = prefix ? all.filter((f) => f.startsWith(prefix)) : all
-  const { page, nextToken } = paginate(families, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    filters: { p: prefix, s: status },
-  })
-  return { families: page, nextToken }
+  return listPage('ListTaskDefinitionFamilies', families, input, { p: prefix, s: status })
 }
 
 /**

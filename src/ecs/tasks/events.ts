@@ -1,33 +1,18 @@
 import type { WriteOp } from '../../store/store.js'
 import { parseArn } from '../arns.js'
 import type { EcsDeps } from '../types.js'
-import { renderTask, type TaskDoc } from './task-doc.js'
+import type { TaskDoc } from './task-doc.js'
 import { taskKeyOf } from './task-keys.js'
+import { serializeShape } from '../model/serialize.js'
 
 /**
- * `ECS Task State Change` events (docs/ecs-facts.md#events): the detail is the task as
- * DescribeTasks shows it, with ISO timestamps (milliseconds, `Z`) instead of epoch seconds, plus
- * `updatedAt`; `detail.version` is the task's version, bumped on every change.
+ * `ECS Task State Change` events (docs/ecs-facts.md#events): the detail is the task in the
+ * model's Task shape without tags, with ISO timestamps (milliseconds, `Z`) instead of epoch seconds,
+ * plus `updatedAt`; `detail.version` is the task's version, bumped on every change.
  */
-const TIMESTAMPS = new Set([
-  'connectivityAt',
-  'createdAt',
-  'executionStoppedAt',
-  'pullStartedAt',
-  'pullStoppedAt',
-  'startedAt',
-  'stoppedAt',
-  'stoppingAt',
-  'updatedAt',
-])
-
-export const isoOf = (epochSeconds: number) => new Date(Math.round(epochSeconds * 1000)).toISOString()
-
 export function taskEventDetail(doc: TaskDoc, updatedAtMs: number): Record<string, unknown> {
-  const task = renderTask(undefined, doc) as Record<string, unknown>
-  delete task.tags
-  const detail: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(task)) detail[k] = TIMESTAMPS.has(k) && typeof v === 'number' ? isoOf(v) : v
+  const detail = serializeShape('Task', doc, 'iso') as Record<string, unknown>
+  delete detail.tags
   detail.updatedAt = new Date(updatedAtMs).toISOString()
   return detail
 }

@@ -5,6 +5,7 @@ import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
 import { scopedKey } from '../../store/scoped-key.js'
 import type { Repos } from '../repos.js'
+import { serializeShape } from '../model/serialize.js'
 import type { EcsDeps, Wire } from '../types.js'
 
 /**
@@ -151,15 +152,15 @@ export async function deregisterNodeInstances(
   for (const doc of changed) publishInstanceChange(deps, scope, doc)
 }
 
+/** The detail is the instance in the model's ContainerInstance shape, ISO timestamps, plus `updatedAt`. */
 function publishInstanceChange(deps: Pick<EcsDeps, 'bus' | 'clock'>, scope: Scope, doc: ContainerInstanceDoc) {
-  const { kecs: _internal, ...detail } = doc
-  const iso = (s: unknown) => (typeof s === 'number' ? new Date(s * 1000).toISOString() : s)
+  const detail = serializeShape('ContainerInstance', doc, 'iso') as Record<string, unknown>
   deps.bus.publish({
     detailType: 'ECS Container Instance State Change',
     account: scope.account,
     region: scope.region,
     resources: [doc.containerInstanceArn],
-    detail: { ...detail, registeredAt: iso(detail.registeredAt), updatedAt: new Date(deps.clock.now()).toISOString() },
+    detail: { ...detail, updatedAt: new Date(deps.clock.now()).toISOString() },
     time: new Date(deps.clock.now()),
   })
 }

@@ -1,9 +1,8 @@
-import type { GetTaskProtectionRequest, UpdateTaskProtectionRequest } from '@aws-sdk/client-ecs'
 import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Wire, Handler } from '../types.js'
 import { taskKeyOf } from './task-keys.js'
 import { isExpired, stoppedRetentionMs } from './runtime.js'
 import { findTask, refArn, type TaskDoc } from './task-doc.js'
@@ -47,7 +46,7 @@ const protectedTask = (doc: TaskDoc, nowMs: number) => {
     : { taskArn: doc.taskArn, protectionEnabled: false }
 }
 
-async function updateTaskProtection(input: Wire<UpdateTaskProtectionRequest>, ctx: RequestContext, deps: EcsDeps) {
+const updateTaskProtection: Handler<'UpdateTaskProtection'> = async (input, ctx, deps) => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const refs = input.tasks ?? []
   if (refs.length === 0) throw invalidParameter('Tasks cannot be empty.')
@@ -72,7 +71,7 @@ async function updateTaskProtection(input: Wire<UpdateTaskProtectionRequest>, ct
   return { protectedTasks, failures }
 }
 
-async function getTaskProtection(input: Wire<GetTaskProtectionRequest>, ctx: RequestContext, deps: EcsDeps) {
+const getTaskProtection: Handler<'GetTaskProtection'> = async (input, ctx, deps) => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const refs = input.tasks ?? []
   if (refs.length > MAX_GET) throw invalidParameter(`tasks can have at most ${MAX_GET} items.`)

@@ -1,10 +1,9 @@
 import type { DescribeTasksRequest, ListTasksRequest } from '@aws-sdk/client-ecs'
-import { containerInstanceArn, isArn, parseTaskDefinitionArn } from '../arns.js'
+import { containerInstanceArn, isArn, parseTaskDefinitionArn, parseArn } from '../arns.js'
 import { findCluster } from '../clusters/resolve.js'
-import type { RequestContext } from '../context.js'
 import { clusterNotFound, invalidParameter, serviceNotFound } from '../errors.js'
-import { paginate } from '../pagination.js'
-import type { EcsDeps, Wire } from '../types.js'
+import { listPage } from '../pagination.js'
+import type { EcsDeps, Handler } from '../types.js'
 import { isExpired, stoppedRetentionMs } from './runtime.js'
 import { findTask, refArn, renderTask, type TaskDoc } from './task-doc.js'
 
@@ -12,7 +11,7 @@ import { findTask, refArn, renderTask, type TaskDoc } from './task-doc.js'
 
 const MAX_DESCRIBE = 100
 
-async function describeTasks(input: Wire<DescribeTasksRequest>, ctx: RequestContext, deps: EcsDeps) {
+const describeTasks: Handler<'DescribeTasks'> = async (input, ctx, deps) => {
   const refs = input.tasks ?? []
   if (refs.length === 0) throw invalidParameter('Tasks cannot be empty.')
   if (refs.length > MAX_DESCRIBE) throw invalidParameter(`taskIds can have at most ${MAX_DESCRIBE} items.`)
@@ -37,7 +36,15 @@ async function describeTasks(input: Wire<DescribeTasksRequest>, ctx: RequestCont
   return { tasks, failures }
 }
 
-async function listTasks(input: Wire<ListTasksRequest>, ctx: RequestContext, deps: EcsDeps) {
+/** The family of a task definition ARN (`…:task-definition/<family>:<rev>`). */
+function familyOf(tdArn: string | undefined): string | undefined {
+  const p = tdArn ? parseArn(tdArn) : undefined
+  if (!p) return undefined
+  const colon = p.resource.lastIndexOf(':')
+  return colon < 0 ? p.resource : p.resource.slice(0, colon)
+}
+
+const listTasks: Handler<'ListTasks'> = async (input, ctx, deps) => {
   const cluster = findCluster(ctx, deps, input.cluster)
   if (!cluster) throw clusterNotFound()
   const { family, serviceName, startedBy, containerInstance, launchType } = input
@@ -74,16 +81,8 @@ async function listTasks(input: Wire<ListTasksRequest>, ctx: RequestContext, dep
     }
   }
   matches.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0))
-  const { page, nextToken } = paginate(
-    matches.map((t) => t.taskArn),
-    {
-      maxResults: input.maxResults,
-      nextToken: input.nextToken,
-      limit: 100,
-      filters: [cluster.clusterArn, family, serviceName, startedBy, instanceArn, launchType, desired],
-    },
-  )
-  return nextToken ? { taskArns: page, nextToken } : { taskArns: page }
+  const arns = matches.map((t) => t.taskArn)
+  return listPage('ListTasks', arns, input, [cluster.clusterArn, family, serviceName, startedBy, instanceArn, launchType, desired])
 }
 
 /** A service of that name exists in the cluster (services are another family's docs: read loosely). */

@@ -9,7 +9,7 @@ import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { EcsDeps, Handler, Wire } from '../types.js'
 import { buildTask } from './build-task.js'
 import { shortfall, taskNeeds } from './capacity.js'
 import { publishTaskChange } from './events.js'
@@ -40,7 +40,7 @@ type StartInput = Wire<StartTaskRequest>
 
 const MAX_START_INSTANCES = 10
 
-async function runTask(input: RunInput, ctx: RequestContext, deps: EcsDeps) {
+const runTask: Handler<'RunTask'> = async (input, ctx, deps) => {
   checkRequestShape(input)
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const td = resolveTaskDefinition(ctx, deps, input.taskDefinition!)
@@ -95,7 +95,7 @@ const taskLevelSize = (td: TaskDefinitionDoc, input: RunInput | StartInput) => (
   memory: input.overrides?.memory ?? td.memory,
 })
 
-async function startTask(input: StartInput, ctx: RequestContext, deps: EcsDeps) {
+const startTask: Handler<'StartTask'> = async (input, ctx, deps) => {
   checkRequestShape(input)
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const td = resolveTaskDefinition(ctx, deps, input.taskDefinition!)

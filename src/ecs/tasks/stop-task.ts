@@ -1,9 +1,9 @@
 import type { StopTaskRequest } from '@aws-sdk/client-ecs'
+import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
-import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
 import { stageDeleteTags } from '../tag-store.js'
-import type { EcsDeps, Wire } from '../types.js'
+import type { Handler } from '../types.js'
 import { saveTaskChange } from './events.js'
 import { isExpired, stoppedRetentionMs, taskRuntime } from './runtime.js'
 import { markStopping } from './stopping.js'
@@ -18,7 +18,7 @@ import { findTask, renderTask, type TaskDoc } from './task-doc.js'
 const DEFAULT_STOP_REASON = 'Task stopped by user'
 const TASK_NOT_FOUND = 'The referenced task was not found.'
 
-async function stopTask(input: Wire<StopTaskRequest>, ctx: RequestContext, deps: EcsDeps) {
+const stopTask: Handler<'StopTask'> = async (input, ctx, deps) => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const current = findTask(ctx, deps.repos, cluster.clusterName, input.task!)
   if (!current || isExpired(current, deps.clock.now(), stoppedRetentionMs(deps))) throw invalidParameter(TASK_NOT_FOUND)

@@ -2,6 +2,8 @@ import type { Task } from '@aws-sdk/client-ecs'
 import { isArn, taskArn as buildTaskArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
 import type { Repos } from '../repos.js'
+import { scopedKey } from '../../store/scoped-key.js'
+import { serializeShape } from '../model/serialize.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 import { parseTaskArn, taskKey } from './task-keys.js'
@@ -83,55 +85,12 @@ export function findTask(
 /** The ARN a reference stands for, for `failures[].arn`. */
 export const refArn = (ctx: Scope, clusterName: string, ref: string) => (isArn(ref) ? ref : buildTaskArn(ctx, clusterName, ref))
 
-/** Key order of ECS's Task shape (as DescribeTasks returns it). */
-const TASK_FIELDS = [
-  'attachments',
-  'attributes',
-  'availabilityZone',
-  'capacityProviderName',
-  'clusterArn',
-  'connectivity',
-  'connectivityAt',
-  'containerInstanceArn',
-  'containers',
-  'cpu',
-  'createdAt',
-  'desiredStatus',
-  'enableExecuteCommand',
-  'executionStoppedAt',
-  'group',
-  'healthStatus',
-  'inferenceAccelerators',
-  'lastStatus',
-  'launchType',
-  'memory',
-  'overrides',
-  'platformVersion',
-  'platformFamily',
-  'pullStartedAt',
-  'pullStoppedAt',
-  'startedAt',
-  'startedBy',
-  'stopCode',
-  'stoppedAt',
-  'stoppedReason',
-  'stoppingAt',
-  'tags',
-  'taskArn',
-  'taskDefinitionArn',
-  'version',
-  'ephemeralStorage',
-  'fargateEphemeralStorage',
-] as const
-
-/** A stored task in ECS's response shape: internal fields dropped, tags from the tag store when asked. */
+/**
+ * A stored task in ECS's Task shape (the model's members only: `kecs` and anything else internal
+ * dropped at any depth), tags from the tag store when asked. A fresh copy: callers may change it
+ * without touching the stored doc, and it does not follow later changes of the doc.
+ */
 export function renderTask(repos: Pick<Repos, 'tags'> | undefined, doc: TaskDoc, opts: { tags?: boolean } = {}): Wire<Task> {
-  const out: Record<string, unknown> = {}
-  const src = doc as unknown as Record<string, unknown>
-  for (const f of TASK_FIELDS) {
-    if (f === 'tags') out.tags = opts.tags && repos ? getTags(repos, doc.taskArn) : []
-    else if (src[f] !== undefined) out[f] = src[f]
-  }
-  // one deep copy: callers may change what they get without touching the stored doc
-  return structuredClone(out) as Wire<Task>
+  const tags = opts.tags && repos ? getTags(repos as Repos, doc.taskArn) : []
+  return serializeShape('Task', { ...doc, tags }) as Wire<Task>
 }
