@@ -6,6 +6,7 @@ import { EventBus } from '../events/bus.js'
 import { openRepos, type Repos } from '../store/repos.js'
 import { Store } from '../store/store.js'
 import { createAdminApp } from './admin-app.js'
+import { mountUi } from './ui-app.js'
 import { createEcsApp, jsonNotFound } from './ecs-app.js'
 import { listen, type Listening } from '../lib/listen.js'
 import { Metrics } from './metrics.js'
@@ -95,6 +96,7 @@ export async function prepareInstance(opts: InstanceOptions, store?: Store): Pro
       resources: resourceCounts(repos),
     }),
   })
+  mountUi(ecsApp, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
 
   let api: Listening | undefined
   let admin: Listening | undefined

@@ -1,0 +1,102 @@
+import { signal } from '@preact/signals'
+
+/** An ECS event in EventBridge shape, as `/ws` sends it. */
+export interface EcsEvent {
+  id: string
+  'detail-type': string
+  time: string
+  resources: string[]
+  detail: Record<string, any>
+}
+
+const KEEP = 500
+/** Newest first; every page reads this one connection. */
+export const events = signal<EcsEvent[]>([])
+export const connected = signal(false)
+const listeners = new Set<(e: EcsEvent) => void>()
+
+/** Called for each live event (not the replay): pages reload what the event touches. */
+export function onEvent(fn: (e: EcsEvent) => void): () => void {
+  listeners.add(fn)
+  return () => listeners.delete(fn)
+}
+
+let lastId: string | undefined
+let instance: string | undefined
+let retryMs = 500
+
+/** Opens `/ws`, replaying the last hour first; reconnects after `after=<last id>` so nothing is missed or doubled. */
+export function connectFeed(): void {
+  const q = new URLSearchParams({ heartbeatMs: '15000' })
+  if (lastId) q.set('after', lastId)
+  else q.set('since', new Date(Date.now() - 3_600_000).toISOString())
+  if (instance) q.set('instance', instance)
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${q}`)
+  let replaying = 0
+  let batch: EcsEvent[] = []
+  ws.onopen = () => {
+    connected.value = true
+    retryMs = 500
+  }
+  ws.onmessage = (m) => {
+    const f = JSON.parse(String(m.data))
+    if (f.type === 'subscribed') {
+      instance = f.instance
+      replaying = f.replay
+      if (replaying === 0) return
+    } else if (f.type === 'event') {
+      lastId = f.event.id
+      if (replaying > 0) {
+        batch.unshift(f.event)
+        if (--replaying === 0) {
+          events.value = [...batch, ...events.value].slice(0, KEEP)
+          batch = []
+        }
+        return
+      }
+      events.value = [f.event, ...events.value].slice(0, KEEP)
+      for (const fn of listeners) fn(f.event)
+    }
+  }
+  ws.onclose = () => {
+    connected.value = false
+    setTimeout(connectFeed, retryMs)
+    retryMs = Math.min(retryMs * 2, 5000)
+  }
+}
+
+/** The cluster, service and task an event is about, for filters and links. */
+export function refsOf(e: EcsEvent): { cluster?: string; service?: string; task?: string } {
+  const d = e.detail ?? {}
+  const arn = (a: unknown) => (typeof a === 'string' ? a.split(':').slice(5).join(':').split('/') : [])
+  const out: { cluster?: string; service?: string; task?: string } = {}
+  const c = arn(d.clusterArn)
+  if (c[0] === 'cluster') out.cluster = c[1]
+  for (const r of [...(e.resources ?? []), d.taskArn, d.serviceArn]) {
+    const p = arn(r)
+    if (p[0] === 'service') {
+      if (p.length >= 3) out.cluster ??= p[1]
+      out.service ??= p[p.length - 1]
+    } else if (p[0] === 'task' && p.length >= 3) {
+      out.cluster ??= p[1]
+      out.task ??= p[2]
+    } else if (p[0] === 'cluster') out.cluster ??= p[1]
+  }
+  if (!out.service && typeof d.group === 'string' && d.group.startsWith('service:')) out.service = d.group.slice(8)
+  return out
+}
+
+/** A short line for an event: what changed, in the words of its detail. */
+export function summary(e: EcsEvent): string {
+  const d = e.detail ?? {}
+  switch (e['detail-type']) {
+    case 'ECS Task State Change':
+      return `task ${String(d.taskArn ?? '').split('/').pop()?.slice(0, 8)} ${d.lastStatus ?? ''}${d.desiredStatus && d.desiredStatus !== d.lastStatus ? ` → ${d.desiredStatus}` : ''}${d.stoppedReason ? ` (${d.stoppedReason})` : ''}`
+    case 'ECS Service Action':
+      return `${d.eventName ?? 'service action'}${d.reason ? `: ${d.reason}` : ''}`
+    case 'ECS Deployment State Change':
+      return `${d.eventName ?? 'deployment'}${d.reason ? `: ${d.reason}` : ''}`
+    default:
+      return d.eventName ?? d.status ?? e['detail-type']
+  }
+}
