@@ -23,11 +23,14 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 }
 
-/** dist/server/ui-app.js → dist/ui; src/server/ui-app.ts (tests, tsx) → the built dist/ui too. */
+/**
+ * dist/server/ui-app.js → dist/ui; src/server/ui-app.ts (tests, tsx) → the built dist/ui too. The
+ * build's manifest.json marks a built folder (src/ui holds the shell's template, not the app).
+ */
 export function defaultUiDir(): string {
   const here = fileURLToPath(new URL('.', import.meta.url))
   const candidates = [join(here, '..', 'ui'), join(here, '..', '..', 'dist', 'ui')]
-  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[candidates.length - 1]!
+  return candidates.find((d) => existsSync(join(d, 'manifest.json'))) ?? candidates[candidates.length - 1]!
 }
 
 export function mountUi(app: Hono, opts: UiOptions): void {

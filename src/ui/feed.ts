@@ -91,7 +91,7 @@ export function summary(e: EcsEvent): string {
   const d = e.detail ?? {}
   switch (e['detail-type']) {
     case 'ECS Task State Change':
-      return `task ${String(d.taskArn ?? '').split('/').pop()?.slice(0, 8)} ${d.lastStatus ?? ''}${d.desiredStatus && d.desiredStatus !== d.lastStatus ? ` → ${d.desiredStatus}` : ''}${d.stoppedReason ? ` (${d.stoppedReason})` : ''}`
+      return `${String(d.taskArn ?? '').split('/').pop()?.slice(0, 8)} ${d.lastStatus ?? ''}${d.desiredStatus && d.desiredStatus !== d.lastStatus ? `, desired ${d.desiredStatus}` : ''}${d.stoppedReason ? ` (${d.stoppedReason})` : ''}`
     case 'ECS Service Action':
       return `${d.eventName ?? 'service action'}${d.reason ? `: ${d.reason}` : ''}`
     case 'ECS Deployment State Change':

@@ -12,11 +12,7 @@ export function ClusterPage({ cluster }: { cluster: string }) {
       if (!d.clusters?.length) throw new Error(`Cluster ${cluster} was not found (${d.failures?.[0]?.reason ?? 'MISSING'}).`)
       const serviceArns = await listAll('ListServices', { cluster }, 'serviceArns')
       const services = await describeAll(serviceArns, 10, async (chunk) => (await ecs('DescribeServices', { cluster, services: chunk })).services as any[])
-      const instanceArns = await listAll('ListContainerInstances', { cluster }, 'containerInstanceArns').catch(() => [] as string[])
-      const instances = instanceArns.length
-        ? ((await ecs('DescribeContainerInstances', { cluster, containerInstances: instanceArns })).containerInstances as any[])
-        : []
-      return { cluster: d.clusters[0], services: services.sort((a, b) => a.serviceName.localeCompare(b.serviceName)), tasks: await loadTasks(cluster), instances }
+      return { cluster: d.clusters[0], services: services.sort((a, b) => a.serviceName.localeCompare(b.serviceName)), tasks: await loadTasks(cluster) }
     },
     [cluster],
     { when: (e) => refsOf(e).cluster === cluster },
@@ -38,6 +34,7 @@ export function ClusterPage({ cluster }: { cluster: string }) {
               ['Active services', c.activeServicesCount],
               ['Running tasks', c.runningTasksCount],
               ['Pending tasks', c.pendingTasksCount],
+              // Counted here; listing them waits for ListContainerInstances, which KECS does not serve yet.
               ['Container instances', c.registeredContainerInstancesCount],
             ]}
           />
@@ -89,17 +86,6 @@ export function ClusterPage({ cluster }: { cluster: string }) {
           <Section title="Tasks">
             <TasksTable cluster={cluster} tasks={live.data.tasks} />
           </Section>
-          {live.data.instances.length ? (
-            <Section title="Container instances">
-              <ul class="plain">
-                {live.data.instances.map((i) => (
-                  <li key={i.containerInstanceArn}>
-                    <code>{lastPart(i.containerInstanceArn)}</code> <Status value={i.status} /> {i.runningTasksCount} running
-                  </li>
-                ))}
-              </ul>
-            </Section>
-          ) : null}
         </>
       ) : null}
     </>

@@ -38,7 +38,7 @@ export function Overview() {
               ['Endpoint', <code>{location.origin}</code>],
               ['Uptime', uptime(s.uptimeSeconds)],
               ['Started', s.startedAt ? new Date(s.startedAt).toLocaleString() : undefined],
-              ['Version', s.version],
+              ...(s.version ? ([['Version', s.version]] as [string, string][]) : []),
               ['Process', s.pid],
             ]}
           />

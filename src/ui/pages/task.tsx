@@ -137,10 +137,13 @@ function Logs({ cluster, task }: { cluster: string; task: any }) {
   const [error, setError] = useState<Error>()
   const [state, setState] = useState('')
   const stopped = task.lastStatus === 'STOPPED'
+  // Before its container starts there are no logs to read (the endpoint would answer 400): wait for it.
+  const c = (task.containers ?? []).find((x: any) => x.name === container)
+  const started = stopped || (c?.lastStatus !== undefined && c.lastStatus !== 'PENDING')
   const pre = useRef<HTMLPreElement>(null)
 
   useEffect(() => {
-    if (!container) return
+    if (!container || !started) return
     const ac = new AbortController()
     let retry: ReturnType<typeof setTimeout> | undefined
     const open = async () => {
@@ -162,7 +165,7 @@ function Logs({ cluster, task }: { cluster: string; task: any }) {
       ac.abort()
       clearTimeout(retry)
     }
-  }, [task.taskArn, container, stopped])
+  }, [task.taskArn, container, stopped, started])
 
   useEffect(() => {
     const el = pre.current
@@ -187,7 +190,7 @@ function Logs({ cluster, task }: { cluster: string; task: any }) {
     >
       <ErrorBox error={error} />
       <pre class="logs" ref={pre} tabIndex={0} aria-label={`Logs of ${container}`}>
-        {text || (error ? '' : 'No log lines yet.')}
+        {text || (error ? '' : started ? 'No log lines yet.' : 'Waiting for the container to start.')}
       </pre>
     </Section>
   )
