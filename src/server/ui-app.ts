@@ -36,6 +36,8 @@ export function defaultUiDir(): string {
 export function mountUi(app: Hono, opts: UiOptions): void {
   const dir = opts.dir ?? defaultUiDir()
   let shell: string | undefined
+  // Hashed assets never change under their name: read each once.
+  const assets = new Map<string, Buffer>()
   const readShell = () => (shell ??= existsSync(join(dir, 'index.html')) ? readFileSync(join(dir, 'index.html'), 'utf8') : undefined)
 
   app.get('/status', () => opts.admin.fetch(new Request('http://admin/status')))
@@ -46,8 +48,13 @@ export function mountUi(app: Hono, opts: UiOptions): void {
     const file = normalize(c.req.param('file'))
     const type = TYPES[extname(file)]
     const path = join(dir, 'assets', file)
-    if (!type || file.includes('/') || file.includes('..') || !existsSync(path)) return notFound(c)
-    return c.body(readFileSync(path), 200, {
+    if (!type || file.includes('/') || file.includes('..')) return notFound(c)
+    let bytes = assets.get(file)
+    if (!bytes) {
+      if (!existsSync(path)) return notFound(c)
+      assets.set(file, (bytes = readFileSync(path)))
+    }
+    return c.body(new Uint8Array(bytes), 200, {
       'Content-Type': type,
       'Cache-Control': 'public, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
