@@ -21,6 +21,16 @@ export function onEvent(fn: (e: EcsEvent) => void): () => void {
   return () => listeners.delete(fn)
 }
 
+/** A resource's last line: an event that would show the same again (only an unshown field changed) is not listed. */
+const lastLine = new Map<string, string>()
+function repeats(e: EcsEvent): boolean {
+  const key = e.resources?.length ? e.resources.join(' ') : e.id
+  const line = `${e['detail-type']} ${summary(e)}`
+  if (lastLine.get(key) === line) return true
+  lastLine.set(key, line)
+  return false
+}
+
 let lastId: string | undefined
 let instance: string | undefined
 let retryMs = 500
@@ -47,14 +57,14 @@ export function connectFeed(): void {
     } else if (f.type === 'event') {
       lastId = f.event.id
       if (replaying > 0) {
-        batch.unshift(f.event)
+        if (!repeats(f.event)) batch.unshift(f.event)
         if (--replaying === 0) {
           events.value = [...batch, ...events.value].slice(0, KEEP)
           batch = []
         }
         return
       }
-      events.value = [f.event, ...events.value].slice(0, KEEP)
+      if (!repeats(f.event)) events.value = [f.event, ...events.value].slice(0, KEEP)
       for (const fn of listeners) fn(f.event)
     }
   }

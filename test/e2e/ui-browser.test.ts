@@ -79,7 +79,7 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
       '--family',
       'ticker',
       '--container-definitions',
-      JSON.stringify([{ name: 'app', image: 'busybox:1.36', memory: 64, dockerLabels: { 'kecs.simulate.run-seconds': '6' } }]),
+      JSON.stringify([{ name: 'app', image: 'busybox:1.36', memory: 64, dockerLabels: { 'kecs.simulate.run-seconds': '10' } }]),
     ])
     await page.getByRole('link', { name: CLUSTER }).click()
     await page.getByRole('heading', { name: `Cluster ${CLUSTER}` }).waitFor()
@@ -87,6 +87,7 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     const id = String(run.json.tasks[0].taskArn).split('/').pop()!
     const row = page.locator(`tr[data-task="${id}"]`)
     await row.waitFor({ timeout: 10_000 })
+    await shot('cluster')
     await row.getByRole('link').click()
     await page.getByTestId('task-status').getByText('RUNNING', { exact: true }).waitFor({ timeout: 15_000 })
     await page.locator('pre.logs').getByText(/starting container app/).waitFor({ timeout: 10_000 })
@@ -130,6 +131,7 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     await page.getByRole('button', { name: 'Register', exact: true }).click()
     await page.waitForURL(/\/ui\/task-definitions\/pasted\/1$/)
     await page.locator('pre.json').getByText(/"family": "pasted"/).waitFor()
+    await shot('task-definitions')
     const described = await aws(['describe-task-definition', '--task-definition', 'pasted:1'])
     expect(described.json.taskDefinition.containerDefinitions[0].image).toBe('busybox:1.36')
 
@@ -148,6 +150,7 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     expect(await alert.textContent()).toContain(direct.message)
     expect(await alert.textContent()).toContain(direct.__type)
     expecting400 = false
+    await shot('task-definitions-error')
   })
 
   it('the overview lists the cluster with its counts and recent events; no console errors', async () => {
