@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KECS_VERSION } from '../../src/lib/version.js'
 import { createAdminApp } from '../../src/server/admin-app.js'
 import { Metrics } from '../../src/server/metrics.js'
 import { mountUi } from '../../src/server/ui-app.js'
@@ -56,7 +57,7 @@ describe('web UI routes', () => {
   it("serves /status as the admin port's", async () => {
     const res = await app.request('/status')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ status: 'ready', clusterProvider: 'emulated', pid: 7 })
+    expect(await res.json()).toEqual({ status: 'ready', version: KECS_VERSION, clusterProvider: 'emulated', pid: 7 })
   })
 })
 
@@ -69,6 +70,7 @@ describe('the instance serves /status on the API port', () => {
     const api = (await (await fetch(`${t.endpoint}/status`)).json()) as Record<string, unknown>
     const admin = (await (await fetch(`http://127.0.0.1:${t.instance.admin.port}/status`)).json()) as Record<string, unknown>
     expect(api.status).toBe('ready')
+    expect(api.version).toMatch(/^\d+\.\d+\.\d+/)
     expect(api.pid).toBe(admin.pid)
     expect(api.resources).toEqual(admin.resources)
   })
