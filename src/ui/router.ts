@@ -9,6 +9,8 @@ export function navigate(to: string, replace = false): void {
   else history.pushState(null, '', to)
   path.value = location.pathname
   window.scrollTo(0, 0)
+  // Keyboard and screen-reader users land on the new page's content, as after a full load.
+  requestAnimationFrame(() => document.getElementById('main')?.focus({ preventScroll: true }))
 }
 
 addEventListener('popstate', () => (path.value = location.pathname))
