@@ -118,6 +118,13 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     )
     await page.getByTestId('desired-count').getByText('2', { exact: true }).waitFor()
     await page.locator('.service-events li').first().waitFor({ timeout: 15_000 })
+
+    // A rollout, as it happens: a second deployment IN_PROGRESS, then one COMPLETED.
+    const deployments = page.locator('section', { has: page.getByRole('heading', { name: 'Deployments' }) }).locator('tbody tr')
+    await deployments.getByText('COMPLETED', { exact: true }).waitFor({ timeout: 15_000 })
+    await page.getByRole('button', { name: 'Force new deployment' }).click()
+    await deployments.getByText('IN_PROGRESS', { exact: true }).first().waitFor({ timeout: 10_000 })
+    await until('the rollout to complete on screen', async () => (await deployments.count()) === 1 && (await deployments.getByText('COMPLETED', { exact: true }).count()) === 1, 30_000)
     await page.reload()
     await page.getByRole('heading', { name: 'Service web' }).waitFor()
     await shot('service')
