@@ -69,9 +69,10 @@ export function ServicePage({ cluster, service }: { cluster: string; service: st
                       <td>
                         <Status value={d.status} />
                       </td>
-                      <td>
-                        <Status value={d.rolloutState} /> {d.rolloutStateReason ? <span class="muted small">{d.rolloutStateReason}</span> : null}
+                      <td class="wrap">
+                        <Status value={d.rolloutState} />
                         <Progress d={d} />
+                        {d.rolloutStateReason ? <div class="muted small">{d.rolloutStateReason}</div> : null}
                       </td>
                       <td>{lastPart(d.taskDefinition)}</td>
                       <td class="num">{d.desiredCount}</td>
