@@ -98,7 +98,7 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     await expect(page.locator('.timeline').getByText('RUNNING', { exact: true }).count()).resolves.toBe(1)
   })
 
-  it("scaling a service from the UI changes its desiredCount as describe-services sees it; the deep link survives a reload", async () => {
+  it("scaling a service from the UI changes its desiredCount as describe-services sees it; a rollout shows; the deep link survives a reload; delete", async () => {
     await aws([
       'register-task-definition',
       '--family',
@@ -128,6 +128,14 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     await page.reload()
     await page.getByRole('heading', { name: 'Service web' }).waitFor()
     await shot('service')
+
+    await page.getByRole('button', { name: 'Delete service' }).click()
+    const dialog = page.getByRole('dialog')
+    expect(await dialog.textContent()).toContain('This cannot be undone')
+    await dialog.getByRole('button', { name: 'Delete service' }).click()
+    await page.waitForURL(new RegExp(`/ui/clusters/${CLUSTER}$`))
+    const gone = (await aws(['describe-services', '--cluster', CLUSTER, '--services', 'web'])).json.services[0]
+    expect(['DRAINING', 'INACTIVE']).toContain(gone.status)
   })
 
   it('registers a task definition from pasted JSON; a bad one shows the API message', async () => {
@@ -160,11 +168,39 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     await shot('task-definitions-error')
   })
 
-  it('the overview lists the cluster with its counts and recent events; no console errors', async () => {
+  it('runs a task from a revision, stops it, and deregisters the revision, each after a confirmation', async () => {
+    await page.goto(`${kecs.endpoint}/ui/task-definitions/pasted/1`)
+    await page.getByRole('button', { name: 'Run task' }).click()
+    await page.waitForURL(/\/ui\/clusters\/ui-e2e\/tasks\/[0-9a-f]{32}$/)
+    const id = page.url().split('/').pop()!
+    await page.getByTestId('task-status').getByText('RUNNING', { exact: true }).waitFor({ timeout: 15_000 })
+    await page.getByRole('button', { name: 'Stop task' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop task' }).click()
+    await page.getByTestId('task-status').getByText('STOPPED', { exact: true }).waitFor({ timeout: 20_000 })
+    const stopped = await aws(['describe-tasks', '--cluster', CLUSTER, '--tasks', id])
+    expect(stopped.json.tasks[0].stoppedReason).toBe('Stopped from the KECS web UI')
+
+    await page.goto(`${kecs.endpoint}/ui/task-definitions/pasted/1`)
+    await page.getByRole('button', { name: 'Deregister' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Deregister' }).click()
+    await page.getByText('INACTIVE', { exact: true }).waitFor({ timeout: 10_000 })
+    expect((await aws(['describe-task-definition', '--task-definition', 'pasted:1'])).json.taskDefinition.status).toBe('INACTIVE')
+  })
+
+  it('the overview lists the cluster with its counts and recent events; the live panel filters and pauses; no console errors', async () => {
     await page.goto(`${kecs.endpoint}/ui`)
     await page.locator(`tr[data-cluster="${CLUSTER}"]`).waitFor()
     await page.locator('.event-list li a').first().waitFor()
     await shot('overview')
+    // The live panel's filters and pause.
+    const panel = page.getByRole('complementary', { name: 'Live events' })
+    await panel.getByLabel('Filter by cluster').fill('no-such-cluster')
+    await panel.getByText('No events match the filters.').waitFor()
+    await panel.getByLabel('Filter by cluster').fill(CLUSTER)
+    await panel.getByLabel('Filter by type').selectOption('ECS Service Action')
+    expect(new Set(await panel.locator('.event-list li .kind').allTextContents())).toEqual(new Set(['Service Action']))
+    await panel.getByRole('button', { name: 'Pause' }).click()
+    await panel.getByRole('button', { name: /^Resume/ }).click()
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.setViewportSize({ width: 420, height: 900 })
     await shot('overview-dark-narrow')
