@@ -4,7 +4,7 @@ import { ApiError } from './api.js'
 
 export function Status({ value }: { value?: string }) {
   const v = value ?? '—'
-  const tone = /RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|STEADY/.test(v)
+  const tone = /RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|STEADY|READY/.test(v)
     ? 'ok'
     : /STOPPED|INACTIVE|FAILED|UNHEALTHY|DRAINING/.test(v)
       ? 'off'
