@@ -2,6 +2,7 @@ import { CreateServiceCommand, DescribeServicesCommand, UpdateServiceCommand, ty
 import type { ChalkInstance } from 'chalk'
 import { readFileSync } from 'node:fs'
 import type { EcsEvent } from '../events/bus.js'
+import { ensureDefaultCluster } from './default-cluster.js'
 import { isUnsupported, withApi, type Api, type ApiTarget } from './api.js'
 import { latestEventLines, parseServiceSpec, rolloutVerdict, toCreateInput, toUpdateInput, type Verdict } from './deploy-input.js'
 import { humanMs } from '../lib/duration.js'
@@ -63,6 +64,7 @@ export async function runDeploy(o: DeployOptions, io: DeployIo): Promise<void> {
   const cluster = o.cluster ?? (typeof spec.cluster === 'string' ? spec.cluster : undefined) ?? 'default'
   const name = spec.serviceName
   await withApi(o, async (api) => {
+    await ensureDefaultCluster(api.ecs, cluster, io.err)
     const existing = await describeService(api, cluster, name)
     if (existing?.status === 'DRAINING') {
       throw new CliError(`service ${name} is being deleted (DRAINING)`, 'Wait until it is gone (INACTIVE), then deploy again.')

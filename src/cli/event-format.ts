@@ -1,4 +1,4 @@
-import chalk, { type ChalkInstance } from 'chalk'
+import chalk, { Chalk, type ChalkInstance } from 'chalk'
 import type { EcsEvent } from '../events/bus.js'
 import type { StreamNotice } from './event-stream.js'
 
@@ -118,8 +118,12 @@ function instanceLine(d: Detail, e: EcsEvent, c: ChalkInstance): string {
 /** One line for people. */
 export function formatEvent(e: EcsEvent, o: FormatOptions = {}): string {
   const c = o.chalk ?? chalk
+  return `${c.dim(clockTime(e.time, o.utc))} ${eventBody(e, c)}`
+}
+
+/** The line of an event without its time. */
+function eventBody(e: EcsEvent, c: ChalkInstance): string {
   const d = (e.detail ?? {}) as Detail
-  const time = c.dim(clockTime(e.time, o.utc))
   let body: string
   switch (e['detail-type']) {
     case 'ECS Task State Change':
@@ -137,7 +141,27 @@ export function formatEvent(e: EcsEvent, o: FormatOptions = {}): string {
     default:
       body = `${c.bold(e['detail-type'])} ${e.resources.join(' ')}`
   }
-  return `${time} ${body}`
+  return body
+}
+
+const plain = new Chalk({ level: 0 })
+
+/**
+ * Drops an event whose line would show again what the last line of the same resource showed (a
+ * task's `PENDING`, `PENDING` when only a field the line leaves out changed).
+ */
+export class RepeatFilter {
+  private readonly last = new Map<string, string>()
+
+  /** True when the event's line shows something new for its resource (and remembers it). */
+  fresh(e: EcsEvent): boolean {
+    const key = e.resources?.length ? e.resources.join(' ') : e.id
+    const body = eventBody(e, plain)
+    if (this.last.get(key) === body) return false
+    this.last.set(key, body)
+    if (this.last.size > 10_000) this.last.delete(this.last.keys().next().value!)
+    return true
+  }
 }
 
 /** `--json`: the event exactly as the bus has it (EventBridge shape), one per line. */

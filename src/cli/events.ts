@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { EventFilters } from '../events/filter.js'
 import { parseDuration } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
-import { formatEvent, formatEventJson, formatNotice } from './event-format.js'
+import { formatEvent, formatEventJson, formatNotice, RepeatFilter } from './event-format.js'
 import { streamEvents, StreamError } from './event-stream.js'
 import { instanceDir, instanceState, kecsHome, nameSuffix } from './registry.js'
 
@@ -62,6 +62,7 @@ export async function runEvents(o: EventsOptions, io: EventsIo): Promise<void> {
   const endpoint = eventsEndpoint(o)
   const since = o.since ? parseSince(o.since) : undefined
   const fmt = { chalk: io.chalk }
+  const repeats = new RepeatFilter()
   try {
     await streamEvents({
       endpoint,
@@ -69,7 +70,10 @@ export async function runEvents(o: EventsOptions, io: EventsIo): Promise<void> {
       since,
       after: o.after,
       signal: io.signal,
-      onEvent: (e) => io.out(o.json ? formatEventJson(e) : formatEvent(e, fmt)),
+      onEvent: (e) => {
+        if (o.json) io.out(formatEventJson(e))
+        else if (repeats.fresh(e)) io.out(formatEvent(e, fmt))
+      },
       onNotice: (n) => io.err(formatNotice(n, fmt)),
     })
   } catch (e) {

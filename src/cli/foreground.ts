@@ -11,6 +11,8 @@ export interface ForegroundIo {
   plain: boolean
   /** Set in the child a detached start spawns: its output goes to kecs.log. */
   detachedChild?: boolean
+  /** No instance was ever started in this KECS_HOME: say what to try next. */
+  firstStart?: boolean
 }
 
 export function isPlainOutput(env: NodeJS.ProcessEnv = process.env, stdout: { isTTY?: boolean } = process.stdout): boolean {
@@ -29,7 +31,10 @@ export async function runForeground(o: StartOptions, io: ForegroundIo): Promise<
     onRequest: (r) => io.out(requestLine(r)),
     onError: (e, requestId) => io.err(`request ${requestId} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   })
-  for (const line of readyLines(booted.record, { logFile: io.detachedChild ? logFile(booted.dir) : undefined })) io.out(line)
+  for (const line of readyLines(booted.record, {
+    logFile: io.detachedChild ? logFile(booted.dir) : undefined,
+    firstStart: io.firstStart && !io.detachedChild,
+  })) io.out(line)
 
   await new Promise<void>((resolve) => {
     let stopping = false

@@ -10,17 +10,31 @@ export function requestLine(r: { operation: string; status: number; ms: number; 
 }
 
 /** What `start` prints once the instance is ready (foreground and `-d`). */
-export function readyLines(record: InstanceRecord, opts: { logFile?: string; detached?: boolean } = {}): string[] {
+export function readyLines(record: InstanceRecord, opts: { logFile?: string; detached?: boolean; firstStart?: boolean } = {}): string[] {
   const lines = [
     `KECS "${record.name}" is ready (pid ${record.pid}): ${record.endpoint}`,
+    `  web UI   ${uiUrl(record.endpoint)}`,
     `  admin    http://${hostPort(record.endpoint, record.adminPort)}  (/ready /status /metrics)`,
     `  cluster  ${record.clusterProvider}${record.kubeconfig ? `  kubeconfig ${record.kubeconfig}` : ''}`,
   ]
   if (opts.logFile) lines.push(`  log      ${opts.logFile}`)
   lines.push('', 'Point AWS clients at it (or run: eval "$(kecs env)"):', ...envLines(record))
+  if (opts.firstStart) lines.push('', ...firstStartLines(record))
   if (opts.detached) lines.push('', `Stop it with: kecs stop${record.name === 'default' ? '' : ` --name ${record.name}`}`)
   else lines.push('', 'Logging one line per request. Press Ctrl+C to stop.')
   return lines
+}
+
+/** The web UI's address on the API port. */
+export const uiUrl = (endpoint: string) => `${endpoint.replace(/\/+$/, '')}/ui`
+
+/** Printed once, on the first start in a new KECS_HOME: three lines on what to try next. */
+export function firstStartLines(record: Pick<InstanceRecord, 'endpoint'>): string[] {
+  return [
+    'Try next:  eval "$(kecs env)" && aws ecs create-cluster --cluster-name demo',
+    '           kecs events   every state change, live (in another terminal)',
+    `           kecs ui       the web UI at ${uiUrl(record.endpoint)}`,
+  ]
 }
 
 function hostPort(endpoint: string, port: number): string {

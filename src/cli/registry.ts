@@ -52,6 +52,11 @@ export function instanceDir(name: string, home = kecsHome()): string {
   return join(home, 'instances', validateName(name))
 }
 
+/** True before any instance was started in this KECS_HOME (it has no instances folder yet). */
+export function isFirstStart(home = kecsHome()): boolean {
+  return !existsSync(join(home, 'instances'))
+}
+
 export const instanceFile = (dir: string) => join(dir, 'instance.json')
 export const logFile = (dir: string) => join(dir, 'kecs.log')
 

@@ -8,10 +8,11 @@ import {
 } from '@aws-sdk/client-ecs'
 import type { ChalkInstance } from 'chalk'
 import type { EcsEvent } from '../events/bus.js'
+import { ensureDefaultCluster } from './default-cluster.js'
 import { ecsErrorName, withApi, type Api, type ApiTarget } from './api.js'
 import { humanMs } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
-import { formatEvent } from './event-format.js'
+import { formatEvent, RepeatFilter } from './event-format.js'
 import { StreamError } from './event-stream.js'
 import { liveFeed, napper, sleep } from './live-watch.js'
 import { describeTasks, stopSummary } from './listings.js'
@@ -63,6 +64,7 @@ const LOG_DRAIN_MS = 5_000
 export async function runTask(o: RunOptions, io: RunIo): Promise<void> {
   const env = parseEnvPairs(o.env)
   await withApi(o, async (api) => {
+    await ensureDefaultCluster(api.ecs, o.cluster, io.err)
     const td = await describeTaskDefinition(api, o.taskDefinition)
     const defs = td.containerDefinitions ?? []
     const overrides = buildOverrides(defs, env, o.container)
@@ -155,6 +157,7 @@ function watchTasks(api: Api, cluster: string, io: RunIo) {
   const pause = napper(io.signal)
   const early: EcsEvent[] = []
   const stopped = new Set<string>()
+  const repeats = new RepeatFilter()
   let mine: Set<string> | undefined
   let sawEvents = false
 
@@ -162,7 +165,7 @@ function watchTasks(api: Api, cluster: string, io: RunIo) {
     const arn = (e.detail as { taskArn?: string }).taskArn ?? e.resources[0] ?? ''
     if (!mine?.has(arn)) return
     sawEvents = true
-    io.err(formatEvent(e, { chalk: io.errChalk }))
+    if (repeats.fresh(e)) io.err(formatEvent(e, { chalk: io.errChalk }))
     if ((e.detail as { lastStatus?: string }).lastStatus === 'STOPPED') {
       stopped.add(arn)
       pause.wake()

@@ -1,5 +1,6 @@
 import { KecsCommand, nameFlag } from '../cli/command.js'
 import { withApi } from '../cli/api.js'
+import { ensureDefaultCluster } from '../cli/default-cluster.js'
 import { clusterFlag, endpointFlag, jsonFlag } from '../cli/api-flags.js'
 import { listServices, servicesTable } from '../cli/listings.js'
 
@@ -12,7 +13,10 @@ export default class Services extends KecsCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Services)
-    const services = await withApi(flags, (api) => listServices(api.ecs, flags.cluster))
+    const services = await withApi(flags, async (api) => {
+      await ensureDefaultCluster(api.ecs, flags.cluster, (l) => this.logToStderr(l))
+      return listServices(api.ecs, flags.cluster)
+    })
     if (flags.json) this.log(JSON.stringify(services, null, 2))
     else for (const line of servicesTable(services, flags.cluster)) this.log(line)
   }

@@ -4,7 +4,7 @@ import { currentLauncher, startDetached } from '../cli/detach.js'
 import { parseDuration } from '../lib/duration.js'
 import { isPlainOutput, runForeground } from '../cli/foreground.js'
 import { readyLines } from '../cli/printers.js'
-import { instanceDir, kecsHome, logFile } from '../cli/registry.js'
+import { instanceDir, isFirstStart, kecsHome, logFile } from '../cli/registry.js'
 import { START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
 import { CLUSTER_CHOICES } from '../cluster/providers.js'
 
@@ -53,10 +53,11 @@ export default class Start extends KecsCommand {
       timeoutMs: flags.timeout,
       home: kecsHome(),
     }
+    const firstStart = isFirstStart(opts.home)
     if (flags.detach) {
       const record = await startDetached(opts, currentLauncher(), (l) => this.log(l))
       const dir = instanceDir(record.name, opts.home)
-      for (const line of readyLines(record, { logFile: logFile(dir), detached: true })) this.log(line)
+      for (const line of readyLines(record, { logFile: logFile(dir), detached: true, firstStart })) this.log(line)
       return
     }
     await runForeground(opts, {
@@ -64,6 +65,7 @@ export default class Start extends KecsCommand {
       err: (l) => this.logToStderr(l),
       plain: isPlainOutput(),
       detachedChild: process.env.KECS_DETACHED === '1',
+      firstStart,
     })
   }
 }

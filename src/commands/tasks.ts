@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { KecsCommand, nameFlag } from '../cli/command.js'
 import { withApi } from '../cli/api.js'
+import { ensureDefaultCluster } from '../cli/default-cluster.js'
 import { clusterFlag, endpointFlag, jsonFlag } from '../cli/api-flags.js'
 import { listTasks, TASK_STATUSES, tasksTable, type TaskStatusChoice } from '../cli/listings.js'
 
@@ -31,7 +32,10 @@ export default class Tasks extends KecsCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Tasks)
     const status = flags.status.toUpperCase() as TaskStatusChoice
-    const tasks = await withApi(flags, (api) => listTasks(api.ecs, { cluster: flags.cluster, serviceName: flags.service, status }))
+    const tasks = await withApi(flags, async (api) => {
+      await ensureDefaultCluster(api.ecs, flags.cluster, (l) => this.logToStderr(l))
+      return listTasks(api.ecs, { cluster: flags.cluster, serviceName: flags.service, status })
+    })
     if (flags.json) this.log(JSON.stringify(tasks, null, 2))
     else for (const line of tasksTable(tasks, { cluster: flags.cluster, status, service: flags.service })) this.log(line)
   }

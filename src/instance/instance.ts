@@ -11,6 +11,7 @@ import { kubeLogSource } from '../kube/pod-logs.js'
 import { listen, type Listening } from '../lib/listen.js'
 import { systemClock, toTimers, type Clock, type Timers } from '../lib/timers.js'
 import { createAdminApp } from '../server/admin-app.js'
+import { mountUi } from '../server/ui-app.js'
 import { createEcsApp, jsonNotFound, type EcsAppOptions } from '../server/ecs-app.js'
 import { Metrics } from '../server/metrics.js'
 import { resourceCounts } from '../server/resource-counts.js'
@@ -241,6 +242,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         resources: resourceCounts(repos),
       }),
     })
+    mountUi(app, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
     return { deps, hub, metrics, logs, scheduler, kube, app, adminApp, taskEndpoints }
   }
 

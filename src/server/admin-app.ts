@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { KECS_VERSION } from '../lib/version.js'
 import type { Metrics } from './metrics.js'
 
 export interface AdminInfo {
@@ -20,7 +21,7 @@ export function createAdminApp(metrics: Metrics, info: AdminInfo): Hono {
     info.ready() ? c.json({ status: 'ready', ...info.details() }) : c.json({ status: 'starting', ...info.details() }, 503),
   )
   app.get('/status', (c) =>
-    c.json({ status: info.ready() ? 'ready' : 'starting', ...info.details(), ...info.status?.() }),
+    c.json({ status: info.ready() ? 'ready' : 'starting', version: KECS_VERSION, ...info.details(), ...info.status?.() }),
   )
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }))
   app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404))
