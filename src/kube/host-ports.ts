@@ -131,11 +131,6 @@ export class HostPorts {
     this.setOffers(key, pod ? readyOffers(pod) : [])
   }
 
-  /** Resolves once every pod change seen so far is applied (tests). */
-  drained(): Promise<void> {
-    return this.queue.drained()
-  }
-
   private setOffers(key: string, offers: Offer[]): void {
     const before = this.byPod.get(key) ?? []
     if (JSON.stringify(before) === JSON.stringify(offers)) return

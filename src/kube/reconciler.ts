@@ -89,11 +89,6 @@ export class Reconciler {
     await this.queue.stop()
   }
 
-  /** Resolves when every queued sync is done (tests, shutdown). */
-  drained(): Promise<void> {
-    return this.queue.drained()
-  }
-
   /** The task's pod is gone or could not be created (the runtime, the restart check). */
   podGone(key: string, reason?: StopReason): void {
     this.gone.set(key, reason)

@@ -59,14 +59,6 @@ export class WorkQueue {
     return this.pending.size === 0 && this.active.size === 0
   }
 
-  /** Resolves once nothing is queued or running (delayed keys are not waited for). */
-  async drained(): Promise<void> {
-    while (!this.idle) {
-      if (this.inflight.size) await Promise.allSettled([...this.inflight])
-      else await new Promise<void>((r) => setImmediate(r))
-    }
-  }
-
   private drain(): void {
     for (const key of [...this.pending]) {
       if (this.active.has(key)) continue

@@ -120,11 +120,6 @@ export const serviceRefArn = (ctx: Scope, ref: string) =>
 
 const isExternal = (doc: Pick<ServiceDoc, 'deploymentController'>) => doc.deploymentController?.type === 'EXTERNAL'
 
-/** A deployment in ECS's Deployment shape (the model's members only: `kecs` dropped). */
-export function renderDeployment(d: DeploymentDoc): Wire<Deployment> {
-  return serializeShape('Deployment', d) as Wire<Deployment>
-}
-
 /**
  * A stored service in ECS's Service shape (the model's members only, at any depth): `tags` only when
  * asked for (DescribeServices include TAGS) or given (`tags` option, CreateService echoes what it was

@@ -86,11 +86,6 @@ export class KubeServiceRuntime implements ServiceRuntime {
     await this.queue.stop()
   }
 
-  /** Resolves when every apply queued so far is done (tests). */
-  idle(): Promise<void> {
-    return this.queue.drained()
-  }
-
   /** A DAEMON service's desired task count, from its DaemonSet (the scheduler reads it). */
   daemonDesired(key: string): number | undefined {
     return this.daemonDesiredCounts.get(key)

@@ -30,8 +30,6 @@ for (const m of [Namespace, Node, Pod, Service, Endpoints, ConfigMap, Secret, Ev
   MODELS[`${m.apiVersion}/${m.kind}`] = m.prototype.validate as Validate
 }
 
-export const hasSchema = (apiVersion: string, kind: string) => `${apiVersion}/${kind}` in MODELS
-
 /** The schema errors of an object (none when its kind has no schema here). */
 export function schemaErrors(obj: { apiVersion: string; kind: string }): SchemaError[] {
   const validate = MODELS[`${obj.apiVersion}/${obj.kind}`]
