@@ -93,12 +93,14 @@ describe('ObjectStore: create, defaults and validation', () => {
     expect(d.spec.revisionHistoryLimit).toBe(10)
     expect(d.spec.progressDeadlineSeconds).toBe(600)
 
+    const noReplicas = deployment('norep')
+    delete noReplicas.spec.replicas
+    const d2 = await objects.create('deployments', noReplicas)
+    expect(d2.spec.replicas).toBe(1)
+    // apps/v1 does not default the selector, as a real API server: a Deployment without one is refused
     const noSelector = deployment('nosel')
     delete noSelector.spec.selector
-    delete noSelector.spec.replicas
-    const d2 = await objects.create('deployments', noSelector)
-    expect(d2.spec.selector).toEqual({ matchLabels: { app: 'nosel' } })
-    expect(d2.spec.replicas).toBe(1)
+    await expect(objects.create('deployments', noSelector)).rejects.toMatchObject({ code: 422 })
 
     const svc = await objects.create('services', {
       apiVersion: 'v1',

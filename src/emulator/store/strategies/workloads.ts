@@ -12,8 +12,7 @@ function defaultWorkload(spec: any) {
   spec.template ??= {}
   spec.template.metadata ??= {}
   spec.template.spec ??= {}
-  const labels = spec.template.metadata.labels
-  if (!spec.selector && labels && Object.keys(labels).length > 0) spec.selector = { matchLabels: { ...labels } }
+  // apps/v1 has no selector defaulting (extensions/v1beta1 had): a missing selector is refused below.
   defaultPodSpec(spec.template.spec)
 }
 
