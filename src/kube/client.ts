@@ -149,6 +149,11 @@ export class KubeClient {
     }
   }
 
+  /** Cordon (unschedulable) or uncordon a node, as `kubectl cordon` does. */
+  async setNodeUnschedulable(name: string, unschedulable: boolean): Promise<void> {
+    await this.core.patchNode({ name, body: [{ op: 'add', path: '/spec/unschedulable', value: unschedulable }] })
+  }
+
   /** Watches pods matching a label selector across namespaces; see PodWatch. */
   watchPods(opts: PodWatchOptions): PodWatch {
     return new PodWatch(this, opts)
