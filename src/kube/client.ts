@@ -151,7 +151,9 @@ export class KubeClient {
 
   /** Cordon (unschedulable) or uncordon a node, as `kubectl cordon` does. */
   async setNodeUnschedulable(name: string, unschedulable: boolean): Promise<void> {
-    await this.core.patchNode({ name, body: [{ op: 'add', path: '/spec/unschedulable', value: unschedulable }] })
+    const node = await this.core.readNode({ name })
+    const body = node.spec ? [{ op: 'add', path: '/spec/unschedulable', value: unschedulable }] : [{ op: 'add', path: '/spec', value: { unschedulable } }]
+    await this.core.patchNode({ name, body })
   }
 
   /** Watches pods matching a label selector across namespaces; see PodWatch. */
