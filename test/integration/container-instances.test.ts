@@ -163,6 +163,40 @@ describe('container instances', () => {
     for (const t of r.tasks) await ok('StopTask', { cluster: CLUSTER, task: t.taskArn })
   })
 
+  it('DRAINING replaces service tasks on other instances; standalone tasks keep running', async () => {
+    const target = (await instances()).find((i) => nodeOf(i) === SECOND)
+    await ok('CreateService', { cluster: CLUSTER, serviceName: 'web', taskDefinition: 'ci-sleeper', desiredCount: 2, launchType: 'EC2' })
+    const serviceTasks = async () => {
+      const arns = (await ok('ListTasks', { cluster: CLUSTER, serviceName: 'web' })).taskArns
+      return arns.length ? (await ok('DescribeTasks', { cluster: CLUSTER, tasks: arns })).tasks : []
+    }
+    const onSecond = await eventually(async () => {
+      const ts = await serviceTasks()
+      return ts.length === 2 && ts.every((t: any) => t.lastStatus === 'RUNNING') && ts.some((t: any) => t.containerInstanceArn === target.containerInstanceArn)
+        ? ts.find((t: any) => t.containerInstanceArn === target.containerInstanceArn)
+        : undefined
+    }, 'a running service task on the second node')
+    const standalone = (
+      await ok('RunTask', {
+        cluster: CLUSTER,
+        taskDefinition: 'ci-sleeper',
+        placementConstraints: [{ type: 'memberOf', expression: `attribute:kecs.node-name == ${SECOND}` }],
+      })
+    ).tasks[0].taskArn
+    await ok('UpdateContainerInstancesState', { cluster: CLUSTER, containerInstances: [target.containerInstanceArn], status: 'DRAINING' })
+    const drained = (await ok('DescribeTasks', { cluster: CLUSTER, tasks: [onSecond.taskArn] })).tasks[0]
+    expect(drained).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated' })
+    await eventually(async () => {
+      const ts = (await serviceTasks()).filter((t: any) => t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING')
+      return ts.length === 2 && ts.every((t: any) => t.containerInstanceArn !== target.containerInstanceArn)
+    }, 'both service tasks running off the draining instance')
+    const kept = (await ok('DescribeTasks', { cluster: CLUSTER, tasks: [standalone] })).tasks[0]
+    expect(kept).toMatchObject({ desiredStatus: 'RUNNING', containerInstanceArn: target.containerInstanceArn })
+    await ok('UpdateContainerInstancesState', { cluster: CLUSTER, containerInstances: [target.containerInstanceArn], status: 'ACTIVE' })
+    await ok('DeleteService', { cluster: CLUSTER, service: 'web', force: true })
+    await ok('StopTask', { cluster: CLUSTER, task: standalone })
+  })
+
   it('UpdateContainerAgent: no update for an instance without ecs-init', async () => {
     const [a] = await instances()
     const r = await k.call('UpdateContainerAgent', { cluster: CLUSTER, containerInstance: a.containerInstanceArn })

@@ -64,6 +64,11 @@ export function clusterInstances(repos: Pick<Repos, 'containerInstances'>, clust
   return out.sort((a, b) => (a.containerInstanceArn < b.containerInstanceArn ? -1 : 1))
 }
 
+/** The cluster's registered instance standing for a Kubernetes node. */
+export function nodeInstance(repos: Pick<Repos, 'containerInstances'>, clusterArn: string, nodeName: string): ContainerInstanceDoc | undefined {
+  return clusterInstances(repos, clusterArn).find((d) => pinnableNode(d) === nodeName)
+}
+
 /** How many of the cluster's registered instances are KECS's node instances (they go with the cluster). */
 export function managedInstanceCount(repos: Pick<Repos, 'containerInstances'>, clusterArn: string): number {
   return clusterInstances(repos, clusterArn).filter(isKecsManagedInstance).length
