@@ -197,6 +197,50 @@ describe('container instances', () => {
     await ok('StopTask', { cluster: CLUSTER, task: standalone })
   })
 
+  it('services: memberOf holds the pods to the matching nodes, distinctInstance keeps one per node', async () => {
+    const target = (await instances()).find((i) => nodeOf(i) === SECOND)
+    const tasksOf = async (service: string) => {
+      const arns = (await ok('ListTasks', { cluster: CLUSTER, serviceName: service })).taskArns
+      return arns.length ? (await ok('DescribeTasks', { cluster: CLUSTER, tasks: arns })).tasks : []
+    }
+    await ok('CreateService', {
+      cluster: CLUSTER,
+      serviceName: 'pinned',
+      taskDefinition: 'ci-sleeper',
+      desiredCount: 2,
+      launchType: 'EC2',
+      placementConstraints: [{ type: 'memberOf', expression: `attribute:kecs.node-name == ${SECOND}` }],
+    })
+    await eventually(async () => {
+      const ts = (await tasksOf('pinned')).filter((t: any) => t.lastStatus === 'RUNNING')
+      return ts.length === 2 && ts.every((t: any) => t.containerInstanceArn === target.containerInstanceArn)
+    }, 'both pinned tasks on the second node')
+    await ok('DeleteService', { cluster: CLUSTER, service: 'pinned', force: true })
+
+    await ok('CreateService', {
+      cluster: CLUSTER,
+      serviceName: 'distinct',
+      taskDefinition: 'ci-sleeper',
+      desiredCount: 3,
+      launchType: 'EC2',
+      placementConstraints: [{ type: 'distinctInstance' }],
+    })
+    await eventually(async () => {
+      const ts = (await tasksOf('distinct')).filter((t: any) => t.lastStatus === 'RUNNING')
+      return ts.length === 2 && new Set(ts.map((t: any) => t.containerInstanceArn)).size === 2
+    }, 'one distinct task per node')
+    const pods = await k.core.listNamespacedPod({ namespace: `kecs-${CLUSTER}`, labelSelector: 'kecs.dev/service=distinct' })
+    expect(pods.items.filter((p) => !p.spec?.nodeName)).toHaveLength(1)
+    await ok('DeleteService', { cluster: CLUSTER, service: 'distinct', force: true })
+    const bad = await k.call('CreateService', {
+      cluster: CLUSTER,
+      serviceName: 'bad',
+      taskDefinition: 'ci-sleeper',
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:x ==' }],
+    })
+    expect(bad.body.__type).toBe('InvalidParameterException')
+  })
+
   it('UpdateContainerAgent: no update for an instance without ecs-init', async () => {
     const [a] = await instances()
     const r = await k.call('UpdateContainerAgent', { cluster: CLUSTER, containerInstance: a.containerInstanceArn })

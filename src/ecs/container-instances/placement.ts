@@ -2,7 +2,7 @@ import type { Attribute, PlacementConstraint } from '@aws-sdk/client-ecs'
 import { invalidParameter } from '../errors.js'
 import type { Repos } from '../repos.js'
 import { shortfall, type TaskNeeds } from '../tasks/capacity.js'
-import type { ContainerInstanceDoc } from '../tasks/node-instances.js'
+import { clusterInstances, pinnableNode, type ContainerInstanceDoc } from '../tasks/node-instances.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import type { Wire } from '../types.js'
 import { compileQuery, type InstanceFacts } from './query.js'
@@ -67,4 +67,38 @@ export function placementFailure(
     if (constraints.distinctInstance && facts.taskGroups.includes(task.group)) return PLACEMENT_FAILURES.distinctInstance
   }
   return undefined
+}
+
+/**
+ * A service's constraints as node placement for Kubernetes, which schedules service pods: memberOf
+ * evaluated on the cluster's ACTIVE instances now (the nodes of those that match), distinctInstance
+ * as one pod per node. Undefined when there are no constraints, or the instances are not real nodes.
+ */
+export function serviceNodePlacement(
+  repos: Pick<Repos, 'tasks' | 'containerInstances'>,
+  clusterArn: string,
+  service: Wire<PlacementConstraint>[] | undefined,
+  definition: Wire<PlacementConstraint>[] | undefined,
+): { nodeNames?: string[]; distinctInstance?: boolean } | undefined {
+  if (!service?.length && !definition?.length) return undefined
+  let constraints: Constraints
+  try {
+    constraints = compileConstraints(service, definition)
+  } catch {
+    return undefined // refused when the service was created or updated
+  }
+  const instances = clusterInstances(repos, clusterArn).filter((i) => i.status === 'ACTIVE')
+  if (instances.some((i) => !pinnableNode(i))) return undefined
+  const out: { nodeNames?: string[]; distinctInstance?: boolean } = {}
+  if (constraints.memberOf.length) {
+    out.nodeNames = instances
+      .filter((i) => {
+        const facts = instanceFacts(repos, i)
+        return constraints.memberOf.every((m) => m(facts))
+      })
+      .map((i) => pinnableNode(i)!)
+      .sort()
+  }
+  if (constraints.distinctInstance) out.distinctInstance = true
+  return out
 }

@@ -68,7 +68,9 @@ export function taskToPod(input: TaskToPodInput): TaskToPodResult {
     },
     spec: input.nodeName ? { ...parts.spec, affinity: nodeAffinity(input.nodeName) } : parts.spec,
   }
-  return { pod, secrets: parts.secrets, ignored: parts.ignored }
+  // A pod held to the node ECS placement chose has had its placement constraints applied.
+  const ignored = input.nodeName ? parts.ignored.filter((i) => i.field !== 'placementConstraints') : parts.ignored
+  return { pod, secrets: parts.secrets, ignored }
 }
 
 /** Required node affinity on the node's name (matchFields), as a DaemonSet pins its pods. */

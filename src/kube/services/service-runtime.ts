@@ -1,5 +1,6 @@
 import type { V1DaemonSet, V1Deployment, V1ObjectMeta, V1Service } from '@kubernetes/client-node'
 import { parseArn } from '../../ecs/arns.js'
+import { serviceNodePlacement } from '../../ecs/container-instances/placement.js'
 import { addEvents, messages } from '../../ecs/services/events.js'
 import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
@@ -148,6 +149,8 @@ export class KubeServiceRuntime implements ServiceRuntime {
       ecsEndpoint: this.opts.ecsEndpoint(),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
+      placement:
+        launchType === 'FARGATE' ? undefined : serviceNodePlacement(this.deps.repos, doc.clusterArn, doc.placementConstraints, td.placementConstraints),
     })
     stamp(out.workload)
     if (out.service) stamp(out.service)
