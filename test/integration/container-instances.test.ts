@@ -263,6 +263,8 @@ describe('container instances', () => {
     expect(inst.attributes).toEqual(expect.arrayContaining([{ name: 'team', value: 'a' }, { name: 'ecs.instance-type', value: 't3.micro' }]))
     const micro = await ok('ListContainerInstances', { cluster: CLUSTER, filter: 'attribute:ecs.instance-type == t3.micro' })
     expect(micro.containerInstanceArns).toEqual([inst.containerInstanceArn])
+    const blocked = await k.call('DeleteCluster', { cluster: CLUSTER })
+    expect(blocked.body.__type).toBe('ClusterContainsContainerInstancesException')
     const gone = await ok('DeregisterContainerInstance', { cluster: CLUSTER, containerInstance: inst.containerInstanceArn })
     expect(gone.containerInstance.status).toBe('INACTIVE')
     const listed = await ok('ListContainerInstances', { cluster: CLUSTER })
