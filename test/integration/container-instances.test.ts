@@ -232,6 +232,20 @@ describe('container instances', () => {
     const pods = await k.core.listNamespacedPod({ namespace: `kecs-${CLUSTER}`, labelSelector: 'kecs.dev/service=distinct' })
     expect(pods.items.filter((p) => !p.spec?.nodeName)).toHaveLength(1)
     await ok('DeleteService', { cluster: CLUSTER, service: 'distinct', force: true })
+    await ok('CreateService', {
+      cluster: CLUSTER,
+      serviceName: 'nowhere',
+      taskDefinition: 'ci-sleeper',
+      desiredCount: 1,
+      launchType: 'EC2',
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type == t3.micro' }],
+    })
+    const event = await eventually(async () => {
+      const svc = (await ok('DescribeServices', { cluster: CLUSTER, services: ['nowhere'] })).services[0]
+      return svc.events.find((e: any) => e.message.includes('was unable to place a task because no container instance met all of its requirements'))
+    }, 'the unable-to-place event')
+    expect(event.message).toMatch(/The closest matching container-instance [0-9a-f]{32} encountered error "MemberOf placement constraint unsatisfied\."/)
+    await ok('DeleteService', { cluster: CLUSTER, service: 'nowhere', force: true })
     const bad = await k.call('CreateService', {
       cluster: CLUSTER,
       serviceName: 'bad',
