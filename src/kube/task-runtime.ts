@@ -83,7 +83,12 @@ export class KubeTaskRuntime implements TaskRuntime {
 
   /** Cordons or uncordons a node (UpdateContainerInstancesState: DRAINING / ACTIVE). */
   async setNodeSchedulable(nodeName: string, schedulable: boolean): Promise<void> {
-    await this.client.setNodeUnschedulable(nodeName, !schedulable)
+    try {
+      await this.client.setNodeUnschedulable(nodeName, !schedulable)
+    } catch (err) {
+      // e.g. no right to patch nodes on an existing cluster: the instance still drains ECS-side
+      this.opts.log?.(`${schedulable ? 'uncordoning' : 'cordoning'} node ${nodeName}: ${kubeErrorMessage(err)}`)
+    }
   }
 
   async launch(prepared: PreparedLaunch): Promise<void> {
