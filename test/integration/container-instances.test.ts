@@ -287,6 +287,19 @@ describe('container instances', () => {
     expect(again.body).toMatchObject({ __type: 'ClientException', message: expect.stringMatching(/is inactive\.$/) })
   })
 
+  it('start-task on a cluster without container instances says why in failures[]', async () => {
+    await ok('CreateCluster', { clusterName: 'ci-empty' })
+    const arns = (await ok('ListContainerInstances', { cluster: 'ci-empty' })).containerInstanceArns
+    for (const arn of arns) await ok('DeregisterContainerInstance', { cluster: 'ci-empty', containerInstance: arn })
+    const r = await ok('StartTask', { cluster: 'ci-empty', taskDefinition: 'ci-sleeper', containerInstances: [arns[0]] })
+    expect(r.tasks).toEqual([])
+    expect(r.failures).toEqual([{ arn: arns[0], reason: 'INACTIVE', detail: 'The container instance is INACTIVE.' }])
+    const unknown = await ok('StartTask', { cluster: 'ci-empty', taskDefinition: 'ci-sleeper', containerInstances: ['feedface'] })
+    expect(unknown.failures).toEqual([{ arn: 'feedface', reason: 'MISSING', detail: expect.stringContaining('No Container Instances were found in your cluster.') }])
+    const run = await k.call('RunTask', { cluster: 'ci-empty', taskDefinition: 'ci-sleeper' })
+    expect(run.body).toMatchObject({ __type: 'InvalidParameterException', message: 'No Container Instances were found in your cluster.' })
+  })
+
   it("answers the agent's calls", async () => {
     const ep = await ok('DiscoverPollEndpoint', { cluster: CLUSTER })
     expect(ep.endpoint).toBe('https://ecs-a-1.us-east-1.amazonaws.com/')
