@@ -5,6 +5,9 @@ import { handlers as tags } from './tags.js'
 import { handlers as accountSettings } from './account-settings.js'
 import { handlers as tasks } from './tasks/handlers.js'
 import { handlers as services } from './services/handlers.js'
+import { handlers as containerInstances } from './container-instances/handlers.js'
+import { handlers as attributes } from './container-instances/attributes.js'
+import { handlers as agent } from './agent/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -17,4 +20,7 @@ export const handlers: HandlerMap = {
   ...accountSettings,
   ...tasks,
   ...services,
+  ...containerInstances,
+  ...attributes,
+  ...agent,
 }

@@ -10,6 +10,8 @@ import type { OperationInput, OperationName, OperationOutput } from './types.js'
  */
 const PAGE_SIZES = {
   ListAccountSettings: { defaultMax: 10, limit: 10 },
+  ListAttributes: { defaultMax: 100, limit: 100 },
+  ListContainerInstances: { defaultMax: 100, limit: 100 },
   ListClusters: { defaultMax: 100, limit: 100 },
   ListServices: { defaultMax: 10, limit: 100 },
   ListServicesByNamespace: { defaultMax: 10, limit: 100 },

@@ -42,6 +42,8 @@ export interface ClusterRuntime {
   /** Idempotent: a cluster created (or created again) gets its namespace and container instances. */
   clusterCreated?: (ctx: RequestContext, clusterName: string) => Promise<void>
   clusterDeleted?: (ctx: RequestContext, clusterName: string) => Promise<void>
+  /** Cordons (false) or uncordons (true) a node: container instances DRAINING and ACTIVE again. */
+  setNodeSchedulable?: (nodeName: string, schedulable: boolean) => Promise<void>
   /** Runs and stops tasks; absent = no cluster, RunTask refuses. */
   tasks?: TaskRuntime
   /** Runs services; absent = no cluster, services run no tasks. */

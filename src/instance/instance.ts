@@ -201,6 +201,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       ? {
           clusterCreated: (ctx, name) => k.runtime.clusterCreated(ctx, name),
           clusterDeleted: (ctx, name) => k.runtime.clusterDeleted(ctx, name),
+          setNodeSchedulable: (node, schedulable) => k.runtime.setNodeSchedulable(node, schedulable),
           tasks: k.runtime,
           services: {
             prepare: (svc, td) => k.services.prepare(svc, td),

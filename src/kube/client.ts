@@ -149,6 +149,13 @@ export class KubeClient {
     }
   }
 
+  /** Cordon (unschedulable) or uncordon a node, as `kubectl cordon` does. */
+  async setNodeUnschedulable(name: string, unschedulable: boolean): Promise<void> {
+    const node = await this.core.readNode({ name })
+    const body = node.spec ? [{ op: 'add', path: '/spec/unschedulable', value: unschedulable }] : [{ op: 'add', path: '/spec', value: { unschedulable } }]
+    await this.core.patchNode({ name, body })
+  }
+
   /** Watches pods matching a label selector across namespaces; see PodWatch. */
   watchPods(opts: PodWatchOptions): PodWatch {
     return new PodWatch(this, opts)

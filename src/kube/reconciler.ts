@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { parseArn } from '../ecs/arns.js'
 import { buildTask } from '../ecs/tasks/build-task.js'
 import { publishTaskChange, saveTaskChange } from '../ecs/tasks/events.js'
-import { clusterInstances } from '../ecs/tasks/node-instances.js'
+import { clusterInstances, nodeInstance } from '../ecs/tasks/node-instances.js'
 import { isExpired } from '../ecs/tasks/runtime.js'
 import type { StopReason } from '../ecs/tasks/stopping.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
@@ -134,6 +134,7 @@ export class Reconciler {
       return
     }
     const next = taskStateFromPod({ pod, gone, task: doc, nowMs: this.deps.clock.now(), lost: lost ?? lostReason(doc) })
+    this.followNode(next, pod)
     if (stateChanged(doc, next)) {
       next.version = doc.version + 1
       saveTaskChange(this.deps, next, [], doc).catch((err) => this.log(`storing task ${next.taskArn}: ${(err as Error).message}`))
@@ -192,6 +193,14 @@ export class Reconciler {
     return key
   }
 
+  /** A service's task (placed by Kubernetes) is on the container instance of the node its pod runs on. */
+  private followNode(task: TaskDoc, pod: V1Pod | undefined): void {
+    const node = pod?.spec?.nodeName
+    if (!task.kecs.adopted || !node || task.launchType === 'FARGATE') return
+    const inst = nodeInstance(this.deps.repos, task.clusterArn, node)
+    if (inst) task.containerInstanceArn = inst.containerInstanceArn
+  }
+
   /** A service's pod with no task yet becomes one (task id = pod UID without dashes); other unknown pods are ignored. */
   private adopt(key: string, pod: V1Pod): TaskDoc | undefined {
     const a = pod.metadata?.annotations ?? {}
@@ -203,7 +212,9 @@ export class Reconciler {
     const scope = { account: cluster.account, region: cluster.region }
     const launchType = a[ANNOTATIONS.launchType] ?? 'EC2'
     const clusterArn = a[ANNOTATIONS.clusterArn]!
-    const instance = launchType === 'FARGATE' ? undefined : clusterInstances(this.deps.repos, clusterArn)[0]
+    const node = pod.spec?.nodeName
+    const instance =
+      launchType === 'FARGATE' ? undefined : ((node && nodeInstance(this.deps.repos, clusterArn, node)) || clusterInstances(this.deps.repos, clusterArn)[0])
     const created = Date.parse(String(pod.metadata?.creationTimestamp ?? ''))
     const doc = buildTask({
       scope,

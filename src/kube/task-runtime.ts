@@ -4,7 +4,7 @@ import { clusterArn as buildClusterArn } from '../ecs/arns.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
 import { taskKeyOf } from '../ecs/tasks/task-keys.js'
-import { deregisterNodeInstances, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
+import { deregisterNodeInstances, pinnableNode, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
@@ -36,7 +36,6 @@ interface KubeLaunch extends PreparedLaunch {
 export class KubeTaskRuntime implements TaskRuntime {
   /** Namespaces known to exist (ensured once per cluster while KECS runs). */
   private readonly namespaces = new Set<string>()
-  private nodes: NodeInfo[] | undefined
 
   constructor(
     private readonly client: KubeClient,
@@ -66,11 +65,30 @@ export class KubeTaskRuntime implements TaskRuntime {
       overrides: task.overrides,
       startedBy: task.startedBy,
       group: task.group,
+      nodeName: this.nodeOf(task),
     })
     task.kecs.namespace = pod.metadata!.namespace
     task.kecs.podName = pod.metadata!.name
     if (ignored.length) task.kecs.ignored = ignored
     return { task, pod, secrets }
+  }
+
+  /** The node ECS placement put the task on, when its container instance is one real node. */
+  private nodeOf(task: TaskDoc): string | undefined {
+    const arn = task.containerInstanceArn
+    if (!arn) return undefined
+    for (const doc of this.deps.repos.containerInstances.values()) if (doc?.containerInstanceArn === arn) return pinnableNode(doc)
+    return undefined
+  }
+
+  /** Cordons or uncordons a node (UpdateContainerInstancesState: DRAINING / ACTIVE). */
+  async setNodeSchedulable(nodeName: string, schedulable: boolean): Promise<void> {
+    try {
+      await this.client.setNodeUnschedulable(nodeName, !schedulable)
+    } catch (err) {
+      // e.g. no right to patch nodes on an existing cluster: the instance still drains ECS-side
+      this.opts.log?.(`${schedulable ? 'uncordoning' : 'cordoning'} node ${nodeName}: ${kubeErrorMessage(err)}`)
+    }
   }
 
   async launch(prepared: PreparedLaunch): Promise<void> {
@@ -114,10 +132,10 @@ export class KubeTaskRuntime implements TaskRuntime {
   // --- clusters ---
 
   /** A new (or re-created) cluster: its namespace, and the node(s) as container instances. */
-  async clusterCreated(ctx: Pick<RequestContext, 'account' | 'region'>, clusterName: string): Promise<void> {
+  async clusterCreated(ctx: Pick<RequestContext, 'account' | 'region'>, clusterName: string, nodes?: NodeInfo[]): Promise<void> {
     const arn = buildClusterArn(ctx, clusterName)
     await this.ensureNamespace(clusterName, arn)
-    await registerNodeInstances(this.deps, ctx, clusterName, arn, await this.nodeInfos())
+    await registerNodeInstances(this.deps, ctx, clusterName, arn, nodes ?? (await this.nodeInfos()))
   }
 
   /** A deleted cluster: its namespace goes (with whatever still runs in it); its node instances are deregistered. */
@@ -152,9 +170,10 @@ export class KubeTaskRuntime implements TaskRuntime {
       const ctx = { account: account!, region: region! }
       if (clusterKey(ctx, doc.clusterName) === key) todo.push([ctx, doc.clusterName])
     }
-    // a few at a time: an instance may hold many clusters
+    // a few at a time: an instance may hold many clusters; the nodes are listed once for all of them
+    const nodes = todo.length ? await this.nodeInfos() : []
     const worker = async () => {
-      for (let next = todo.shift(); next; next = todo.shift()) await this.clusterCreated(next[0], next[1])
+      for (let next = todo.shift(); next; next = todo.shift()) await this.clusterCreated(next[0], next[1], nodes)
     }
     await Promise.all(Array.from({ length: 8 }, worker))
   }
@@ -166,12 +185,11 @@ export class KubeTaskRuntime implements TaskRuntime {
     this.namespaces.add(ns)
   }
 
+  /** Listed afresh for each new cluster, so nodes added since KECS started become its instances too. */
   private async nodeInfos(): Promise<NodeInfo[]> {
-    if (this.nodes?.length) return this.nodes
     const nodes = (await this.client.listNodes()).map(nodeInfo)
     // Without the right to list nodes KECS still needs one instance for EC2 tasks: the cluster itself.
-    this.nodes = nodes.length ? nodes : [{ name: 'kubernetes', cpuUnits: 4096, memoryMiB: 8192, architecture: 'x86_64' }]
-    return this.nodes
+    return nodes.length ? nodes : [{ name: 'kubernetes', cpuUnits: 4096, memoryMiB: 8192, architecture: 'x86_64', assumed: true }]
   }
 }
 

@@ -1,4 +1,5 @@
 import { serviceArn } from '../arns.js'
+import { compileConstraints } from '../container-instances/placement.js'
 import { requestFingerprint } from '../client-token.js'
 import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
@@ -66,6 +67,7 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
   if (td) checkRunnable(td, launch, network)
   if (input.desiredCount !== undefined && input.desiredCount < 0) throw invalidParameter(serviceMessages.desiredCount)
   const tags = validateTags(input.tags)
+  compileConstraints(input.placementConstraints, undefined) // an invalid constraint is refused here, not when placing
 
   const now = deps.clock.now()
   const fargate = launch.launchTypes.includes('FARGATE')

@@ -28,6 +28,8 @@ export const messages = {
   rollingBack: (s: string, toId: string) => `(service ${s}) rolling back to deployment ${toId}.`,
   unhealthy: (s: string, taskId: string) => `(service ${s}) (task ${taskId}) failed container health checks.`,
   unableToPlace: (s: string, reason: string) => `(service ${s}) was unable to place a task. Reason: ${reason}`,
+  noInstanceMet: (s: string, instanceId: string, reason: string) =>
+    `(service ${s}) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance ${instanceId} encountered error "${reason}". ${TROUBLESHOOTING}`,
   impaired: (s: string) => `(service ${s}) is unable to consistently start tasks successfully. ${TROUBLESHOOTING}`,
   /** Task sets (EXTERNAL controller): the task set is named with the service. */
   taskSetStarted: (s: string, ts: string, taskIds: string[]) =>

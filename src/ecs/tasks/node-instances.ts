@@ -7,6 +7,7 @@ import { scopedKey } from '../../store/scoped-key.js'
 import type { Repos } from '../repos.js'
 import { serializeShape } from '../model/serialize.js'
 import type { EcsDeps, Wire } from '../types.js'
+import { CAPABILITY_ATTRIBUTES } from '../container-instances/capabilities.js'
 
 /**
  * The cluster's Kubernetes node(s) as ECS container instances (docs/ecs-on-kubernetes.md#container-instances: container instance
@@ -19,7 +20,15 @@ export type ContainerInstanceDoc = Wire<ContainerInstance> & {
   /** cluster ARN: what clusterCounts and ListTasks filter on */
   clusterArn: string
   status: string
-  kecs?: { managedNode: true; nodeName: string; clusterName: string }
+  kecs?: {
+    managedNode?: true
+    nodeName?: string
+    clusterName: string
+    /** the node list could not be read: the instance stands for the whole cluster, not one node */
+    assumedNode?: true
+    /** deregistered by DeregisterContainerInstance: stays INACTIVE until its cluster is created again */
+    userDeregistered?: true
+  }
 }
 
 export interface NodeInfo {
@@ -29,11 +38,13 @@ export interface NodeInfo {
   memoryMiB: number
   /** `x86_64` or `arm64` (ECS attribute values) */
   architecture: string
+  /** no node list: a stand-in for the cluster */
+  assumed?: boolean
 }
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
-const containerInstanceKey = (scope: Scope, clusterName: string, id: string) =>
+export const containerInstanceKey = (scope: Scope, clusterName: string, id: string) =>
   scopedKey(scope, clusterName, 'container-instance', id)
 
 /** A stable 32-hex id per cluster and node, so registering again finds the same instance. */
@@ -51,6 +62,11 @@ export function clusterInstances(repos: Pick<Repos, 'containerInstances'>, clust
     if (doc?.clusterArn === clusterArn && REGISTERED.has(doc.status)) out.push(doc)
   }
   return out.sort((a, b) => (a.containerInstanceArn < b.containerInstanceArn ? -1 : 1))
+}
+
+/** The cluster's registered instance standing for a Kubernetes node. */
+export function nodeInstance(repos: Pick<Repos, 'containerInstances'>, clusterArn: string, nodeName: string): ContainerInstanceDoc | undefined {
+  return clusterInstances(repos, clusterArn).find((d) => pinnableNode(d) === nodeName)
 }
 
 /** How many of the cluster's registered instances are KECS's node instances (they go with the cluster). */
@@ -102,12 +118,17 @@ function buildInstance(scope: Scope, clusterName: string, clusterArn: string, no
       { name: 'ecs.instance-type', value: 'kubernetes-node' },
       { name: 'ecs.availability-zone', value: `${scope.region}a` },
       { name: 'kecs.node-name', value: node.name },
+      ...CAPABILITY_ATTRIBUTES.map((name) => ({ name })),
     ],
     registeredAt: epochSeconds(nowMs),
     attachments: [],
-    kecs: { managedNode: true, nodeName: node.name, clusterName },
+    kecs: { managedNode: true, nodeName: node.name, clusterName, ...(node.assumed ? { assumedNode: true as const } : {}) },
   }
 }
+
+/** Whether the node instance stands for one real node KECS can pin pods to. */
+export const pinnableNode = (doc: ContainerInstanceDoc | undefined): string | undefined =>
+  doc?.kecs?.managedNode && !doc.kecs.assumedNode ? doc.kecs.nodeName : undefined
 
 /** Registers each node once per cluster (idempotent); publishes `ECS Container Instance State Change`. */
 export async function registerNodeInstances(
@@ -122,7 +143,13 @@ export async function registerNodeInstances(
   for (const node of nodes) {
     const key = containerInstanceKey(scope, clusterName, nodeInstanceId(clusterArn, node.name))
     const existing = deps.repos.containerInstances.get(key)
-    if (existing && REGISTERED.has(existing.status)) continue
+    if (existing && REGISTERED.has(existing.status)) {
+      // registered before instances carried the agent's capabilities: they are added, so placement sees them
+      const refreshed = withCapabilities(existing)
+      if (refreshed) ops.push(deps.repos.containerInstances.stagePut(key, refreshed))
+      continue
+    }
+    if (existing?.kecs?.userDeregistered) continue
     const doc = buildInstance(scope, clusterName, clusterArn, node, deps.clock.now())
     if (existing) doc.version = (existing.version ?? 0) + 1
     ops.push(deps.repos.containerInstances.stagePut(key, doc))
@@ -131,6 +158,13 @@ export async function registerNodeInstances(
   if (ops.length === 0) return
   await deps.repos.store.write(ops)
   for (const doc of added) publishInstanceChange(deps, scope, doc)
+}
+
+function withCapabilities(doc: ContainerInstanceDoc): ContainerInstanceDoc | undefined {
+  const have = new Set((doc.attributes ?? []).map((a) => a.name))
+  const missing = CAPABILITY_ATTRIBUTES.filter((name) => !have.has(name))
+  if (missing.length === 0) return undefined
+  return { ...structuredClone(doc), attributes: [...(doc.attributes ?? []), ...missing.map((name) => ({ name }))] }
 }
 
 /** Marks the cluster's node instances INACTIVE (deregistered) when the cluster is deleted. */
@@ -142,7 +176,12 @@ export async function deregisterNodeInstances(
   const changed: ContainerInstanceDoc[] = []
   const ops = []
   for (const [key, doc] of deps.repos.containerInstances.entries()) {
-    if (doc?.clusterArn !== clusterArn || !isKecsManagedInstance(doc) || doc.status === 'INACTIVE') continue
+    if (doc?.clusterArn !== clusterArn || !isKecsManagedInstance(doc)) continue
+    if (doc.status === 'INACTIVE') {
+      // the cluster goes: a later cluster of the same name registers its nodes afresh
+      if (doc.kecs?.userDeregistered) ops.push(deps.repos.containerInstances.stagePut(key, { ...doc, kecs: { ...doc.kecs, userDeregistered: undefined } }))
+      continue
+    }
     const next: ContainerInstanceDoc = { ...structuredClone(doc), status: 'INACTIVE', agentConnected: false, version: (doc.version ?? 0) + 1 }
     ops.push(deps.repos.containerInstances.stagePut(key, next))
     changed.push(next)
@@ -153,7 +192,7 @@ export async function deregisterNodeInstances(
 }
 
 /** The detail is the instance in the model's ContainerInstance shape, ISO timestamps, plus `updatedAt`. */
-function publishInstanceChange(deps: Pick<EcsDeps, 'bus' | 'clock'>, scope: Scope, doc: ContainerInstanceDoc) {
+export function publishInstanceChange(deps: Pick<EcsDeps, 'bus' | 'clock'>, scope: Scope, doc: ContainerInstanceDoc) {
   const detail = serializeShape('ContainerInstance', doc, 'iso') as Record<string, unknown>
   deps.bus.publish({
     detailType: 'ECS Container Instance State Change',

@@ -12,9 +12,10 @@ import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { EcsDeps, Handler, Wire } from '../types.js'
 import { buildTask } from './build-task.js'
 import { shortfall, taskNeeds } from './capacity.js'
+import { compileConstraints, placementFailure } from '../container-instances/placement.js'
 import { publishTaskChange } from './events.js'
 import { taskKeyOf } from './task-keys.js'
-import { clusterInstances, findInstance } from './node-instances.js'
+import { clusterInstances, findInstance, type ContainerInstanceDoc } from './node-instances.js'
 import { noClusterError, taskRuntime, type TaskRuntime } from './runtime.js'
 import { renderTask, type TaskDoc } from './task-doc.js'
 import {
@@ -61,20 +62,23 @@ const runTask: Handler<'RunTask'> = async (input, ctx, deps) => {
   const tags = taskTags(deps, input, td, cluster)
   const runtime = taskRuntime(deps)
   if (!runtime) throw noClusterError()
-  const instances = needsInstance(where) ? clusterInstances(deps.repos, cluster.clusterArn) : []
+  // DRAINING instances take no new tasks
+  const instances = needsInstance(where) ? clusterInstances(deps.repos, cluster.clusterArn).filter((i) => i.status === 'ACTIVE') : []
   if (needsInstance(where) && instances.length === 0) throw invalidParameter(messages.noInstances)
+  const constraints = needsInstance(where) ? compileConstraints(input.placementConstraints, td.placementConstraints) : undefined
 
   const docs: TaskDoc[] = []
   const failures = new Map<string, string>()
   where.forEach((p, i) => {
     const doc = newTask(ctx, deps, cluster, td, input, p, undefined)
     if (p.launchType !== 'FARGATE') {
-      // round robin over the instances, skipping those the task can never fit
-      const needs = taskNeeds(doc, taskLevelSize(td, input))
+      // round robin over the instances, skipping those the task cannot go on
+      const task = { needs: taskNeeds(doc, taskLevelSize(td, input)), group: doc.group ?? '', requiresAttributes: td.requiresAttributes ?? [] }
       const order = instances.map((_, j) => instances[(i + j) % instances.length]!)
-      const fit = order.find((inst) => !shortfall(needs, inst))
+      const why = (inst: ContainerInstanceDoc) => placementFailure(deps.repos, inst, task, constraints!, docs)
+      const fit = order.find((inst) => !why(inst))
       if (!fit) {
-        for (const inst of order) failures.set(inst.containerInstanceArn, shortfall(needs, inst)!)
+        for (const inst of order) failures.set(inst.containerInstanceArn, why(inst)!)
         return
       }
       doc.containerInstanceArn = fit.containerInstanceArn
@@ -113,10 +117,11 @@ const startTask: Handler<'StartTask'> = async (input, ctx, deps) => {
 
   const failures: { arn: string; reason: string }[] = []
   const docs: TaskDoc[] = []
+  const none = clusterInstances(deps.repos, cluster.clusterArn).length === 0
   for (const ref of refs) {
     const inst = findInstance(ctx, deps.repos, cluster.clusterName, ref)
     if (!inst || inst.status !== 'ACTIVE') {
-      failures.push({ arn: ref, reason: 'MISSING' })
+      failures.push(startFailure(cluster, ref, inst, none))
       continue
     }
     const doc = newTask(ctx, deps, cluster, td, input, { launchType: 'EC2' }, inst.containerInstanceArn)
@@ -129,6 +134,20 @@ const startTask: Handler<'StartTask'> = async (input, ctx, deps) => {
   }
   const tasks = docs.length ? await launch(deps, runtime, td, docs, tags) : []
   return { tasks, failures }
+}
+
+/**
+ * StartTask's failure for an instance it cannot use: MISSING (unknown; with why when the cluster has
+ * no container instances at all), INACTIVE (deregistered). A DRAINING instance takes no new tasks:
+ * ECS's reason for that is not documented, so KECS reports it as INACTIVE with the status in detail.
+ */
+function startFailure(cluster: ClusterDoc, ref: string, inst: ContainerInstanceDoc | undefined, none: boolean) {
+  if (!inst && !none) return { arn: ref, reason: 'MISSING' }
+  if (!inst) {
+    const detail = `${messages.noInstances} KECS registers the cluster's Kubernetes nodes as its container instances; cluster ${cluster.clusterName} has none registered.`
+    return { arn: ref, reason: 'MISSING', detail }
+  }
+  return { arn: inst.containerInstanceArn, reason: 'INACTIVE', detail: `The container instance is ${inst.status}.` }
 }
 
 /** Worded like the converter's refusals (src/kube/convert/unsupported.ts). */

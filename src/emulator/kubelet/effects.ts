@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../types.js'
+import type { KubeObject, ObjectStore } from '../types.js'
 import type { EventSpec } from '../controllers/event-recorder.js'
 import { nodeInternalIP } from '../controllers/node.js'
 import { pickNode } from '../controllers/scheduler.js'
@@ -66,8 +66,13 @@ export type ContainerEffectFn = (env: KubeletEnv, rt: PodRuntime, c: ContainerRu
 export const podEffects: Record<PodEffect, PodEffectFn> = {
   schedule(env, rt, vars) {
     const counts = new Map<string, number>()
-    for (const p of env.pods()) if (p.nodeName && !p.terminalPhase) counts.set(p.nodeName, (counts.get(p.nodeName) ?? 0) + 1)
-    const r = pickNode(rt.pod, env.store.list('nodes').items, counts)
+    const placed: { pod: KubeObject; nodeName: string }[] = []
+    for (const p of env.pods()) {
+      if (!p.nodeName || p.terminalPhase) continue
+      counts.set(p.nodeName, (counts.get(p.nodeName) ?? 0) + 1)
+      placed.push({ pod: p.pod, nodeName: p.nodeName })
+    }
+    const r = pickNode(rt.pod, env.store.list('nodes').items, counts, placed)
     if ('node' in r) {
       rt.nodeName = r.node.metadata.name
       rt.hostIP = nodeInternalIP(r.node)

@@ -34,6 +34,8 @@ export interface TaskToPodInput extends ConvertContext {
   overrides?: TaskOverrides
   startedBy?: string
   group?: string
+  /** The node of the container instance ECS placement chose: the pod is held to it by node affinity. */
+  nodeName?: string
 }
 
 export interface TaskToPodResult extends ConvertReport {
@@ -64,10 +66,21 @@ export function taskToPod(input: TaskToPodInput): TaskToPodResult {
       labels: sortKeys({ ...parts.labels, [LABELS.taskId]: sanitizeLabelValue(input.taskId) }),
       annotations: sortKeys(annotations),
     },
-    spec: parts.spec,
+    spec: input.nodeName ? { ...parts.spec, affinity: nodeAffinity(input.nodeName) } : parts.spec,
   }
-  return { pod, secrets: parts.secrets, ignored: parts.ignored }
+  // A pod held to the node ECS placement chose has had its placement constraints applied.
+  const ignored = input.nodeName ? parts.ignored.filter((i) => i.field !== 'placementConstraints') : parts.ignored
+  return { pod, secrets: parts.secrets, ignored }
 }
+
+/** Required node affinity on the node's name (matchFields), as a DaemonSet pins its pods. */
+const nodeAffinity = (nodeName: string) => ({
+  nodeAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
+    },
+  },
+})
 
 export interface PodParts extends ConvertReport {
   spec: V1PodSpec

@@ -24,6 +24,40 @@ export interface ServiceToWorkloadInput extends ConvertContext {
   taskDefinition: TaskDefinitionDoc
   /** The ECS deployment id, `ecs-svc/<digits>`. */
   deploymentId: string
+  /** The service's placement constraints as KECS evaluated them on the cluster's container instances. */
+  placement?: WorkloadPlacement
+}
+
+export interface WorkloadPlacement {
+  /** memberOf: the nodes whose instances match (empty: none does, the pods cannot be placed) */
+  nodeNames?: string[]
+  /** distinctInstance: at most one of the service's pods per node */
+  distinctInstance?: boolean
+}
+
+// A node name no node has: a memberOf no instance satisfies leaves the pods unschedulable, as ECS leaves the tasks unplaced.
+const NO_MATCHING_NODE = 'kecs.no-matching-container-instance'
+
+function placementAffinity(p: WorkloadPlacement, selector: Record<string, string>) {
+  const names = p.nodeNames?.length ? p.nodeNames : [NO_MATCHING_NODE]
+  return {
+    ...(p.nodeNames
+      ? {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: names.map((n) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n] }] })),
+            },
+          },
+        }
+      : {}),
+    ...(p.distinctInstance
+      ? {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { ...selector } }, topologyKey: 'kubernetes.io/hostname' }],
+          },
+        }
+      : {}),
+  }
 }
 
 export interface ServiceToWorkloadResult extends ConvertReport {
@@ -38,7 +72,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
   const name = workloadName(serviceName)
   const namespace = namespaceName(input.clusterName, input)
   const findings = new Findings()
-  serviceLevelChecks(svc, findings)
+  serviceLevelChecks(svc, findings, !!input.placement)
 
   const podCtx = { ...input, launchType: input.launchType ?? svc.launchType }
   const parts = buildPodParts({ taskDefinition: input.taskDefinition, ctx: podCtx, taskId: 'downward', template: true })
@@ -62,7 +96,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
         [ANNOTATIONS.serviceName]: serviceName,
       }),
     },
-    spec: parts.spec,
+    spec: input.placement ? { ...parts.spec, affinity: placementAffinity(input.placement, selector) } : parts.spec,
   }
   const objectAnnotations: Record<string, string> = {
     [ANNOTATIONS.serviceName]: serviceName,
@@ -111,7 +145,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
   const result: ServiceToWorkloadResult = {
     workload,
     secrets: parts.secrets,
-    ignored: [...findings.ignored, ...parts.ignored],
+    ignored: [...findings.ignored, ...parts.ignored.filter((i) => !input.placement || i.field !== 'placementConstraints')],
   }
   if (ports.length) {
     result.service = {
@@ -168,7 +202,7 @@ function servicePorts(containers: ContainerDef[]): V1ServicePort[] {
 }
 
 /** Service settings the workload cannot carry. */
-function serviceLevelChecks(svc: Wire<Service>, findings: Findings) {
+function serviceLevelChecks(svc: Wire<Service>, findings: Findings, placed: boolean) {
   if (svc.loadBalancers?.length) {
     findings.ignore(
       'loadBalancers',
@@ -181,7 +215,7 @@ function serviceLevelChecks(svc: Wire<Service>, findings: Findings) {
       'Cloud Map registration is not done; the Kubernetes Service name resolves in the cluster',
     )
   }
-  if (svc.placementConstraints?.length) {
+  if (svc.placementConstraints?.length && !placed) {
     findings.ignore(
       'placementConstraints',
       'placement constraints are not applied; Kubernetes schedules the pods',

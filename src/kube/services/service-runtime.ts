@@ -1,5 +1,7 @@
 import type { V1DaemonSet, V1Deployment, V1ObjectMeta, V1Service } from '@kubernetes/client-node'
 import { parseArn } from '../../ecs/arns.js'
+import { PLACEMENT_FAILURES, serviceNodePlacement } from '../../ecs/container-instances/placement.js'
+import { clusterInstances } from '../../ecs/tasks/node-instances.js'
 import { addEvents, messages } from '../../ecs/services/events.js'
 import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
@@ -12,6 +14,7 @@ import type { Informers } from '../informers.js'
 import { WorkQueue } from '../../lib/work-queue.js'
 import { sleep, type Timers } from '../../lib/timers.js'
 import { clusterScopeOf, clusterToNamespace, namespaceName, serviceToWorkload, workloadName } from '../convert/index.js'
+import type { WorkloadPlacement } from '../convert/service.js'
 import { shortHash } from '../../lib/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
 import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
@@ -44,6 +47,7 @@ interface Built {
   service?: V1Service
   secrets: ReturnType<typeof serviceToWorkload>['secrets']
   ignored: { field: string; reason: string }[]
+  placement?: WorkloadPlacement
 }
 
 export class KubeServiceRuntime implements ServiceRuntime {
@@ -116,6 +120,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
         await this.put(kind, built.workload)
         if (built.service) await this.put('Service', built.service)
         else await this.remove('Service', ns, name, doc)
+        if (built.placement?.nodeNames?.length === 0 && (doc.desiredCount ?? 0) > 0) this.reportUnplaceable(key, doc)
       }
     } catch (err) {
       const msg = kubeErrorMessage(err)
@@ -131,6 +136,8 @@ export class KubeServiceRuntime implements ServiceRuntime {
     const primary = primaryOf(doc)!
     const scope = parseArn(doc.serviceArn)!
     const launchType = launchTypeOf(primary)
+    const placement =
+      launchType === 'FARGATE' ? undefined : serviceNodePlacement(this.deps.repos, doc.clusterArn, doc.placementConstraints, td.placementConstraints)
     const out = serviceToWorkload({
       service: { ...doc, launchType } as never,
       taskDefinition: td,
@@ -143,6 +150,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       ecsEndpoint: this.opts.ecsEndpoint(),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
+      placement,
     })
     stamp(out.workload)
     if (out.service) stamp(out.service)
@@ -152,6 +160,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       service: out.service,
       secrets: out.secrets,
       ignored: out.ignored,
+      placement,
     }
   }
 
@@ -271,6 +280,14 @@ export class KubeServiceRuntime implements ServiceRuntime {
   }
 
   /** A message in the service's events (apply failures), stored at once. */
+  /** A memberOf no container instance satisfies: ECS's service event, naming the closest instance. */
+  private reportUnplaceable(key: string, doc: ServiceDoc): void {
+    const closest = clusterInstances(this.deps.repos, doc.clusterArn).find((i) => i.status === 'ACTIVE')
+    if (!closest) return
+    const id = closest.containerInstanceArn.split('/').pop()!
+    this.report(key, messages.noInstanceMet(doc.serviceName, id, PLACEMENT_FAILURES.memberOf))
+  }
+
   private report(key: string, message: string): void {
     const current = this.deps.repos.services.get(key)
     if (!current) return
