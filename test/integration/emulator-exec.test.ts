@@ -1,12 +1,19 @@
 import { PassThrough, Writable } from 'node:stream'
 import { CoreV1Api, Exec, type V1Status } from '@kubernetes/client-node'
 import WebSocket from 'ws'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hasCommand } from '../helpers/cli.js'
 import { channelFrame, parseChannelFrame } from '../../src/emulator/apiserver/ws-channels.js'
 import { eventually, startTestEmulator, type TestEmulator } from '../helpers/emulator.js'
 
+const hasKubectl = await hasCommand('kubectl', ['version', '--client'])
+
 /**
- * pods/exec on the emulator through client-node's Exec: the simulated shell's output on stdout and
+ * pods/exec on the emulator through client-node's Exec (and kubectl exec, which speaks the same WebSocket protocol): the simulated shell's output on stdout and
  * stderr, the exit code in the final Status, the container's env (secrets resolved), stdin sessions,
  * and what the API server refuses before upgrading.
  */
@@ -168,5 +175,20 @@ describe('pods/exec', () => {
       body: { message: 'you must specify at least one command for the container' },
     })
     expect(await get(`/api/v1/namespaces/${NS}/pods/app-1/attach`)).toMatchObject({ status: 404 })
+  })
+
+  it.skipIf(!hasKubectl)('kubectl exec: output, the exit code, stdin with -i', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kecs-kubectl-exec-'))
+    const env = { HOME: home, KUBECACHEDIR: join(home, 'cache'), PATH: process.env.PATH ?? '' }
+    try {
+      const kubectl = (args: string[], input?: string) =>
+        execa('kubectl', ['--kubeconfig', emu.kubeconfigPath, 'exec', ...args], { reject: false, env, extendEnv: false, input })
+      const r = await kubectl(['app-1', '-c', 'app', '--', 'sh', '-c', 'echo $MODE; exit 3'])
+      expect(r).toMatchObject({ exitCode: 3, stdout: 'prod', stderr: 'command terminated with exit code 3' })
+      const i = await kubectl(['-i', 'app-1', '-c', 'app', '--', 'sh'], 'echo hi\nexit 0\n')
+      expect(i).toMatchObject({ exitCode: 0, stdout: 'hi' })
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
   })
 })
