@@ -58,6 +58,15 @@ describe('simulated shell', () => {
     expect(runScript('true && echo one', ctx()).stdout).toBe('one\n')
   })
 
+  it('redirections: to files cat can read, append, /dev/null, 2>&1 and >&2', () => {
+    const c = ctx()
+    expect(runScript('echo one > /tmp/f; echo two >>/tmp/f; cat /tmp/f', c).stdout).toBe('one\ntwo\n')
+    expect(runScript('echo gone >/dev/null; nosuch 2>/dev/null; echo $?', c)).toMatchObject({ stdout: '127\n', stderr: '' })
+    expect(runScript('nosuch 2>&1', c)).toMatchObject({ stdout: 'sh: 1: nosuch: not found\n', stderr: '' })
+    expect(runScript('echo warn >&2', c)).toMatchObject({ stdout: '', stderr: 'warn\n' })
+    expect(runScript('cat /nope > /tmp/g 2>&1; cat /tmp/g', c).stdout).toBe('cat: /nope: No such file or directory\n')
+  })
+
   it('a bare shell interprets stdin line by line; assignments persist', () => {
     expect(runCommand(['sh'], ctx(), 'X=5\necho $X\nhostname\nexit 4\necho never\n')).toMatchObject({ stdout: '5\nweb-1\n', exitCode: 4, exited: true })
   })

@@ -1,7 +1,7 @@
 /**
  * The simulated shell the emulated kubelet runs exec commands with: no process runs, so a small
  * POSIX-like interpreter answers `echo`, `env`/`printenv`, `cat` of the files the emulator knows,
- * `exit N` and a few builtins, with `;`, `&&`, `||`, quotes and `$VAR` expansion. Anything else is
+ * `exit N` and a few builtins, with `;`, `&&`, `||`, quotes, `$VAR` expansion and redirections. Anything else is
  * "not found" with exit code 127, as dash says it. Pure: the container's env and files come in.
  */
 export interface ShellContext {
@@ -61,12 +61,51 @@ export function runScript(script: string, ctx: ShellContext, stdin = ''): ShellR
         return { stdout: out.stdout, stderr: out.stderr, exitCode: 2, exited: true }
       }
       if (!words.length) continue
-      const r = simple(words, ctx, out, stdin, true, lineNo)
+      const r = withRedirects(words, ctx, out, (argv, o) => simple(argv, ctx, o, stdin, true, lineNo))
       status = r.status
       if (r.exit) return { stdout: out.stdout, stderr: out.stderr, exitCode: status, exited: true }
     }
   }
   return { stdout: out.stdout, stderr: out.stderr, exitCode: status, exited: false }
+}
+
+type Target = { file: string; append: boolean } | 'stdout' | 'stderr' | 'null'
+
+/**
+ * `>FILE`, `>>FILE`, `2>FILE`, `2>&1`, `>&2`, `>/dev/null`: the command writes into a buffer of its
+ * own, then each stream goes where it was sent; files written stay readable with `cat` in the session.
+ */
+function withRedirects(words: string[], ctx: ShellContext, out: Output, run: (argv: string[], o: Output) => { status: number; exit: boolean }) {
+  const argv: string[] = []
+  const to: { 1: Target; 2: Target } = { 1: 'stdout', 2: 'stderr' }
+  for (let i = 0; i < words.length; i++) {
+    const m = /^([12]?)(>>?)(&?)(.*)$/.exec(words[i]!)
+    if (!m) {
+      argv.push(words[i]!)
+      continue
+    }
+    const fd = m[1] === '2' ? 2 : 1
+    let target = m[4]!
+    if (!target && i + 1 < words.length) target = words[++i]!
+    if (m[3]) to[fd] = target === '1' ? to[1] : target === '2' ? to[2] : to[fd]
+    else if (target === '/dev/null') to[fd] = 'null'
+    else if (target === '/dev/stderr') to[fd] = 'stderr'
+    else if (target === '/dev/stdout') to[fd] = 'stdout'
+    else to[fd] = { file: target, append: m[2] === '>>' }
+  }
+  if (to[1] === 'stdout' && to[2] === 'stderr') return run(argv, out)
+  const own = new Output()
+  const r = run(argv, own)
+  const send = (text: string, t: Target) => {
+    if (t === 'stdout') out.out(text)
+    else if (t === 'stderr') out.err(text)
+    else if (t !== 'null') ctx.files.set(t.file, (t.append ? (ctx.files.get(t.file) ?? '') : '') + text)
+  }
+  for (const t of new Set([to[1], to[2]].filter((x) => typeof x === 'object'))) if (!(t as { append: boolean }).append) ctx.files.set((t as { file: string }).file, '')
+  for (const t of [to[1], to[2]]) if (typeof t === 'object') t.append = true
+  send(own.stdout, to[1])
+  send(own.stderr, to[2])
+  return r
 }
 
 class Output {
