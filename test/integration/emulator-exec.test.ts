@@ -191,4 +191,20 @@ describe('pods/exec', () => {
       rmSync(home, { recursive: true, force: true })
     }
   })
+
+  it('a session ends with exit code 137 when its container stops (the pod is deleted)', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'short-1' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } })
+    await eventually(async () => {
+      const p = await core.readNamespacedPod({ namespace: NS, name: 'short-1' })
+      return p.status?.containerStatuses?.every((s) => s.state?.running)
+    }, 'pod short-1 running')
+    const stdin = new PassThrough()
+    let status: V1Status | undefined
+    const ws = await new Exec(emu.kc).exec(NS, 'short-1', 'app', ['sh'], new Sink(), new Sink(), stdin, false, (s) => (status = s))
+    const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()))
+    stdin.write('echo still here\n')
+    await core.deleteNamespacedPod({ namespace: NS, name: 'short-1', gracePeriodSeconds: 0 })
+    await closed
+    expect(status?.details?.causes).toEqual([{ reason: 'ExitCode', message: '137' }])
+  })
 })

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { execContext } from '../kubelet/exec-context.js'
-import { runCommand, runScript, type ShellContext, type ShellResult } from '../kubelet/shell.js'
+import { isBareShell, runCommand, runScript, type ShellContext, type ShellResult } from '../kubelet/shell.js'
 import type { KubeObject, ObjectStore } from '../types.js'
 import { reject, toBuffer, type UpgradeHandler } from './portforward.js'
 import { failure } from './status.js'
@@ -35,7 +35,8 @@ interface ExecRequest {
 export function execUpgrades(objects: ObjectStore): UpgradeHandler {
   const chosen = new WeakMap<IncomingMessage, string>()
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (_o, req) => chosen.get(req) || false })
-  const sessions = new Set<WebSocket>()
+  /** Open sessions with the pod and container they run in, ended when the container stops or the pod goes. */
+  const sessions = new Map<WebSocket, { namespace: string; pod: string; uid: string; container: string; kill: () => void }>()
 
   const handle = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
     const url = new URL(req.url ?? '/', 'http://emulator')
@@ -67,17 +68,29 @@ export function execUpgrades(objects: ObjectStore): UpgradeHandler {
     }
     chosen.set(req, protocol)
     wss.handleUpgrade(req, socket, head, (ws) => {
-      sessions.add(ws)
+      const kill = serve(ws, parsed, execContext(pod, parsed.container, objects))
+      sessions.set(ws, { namespace: pod.metadata.namespace!, pod: name, uid: pod.metadata.uid ?? '', container: parsed.container, kill })
       ws.on('close', () => sessions.delete(ws))
-      serve(ws, parsed, execContext(pod, parsed.container, objects))
     })
     return true
   }
 
+  const unsubscribe = objects.onChange((resource, e) => {
+    if (resource !== 'pods' || sessions.size === 0) return
+    const pod = e.object
+    for (const s of sessions.values()) {
+      if (s.namespace !== pod.metadata.namespace || s.pod !== pod.metadata.name) continue
+      const statuses = (pod.status as { containerStatuses?: { name: string; state?: { running?: unknown } }[] } | undefined)?.containerStatuses ?? []
+      const running = e.type !== 'DELETED' && pod.metadata.uid === s.uid && !!statuses.find((c) => c.name === s.container)?.state?.running
+      if (!running) s.kill()
+    }
+  })
+
   return {
     handle,
     close() {
-      for (const ws of sessions) ws.terminate()
+      unsubscribe()
+      for (const ws of sessions.keys()) ws.terminate()
       sessions.clear()
       wss.close()
     },
@@ -119,9 +132,8 @@ export function exitStatus(code: number): object {
   }
 }
 
-const SHELLS = /(^|\/)(sh|bash|ash|dash)$/
-
-function serve(ws: WebSocket, r: ExecRequest, ctx: ShellContext): void {
+/** Runs the session; returns what ends it when its container stops (the process dies with SIGKILL: 137). */
+function serve(ws: WebSocket, r: ExecRequest, ctx: ShellContext): () => void {
   let finished = false
   const send = (channel: number, text: string) => {
     if (!text || ws.readyState !== ws.OPEN) return
@@ -142,14 +154,16 @@ function serve(ws: WebSocket, r: ExecRequest, ctx: ShellContext): void {
   }
   ws.on('error', () => {})
 
+  const kill = () => finish(137)
   if (!r.stdin) {
     const res = runCommand(r.command, ctx)
     output(res)
-    return finish(res.exitCode)
+    finish(res.exitCode)
+    return kill
   }
 
   // With stdin, a bare shell is a session: each line runs as it arrives until `exit` or end of input.
-  const session = SHELLS.test(r.command[0]!) && r.command.length === 1
+  const session = isBareShell(r.command)
   const prompt = () => r.tty && send(STDOUT, '# ')
   let pending = ''
   let status = 0
@@ -192,6 +206,7 @@ function serve(ws: WebSocket, r: ExecRequest, ctx: ShellContext): void {
     if (frame.channel === STDIN) onInput(frame.payload.toString('utf8'))
     else if (frame.channel === CLOSE && frame.payload[0] === STDIN) endOfInput()
   })
+  return kill
 }
 
 function textFrame(s: string): { channel: number; payload: Buffer } | undefined {

@@ -22,6 +22,9 @@ export interface ShellResult {
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh'])
 
+/** `sh` (any shell, any path) without arguments: with stdin, an interactive session. */
+export const isBareShell = (argv: readonly string[]) => argv.length === 1 && SHELLS.has(basename(argv[0]!))
+
 /**
  * Runs an exec's argv. `sh -c SCRIPT` (any shell, any path) interprets SCRIPT; a bare shell with
  * `stdin` interprets stdin; anything else is one simple command, run without a shell (no expansion).
