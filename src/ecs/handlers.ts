@@ -8,6 +8,7 @@ import { handlers as services } from './services/handlers.js'
 import { handlers as containerInstances } from './container-instances/handlers.js'
 import { handlers as attributes } from './container-instances/attributes.js'
 import { handlers as agent } from './agent/handlers.js'
+import { handlers as exec } from './exec/execute-command.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -23,4 +24,5 @@ export const handlers: HandlerMap = {
   ...containerInstances,
   ...attributes,
   ...agent,
+  ...exec,
 }

@@ -8,6 +8,7 @@ import type { StopReason } from '../ecs/tasks/stopping.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import { taskKey, taskKeyOf, taskKeyOfArn } from '../ecs/tasks/task-keys.js'
 import { taskDefinitionOfArn } from '../ecs/task-definitions/resolve.js'
+import { serviceKey } from '../ecs/services/service-doc.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsCore } from '../ecs/types.js'
 import { WorkQueue } from '../lib/work-queue.js'
@@ -228,6 +229,8 @@ export class Reconciler {
       startedBy: a[ANNOTATIONS.startedBy] ?? a[ANNOTATIONS.deploymentId],
       group: a[ANNOTATIONS.group] ?? `service:${serviceName}`,
       networkConfiguration: td.networkMode === 'awsvpc' ? { awsvpcConfiguration: { subnets: [] } } : undefined,
+      // A service's tasks get the setting the service has when they start (ECS Exec).
+      enableExecuteCommand: this.deps.repos.services.get(serviceKey(scope, a[ANNOTATIONS.clusterName] ?? cluster.resource, serviceName))?.enableExecuteCommand,
     })
     doc.kecs.namespace = pod.metadata!.namespace
     doc.kecs.podName = pod.metadata!.name

@@ -27,6 +27,8 @@ export const messages = {
   deploymentFailed: (s: string, id: string) => `(service ${s}) (deployment ${id}) deployment failed: tasks failed to start.`,
   rollingBack: (s: string, toId: string) => `(service ${s}) rolling back to deployment ${toId}.`,
   unhealthy: (s: string, taskId: string) => `(service ${s}) (task ${taskId}) failed container health checks.`,
+  /** Appended to "has started" when the new tasks replace ones stopped for failed health checks. */
+  replacedUnhealthy: (n: number) => `Amazon ECS replaced ${n} tasks due to an unhealthy status.`,
   unableToPlace: (s: string, reason: string) => `(service ${s}) was unable to place a task. Reason: ${reason}`,
   noInstanceMet: (s: string, instanceId: string, reason: string) =>
     `(service ${s}) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance ${instanceId} encountered error "${reason}". ${TROUBLESHOOTING}`,

@@ -18,6 +18,8 @@ export interface TaskView {
   desiredStatus: string
   stopCode?: string
   healthStatus?: string
+  /** An essential container has a health check: the task counts toward completion only once HEALTHY. */
+  healthChecked?: boolean
 }
 
 /** Changes among the service's tasks since the last step, in the order they happened. */
@@ -117,13 +119,24 @@ export function step(input: StepInput): StepResult {
   }
 
   // --- what happened to tasks ---
-  if (obs.started.length) out.messages.push(messages.started(name, obs.started.map((t) => t.id)))
+  if (obs.started.length) {
+    const replaced = Math.min(obs.started.length, doc.kecs.unhealthyReplaced ?? 0)
+    out.messages.push(messages.started(name, obs.started.map((t) => t.id)) + (replaced ? ` ${messages.replacedUnhealthy(replaced)}` : ''))
+    if (replaced) doc.kecs.unhealthyReplaced = doc.kecs.unhealthyReplaced! - replaced
+  }
   const byScheduler = obs.stopped.filter((t) => t.stopCode === 'ServiceSchedulerInitiated')
   if (byScheduler.length) out.messages.push(messages.stopped(name, byScheduler.map((t) => t.id)))
   for (const t of obs.unhealthy) {
     if (t.desiredStatus !== 'RUNNING' || doc.status !== 'ACTIVE') continue
     out.messages.push(messages.unhealthy(name, t.id))
     out.stopTasks.push({ id: t.id, reason: HEALTH_CHECK_STOP_REASON })
+    doc.kecs.unhealthyReplaced = (doc.kecs.unhealthyReplaced ?? 0) + 1
+    // A task replaced for failed health checks is a failure of a deployment in progress.
+    const d = doc.deployments.find((x) => x.id === t.deploymentId)
+    if (d && d.rolloutState === 'IN_PROGRESS') {
+      d.failedTasks++
+      d.updatedAt = epochSeconds(nowMs)
+    }
   }
   const breaker = doc.deploymentConfiguration?.deploymentCircuitBreaker as
     | { enable?: boolean; rollback?: boolean; resetOnHealthyTask?: boolean; thresholdConfiguration?: { type?: string; value?: number } }
@@ -140,7 +153,8 @@ export function step(input: StepInput): StepResult {
   const failed = obs.stopped.filter((t) => FAILURE_CODES.has(t.stopCode ?? ''))
   for (const t of failed) {
     const d = doc.deployments.find((x) => x.id === t.deploymentId)
-    if (d) {
+    // The breaker evaluates a deployment only while it is in progress: once COMPLETED (or FAILED) its count stays.
+    if (d && d.rolloutState === 'IN_PROGRESS') {
       d.failedTasks++
       d.updatedAt = epochSeconds(nowMs)
     }
@@ -203,7 +217,9 @@ export function step(input: StepInput): StepResult {
 
   // --- completion and steady state ---
   const p = primaryOf(doc)
-  const settled = !!p && doc.deployments.length === 1 && p.runningCount === doc.desiredCount && p.pendingCount === 0
+  // ECS waits for tasks with a health check to be HEALTHY before a deployment completes.
+  const unhealthyYet = tasks.some((t) => t.deploymentId === p?.id && runs(t) && t.healthChecked && t.healthStatus !== 'HEALTHY')
+  const settled = !!p && doc.deployments.length === 1 && p.runningCount === doc.desiredCount && p.pendingCount === 0 && !unhealthyYet
   if (doc.status === 'ACTIVE' && !external && p && settled && p.rolloutState === 'IN_PROGRESS') {
     p.rolloutState = 'COMPLETED'
     p.rolloutStateReason = reasons.completed(p.id)

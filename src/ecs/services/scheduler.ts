@@ -6,6 +6,8 @@ import { saveTaskChange } from '../tasks/events.js'
 import { markStopping } from '../tasks/stopping.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
 import { taskKeyOfArn } from '../tasks/task-keys.js'
+import { taskDefinitionOfArn } from '../task-definitions/resolve.js'
+import type { Repos } from '../repos.js'
 import type { EcsCore } from '../types.js'
 import { addEvents, publishServiceNotes } from './events.js'
 import { noObservations, step, type Observations, type TaskView } from './scheduler-state.js'
@@ -90,7 +92,7 @@ export class ServiceScheduler {
     if (!service) return
     const before = this.seen.get(key)
     const obs = this.pending.get(service) ?? noObservations()
-    const view = viewOf(task)
+    const view = viewOf(task, this.deps.repos)
     if (!before) {
       if (task.lastStatus !== 'STOPPED') obs.started.push(view)
     } else {
@@ -128,7 +130,7 @@ export class ServiceScheduler {
         continue
       }
       docs.set(t.kecs?.taskId ?? tk, t)
-      tasks.push(viewOf(t))
+      tasks.push(viewOf(t, this.deps.repos))
     }
     if (current.status === 'INACTIVE' && !obs.started.length && !obs.stopped.length) return
     const doc: ServiceDoc = structuredClone(current)
@@ -177,8 +179,12 @@ export class ServiceScheduler {
   }
 }
 
-function viewOf(t: TaskDoc): TaskView {
+function viewOf(t: TaskDoc, repos: Pick<Repos, 'taskDefinitions'>): TaskView {
+  const td = taskDefinitionOfArn(repos, t.taskDefinitionArn)
+  const essential = new Set(t.kecs?.essential ?? [])
+  const healthChecked = (td?.containerDefinitions ?? []).some((c) => essential.has(c.name ?? '') && c.healthCheck?.command?.length && c.healthCheck.command[0] !== 'NONE')
   return {
+    healthChecked,
     id: t.kecs?.taskId ?? t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1),
     deploymentId: t.startedBy,
     lastStatus: t.lastStatus,

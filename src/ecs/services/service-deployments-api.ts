@@ -27,6 +27,12 @@ const serviceDeploymentMessages = {
     'The service deployment cannot be stopped: the service has no earlier successful service revision to roll back to.',
 }
 
+// ECS's texts for these two are not published; KECS's wording.
+const continueMessages = {
+  notInProgress: (status: string) => `The service deployment cannot be continued: its status is ${status}, not IN_PROGRESS.`,
+  notAwaiting: (hookId: string) => `The lifecycle hook ${hookId} is not in AWAITING_ACTION status for this service deployment.`,
+}
+
 const deploymentNotFound = () => new EcsError('ServiceDeploymentNotFoundException', serviceDeploymentMessages.notFound)
 
 const listServiceDeployments: Handler<'ListServiceDeployments'> = async (input, ctx, deps) => {
@@ -152,7 +158,23 @@ const stopServiceDeployment: Handler<'StopServiceDeployment'> = async (input, ct
   return { serviceDeploymentArn: sd.arn }
 }
 
+/**
+ * ContinueServiceDeployment acts on a PAUSE lifecycle hook in AWAITING_ACTION. KECS stores a
+ * deployment's `lifecycleHooks` but does not stop at them (a rolling update applies at once), so no
+ * hook ever awaits action: the request is checked as ECS checks it (the service deployment exists and
+ * is IN_PROGRESS, the hook awaits action) and refused at the hook.
+ */
+const continueServiceDeployment: Handler<'ContinueServiceDeployment'> = async (input, ctx, deps) => {
+  const p = parseChildArn(input.serviceDeploymentArn!, 'service-deployment')
+  const doc = serviceOfChild(ctx, deps, p)
+  const sd = doc && serviceDeploymentsOf(doc).find((x) => x.id === p!.id)
+  if (!doc || !sd) throw deploymentNotFound()
+  if (sd.status !== 'IN_PROGRESS') throw invalidParameter(continueMessages.notInProgress(sd.status))
+  throw invalidParameter(continueMessages.notAwaiting(input.hookId!))
+}
+
 export const handlers = {
+  ContinueServiceDeployment: continueServiceDeployment,
   ListServiceDeployments: listServiceDeployments,
   DescribeServiceDeployments: describeServiceDeployments,
   DescribeServiceRevisions: describeServiceRevisions,

@@ -84,6 +84,8 @@ export interface ServiceInternal {
   ignored?: { field: string; reason: string }[]
   /** When the service became INACTIVE (epoch ms). */
   inactiveAt?: number
+  /** Tasks stopped for failed health checks whose replacements have not started yet (the "has started" event names them). */
+  unhealthyReplaced?: number
 }
 
 export const MAX_PAST_DEPLOYMENTS = 50

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { KubeObject, ObjectStore } from '../types.js'
@@ -11,8 +11,10 @@ import { channelFrame, dataChannel, errorChannel, parseChannelFrame, parsePorts,
  * requested port is one connection into the pod, answered by the simulated containers. kubectl's SPDY
  * port-forward gets a 400. docs/architecture.md#the-emulator
  */
-export interface PortForwardServer {
-  /** Ends every forwarded connection (the HTTP server's close() does not reach upgraded sockets). */
+export interface UpgradeHandler {
+  /** Takes the upgrade request when its path is this handler's; false leaves it to another. */
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): boolean
+  /** Ends every open session (the HTTP server's close() does not reach upgraded sockets). */
   close(): void
 }
 
@@ -27,7 +29,7 @@ interface Forward {
   streams: Map<number, { stream: Duplex; container: string; port: number; end(): void }>
 }
 
-export function attachPortForward(server: Server, objects: ObjectStore): PortForwardServer {
+export function portForwardUpgrades(objects: ObjectStore): UpgradeHandler {
   const apps = new SimulatedApps()
   const chosen = new WeakMap<IncomingMessage, string>()
   const wss = new WebSocketServer({
@@ -37,14 +39,15 @@ export function attachPortForward(server: Server, objects: ObjectStore): PortFor
   })
   const forwards = new Set<Forward>()
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
     const url = new URL(req.url ?? '/', 'http://emulator')
     const m = PATH.exec(url.pathname)
-    if (!m) {
-      // Another upgrade handler may take it; alone, answer as the API server does for unknown paths.
-      if (server.listenerCount('upgrade') === 1) reject(socket, failure(404, 'the server could not find the requested resource'))
-      return
-    }
+    if (!m) return false
+    upgrade(req, socket, head, url, m)
+    return true
+  }
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, m: RegExpExecArray) => {
     const namespace = decodeURIComponent(m[1]!)
     const name = decodeURIComponent(m[2]!)
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
@@ -143,10 +146,9 @@ export function attachPortForward(server: Server, objects: ObjectStore): PortFor
     }
   })
 
-  server.on('upgrade', onUpgrade)
   return {
+    handle: onUpgrade,
     close() {
-      server.off('upgrade', onUpgrade)
       unsubscribe()
       for (const f of forwards) f.ws.terminate()
       forwards.clear()
@@ -157,7 +159,7 @@ export function attachPortForward(server: Server, objects: ObjectStore): PortFor
 }
 
 /** Answers an upgrade request with a Status and closes the socket. */
-function reject(socket: Duplex, status: StatusBody): void {
+export function reject(socket: Duplex, status: StatusBody): void {
   const body = JSON.stringify(status)
   const reason = { 400: 'Bad Request', 404: 'Not Found' }[status.code] ?? 'Error'
   socket.end(
@@ -166,7 +168,7 @@ function reject(socket: Duplex, status: StatusBody): void {
   )
 }
 
-function toBuffer(data: RawData): Buffer {
+export function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data
   if (Array.isArray(data)) return Buffer.concat(data)
   return Buffer.from(data)

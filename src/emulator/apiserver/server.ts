@@ -10,7 +10,8 @@ import { KubeStatusError, type KubeObject, type LogSource, type ObjectStore, typ
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, KUBE_VERSION, openApiGroupVersion, openApiRoot } from './discovery.js'
 import { serveLogs } from './logs.js'
 import { decodeProtobufObject } from './protobuf.js'
-import { attachPortForward } from './portforward.js'
+import { execUpgrades } from './exec.js'
+import { portForwardUpgrades, reject as rejectUpgrade } from './portforward.js'
 import {
   boolParam,
   deleteOptions,
@@ -87,8 +88,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       else if (!res.writableEnded) res.end()
     })
   })
-  // pods/portforward arrives as WebSocket upgrades, which node:http hands to 'upgrade' listeners (portforward.ts).
-  const portForward = attachPortForward(server, opts.objects)
+  // pods/portforward and pods/exec arrive as WebSocket upgrades, which node:http hands to 'upgrade' listeners.
+  const upgrades = [portForwardUpgrades(opts.objects), execUpgrades(opts.objects)]
+  server.on('upgrade', (req, socket, head) => {
+    if (!upgrades.some((u) => u.handle(req, socket, head))) rejectUpgrade(socket, failure(404, 'the server could not find the requested resource'))
+  })
   server.keepAliveTimeout = 30_000
   // Streams (watch, log -f) stay open indefinitely; only the request head must arrive in time.
   server.requestTimeout = 0
@@ -110,7 +114,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
-        portForward.close()
+        for (const u of upgrades) u.close()
         for (const res of streams) if (!res.writableEnded) res.end()
         streams.clear()
         server.closeIdleConnections()
