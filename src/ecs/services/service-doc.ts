@@ -84,6 +84,8 @@ export interface ServiceInternal {
   ignored?: { field: string; reason: string }[]
   /** When the service became INACTIVE (epoch ms). */
   inactiveAt?: number
+  /** Set when the service runs an ECS daemon (src/ecs/daemons): the service operations never show it. */
+  daemon?: { daemonArn: string }
 }
 
 export const MAX_PAST_DEPLOYMENTS = 50
@@ -108,11 +110,15 @@ export function serviceNameOf(ctx: Scope, clusterName: string, ref: string): str
   return parts.length === 1 ? parts[0] : undefined
 }
 
-/** The stored service (any status) a reference names in a cluster. */
+/** The stored service (any status) a reference names in a cluster; a daemon's service is none. */
 export function findService(ctx: Scope, repos: Pick<Repos, 'services'>, clusterName: string, ref: string): ServiceDoc | undefined {
   const name = serviceNameOf(ctx, clusterName, ref)
-  return name === undefined ? undefined : repos.services.get(serviceKey(ctx, clusterName, name))
+  const doc = name === undefined ? undefined : repos.services.get(serviceKey(ctx, clusterName, name))
+  return doc && !isDaemonService(doc) ? doc : undefined
 }
+
+/** A service that runs a daemon: the daemon operations own it, the service operations and counts skip it. */
+export const isDaemonService = (doc: Pick<ServiceDoc, 'kecs'> | undefined): boolean => !!doc?.kecs?.daemon
 
 /** The ARN a reference stands for, for `failures[].arn` (a bare name gives ECS's short form `service/<name>`). */
 export const serviceRefArn = (ctx: Scope, ref: string) =>

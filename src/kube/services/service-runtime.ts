@@ -5,7 +5,7 @@ import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
 import { taskSetEntries, wantedCount, type TaskSetDoc } from '../../ecs/services/task-set-doc.js'
 import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
-import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
+import { resolveTaskDefinition, runnableTaskDefinition } from '../../ecs/task-definitions/resolve.js'
 import type { EcsCore } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type WorkloadKind } from '../client.js'
 import type { Informers } from '../informers.js'
@@ -114,7 +114,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
         const primary = primaryOf(doc)
         if (!primary?.taskDefinition) return
         const scope = parseArn(doc.serviceArn)!
-        const td = resolveTaskDefinition({ account: scope.account, region: scope.region }, this.deps, primary.taskDefinition)
+        const td = runnableTaskDefinition({ account: scope.account, region: scope.region }, this.deps, primary.taskDefinition)
         const built = this.build(doc, td)
         await this.ensureNamespace(doc)
         for (const s of built.secrets) await this.client.ensureSecret(ns, secretFor(s))
