@@ -6,6 +6,7 @@ import { handlers as accountSettings } from './account-settings.js'
 import { handlers as tasks } from './tasks/handlers.js'
 import { handlers as services } from './services/handlers.js'
 import { handlers as daemons } from './daemons/handlers.js'
+import { handlers as express } from './express/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -19,4 +20,5 @@ export const handlers: HandlerMap = {
   ...tasks,
   ...services,
   ...daemons,
+  ...express,
 }

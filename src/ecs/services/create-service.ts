@@ -33,7 +33,15 @@ import {
  * A name that is ACTIVE or DRAINING is refused (`Creation of service was not idempotent.`) unless the
  * same clientToken comes with the same request, which answers the existing service.
  */
-export const createService: Handler<'CreateService'> = async (input, ctx, deps) => {
+export const createService: Handler<'CreateService'> = (input, ctx, deps) => createServiceWith(input, ctx, deps)
+
+/** CreateService for the families that make services of their own (Express Mode): `kecs` adds to the stored internals. */
+export const createServiceWith = async (
+  input: Parameters<Handler<'CreateService'>>[0],
+  ctx: Parameters<Handler<'CreateService'>>[1],
+  deps: Parameters<Handler<'CreateService'>>[2],
+  extra: Partial<ServiceDoc['kecs']> = {},
+): ReturnType<Handler<'CreateService'>> => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const name = input.serviceName!
   validateServiceName(name)
@@ -108,6 +116,7 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
       impaired: false,
       pastDeployments: [],
       ...(input.clientToken ? { clientToken: input.clientToken, requestFingerprint: fingerprint } : {}),
+      ...extra,
     },
   }
   if (!external) {

@@ -7,6 +7,7 @@ import { serializeShape } from '../model/serialize.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 import type { TaskSetDoc } from './task-set-doc.js'
+import type { ExpressInternal } from '../express/express-doc.js'
 
 /**
  * Services: the data model. One document per service in `repos.services`: the Service shape as
@@ -86,6 +87,8 @@ export interface ServiceInternal {
   inactiveAt?: number
   /** Set when the service runs an ECS daemon (src/ecs/daemons): the service operations never show it. */
   daemon?: { daemonArn: string }
+  /** Set when the service is an Express Mode service (src/ecs/express). */
+  express?: ExpressInternal
 }
 
 export const MAX_PAST_DEPLOYMENTS = 50

@@ -148,6 +148,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       ecsEndpoint: this.opts.ecsEndpoint(),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
+      ...(doc.kecs.express ? { hostPorts: { [`${doc.kecs.express.containerName}:${doc.kecs.express.containerPort}`]: doc.kecs.express.hostPort } } : {}),
     })
     stamp(out.workload)
     if (out.service) stamp(out.service)
