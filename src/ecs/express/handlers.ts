@@ -26,6 +26,12 @@ import type { ExpressConfiguration, ExpressInternal } from './express-doc.js'
  */
 
 const MAIN = 'Main'
+/**
+ * The container KECS makes from primaryContainer. ECS calls it `Main`; Kubernetes container names are
+ * lower-case DNS labels and the pod converter keeps ECS container names as they are, so KECS names it
+ * `main` (a given taskDefinitionArn still needs ECS's `Main`).
+ */
+const GENERATED = 'main'
 const HOST_PORT_BASE = 40_000
 
 // Not confirmed: ECS's texts for these (Express Mode is new); worded after the API reference.
@@ -55,14 +61,14 @@ async function taskDefinitionFor(
   deps: EcsDeps,
   serviceName: string,
   c: ExpressConfiguration,
-): Promise<{ arn: string; containerPort: number }> {
+): Promise<{ arn: string; containerPort: number; containerName: string }> {
   if (c.taskDefinitionArn) {
     const td = resolveTaskDefinition(ctx, deps, c.taskDefinitionArn)
     const main = td.containerDefinitions?.find((x) => x.name === MAIN)
     const ports = (main?.portMappings ?? []).filter((p) => (p.protocol ?? 'tcp') === 'tcp' && p.name)
     if (!main || ports.length !== 1) throw new EcsError('PlatformTaskDefinitionIncompatibilityException', expressMessages.main)
     if (!td.compatibilities?.includes('FARGATE')) throw new EcsError('PlatformTaskDefinitionIncompatibilityException', expressMessages.fargate)
-    return { arn: td.taskDefinitionArn!, containerPort: ports[0]!.containerPort! }
+    return { arn: td.taskDefinitionArn!, containerPort: ports[0]!.containerPort!, containerName: MAIN }
   }
   const pc = c.primaryContainer!
   const containerPort = pc.containerPort ?? 80
@@ -79,7 +85,7 @@ async function taskDefinitionFor(
       ...(c.taskRoleArn ? { taskRoleArn: c.taskRoleArn } : {}),
       containerDefinitions: [
         {
-          name: MAIN,
+          name: GENERATED,
           image: pc.image,
           essential: true,
           portMappings: [{ containerPort, protocol: 'tcp', name: 'http', appProtocol: 'http' }],
@@ -96,7 +102,7 @@ async function taskDefinitionFor(
     ctx,
     deps,
   )
-  return { arn: out.taskDefinition!.taskDefinitionArn!, containerPort }
+  return { arn: out.taskDefinition!.taskDefinitionArn!, containerPort, containerName: GENERATED }
 }
 
 const desiredOf = (c: ExpressConfiguration) => c.scalingTarget?.minTaskCount ?? 1
@@ -191,7 +197,7 @@ const createExpressGatewayService = async (input: CreateInput, ctx: RequestConte
   const now = deps.clock.now()
   const express: ExpressInternal = {
     infrastructureRoleArn: input.infrastructureRoleArn!,
-    containerName: MAIN,
+    containerName: td.containerName,
     containerPort: td.containerPort,
     hostPort: host.port,
     endpoint: endpointFor(ctx, serviceName, host.port),
@@ -248,7 +254,9 @@ const updateExpressGatewayService = async (input: UpdateInput, ctx: RequestConte
   let taskDefinition: string | undefined
   if (changesTasks) {
     const td = await taskDefinitionFor(ctx, deps, current.serviceName, next)
-    if (td.containerPort !== x.containerPort) throw clientException(`The primary container's port cannot change (it is ${x.containerPort}).`)
+    if (td.containerPort !== x.containerPort || td.containerName !== x.containerName) {
+      throw clientException(`The primary container and its port cannot change (they are ${x.containerName}:${x.containerPort}).`)
+    }
     taskDefinition = td.arn
   }
   await updateService(
