@@ -7,6 +7,7 @@ import { handlers as tasks } from './tasks/handlers.js'
 import { handlers as services } from './services/handlers.js'
 import { handlers as daemons } from './daemons/handlers.js'
 import { handlers as express } from './express/handlers.js'
+import { handlers as gateways } from './gateways/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -21,4 +22,5 @@ export const handlers: HandlerMap = {
   ...services,
   ...daemons,
   ...express,
+  ...gateways,
 }

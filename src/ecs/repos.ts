@@ -9,6 +9,7 @@ import type { TagDoc } from './tag-store.js'
 import type { TaskDefinitionDoc } from './task-definitions/task-definition-doc.js'
 import type { DaemonDoc } from './daemons/daemon-doc.js'
 import type { DaemonTaskDefinitionDoc } from './daemons/task-definitions.js'
+import type { GatewayDoc } from './gateways/handlers.js'
 import type { ContainerInstanceDoc } from './tasks/node-instances.js'
 import type { TaskDoc } from './tasks/task-doc.js'
 import type { Wire } from './types.js'
@@ -32,6 +33,7 @@ export interface Repos {
   capacityProviders: DocTable<CapacityProviderDoc>
   daemons: DocTable<DaemonDoc>
   daemonTaskDefinitions: DocTable<DaemonTaskDefinitionDoc>
+  gateways: DocTable<GatewayDoc>
 }
 
 export async function openRepos(store: Store): Promise<Repos> {
@@ -51,5 +53,6 @@ export async function openRepos(store: Store): Promise<Repos> {
     capacityProviders: await t('capacity_providers'),
     daemons: await t('daemons'),
     daemonTaskDefinitions: await t('daemon_task_definitions'),
+    gateways: await t('gateways'),
   }
 }

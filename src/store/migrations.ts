@@ -40,6 +40,8 @@ const migrations: { version: number; statements: string[] }[] = [
       // ECS daemons (src/ecs/daemons): the daemon with its revisions and deployments; daemon task definitions.
       docTable('daemons'),
       docTable('daemon_task_definitions'),
+      // ECS gateways with their cluster associations (src/ecs/gateways).
+      docTable('gateways'),
     ],
   },
 ]

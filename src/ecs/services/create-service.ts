@@ -16,6 +16,7 @@ import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
 import { deploymentTaskTags } from './task-tags.js'
 import {
   checkNoEbs,
+  checkNoGateways,
   checkRunnable,
   checkTaskDefinitionUsable,
   chooseLaunch,
@@ -45,6 +46,7 @@ export const createServiceWith = async (
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const name = input.serviceName!
   validateServiceName(name)
+  checkNoGateways(input.gatewayConnectors)
   const key = serviceKey(ctx, cluster.clusterName, name)
   const existing = deps.repos.services.get(key)
   const fingerprint = requestFingerprint(input)

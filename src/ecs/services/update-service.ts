@@ -11,7 +11,7 @@ import { findService, primaryOf, renderService, serviceKey, type ServiceDoc } fr
 import { stageTaskSetCounts } from './task-set-doc.js'
 import { checkExternalUpdate } from './task-sets.js'
 import { deploymentTaskTags } from './task-tags.js'
-import { checkNoEbs, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwork, serviceMessages } from './validate.js'
+import { checkNoEbs, checkNoGateways, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwork, serviceMessages } from './validate.js'
 
 /**
  * UpdateService (docs/ecs-facts.md#services). Settings that change what the tasks are — the task definition, the
@@ -26,6 +26,7 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
   const current = findService(ctx, deps.repos, cluster.clusterName, input.service!)
   if (!current) throw serviceNotFound()
   if (current.status !== 'ACTIVE') throw serviceNotActive()
+  checkNoGateways(input.gatewayConnectors)
   if (current.deploymentController?.type === 'EXTERNAL') checkExternalUpdate(input)
   const doc: ServiceDoc = structuredClone(current)
   const daemon = doc.schedulingStrategy === 'DAEMON'
