@@ -11,6 +11,7 @@ import { deleteService } from '../services/delete-service.js'
 import { serviceDeploymentArn, serviceRevisionArn } from '../services/service-deployments.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../services/service-doc.js'
 import { updateService } from '../services/update-service.js'
+import { validateServiceName } from '../services/validate.js'
 import { getTags } from '../tag-store.js'
 import { handlers as taskDefinitionHandlers } from '../task-definitions/handlers.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
@@ -173,6 +174,7 @@ const createExpressGatewayService = async (input: CreateInput, ctx: RequestConte
   const cluster = findCluster(ctx, deps, clusterRef)
   if (!cluster || cluster.status !== 'ACTIVE') throw new EcsError('ClusterNotFoundException', 'Cluster not found.')
   const serviceName = input.serviceName ?? `express-${randomBytes(6).toString('hex')}`
+  validateServiceName(serviceName)
   const config: ExpressConfiguration = {
     ...(input.taskDefinitionArn
       ? { taskDefinitionArn: input.taskDefinitionArn }
@@ -204,7 +206,7 @@ const createExpressGatewayService = async (input: CreateInput, ctx: RequestConte
     configurations: {},
     updatedAt: epochSeconds(now),
   }
-  const created = await createServiceWith(
+  await createServiceWith(
     {
       cluster: cluster.clusterName,
       serviceName,
@@ -223,7 +225,6 @@ const createExpressGatewayService = async (input: CreateInput, ctx: RequestConte
   const primary = primaryOf(doc)!
   doc.kecs.express!.configurations[primary.id] = { ...config, createdAt: primary.createdAt }
   await deps.repos.services.put(key, doc)
-  void created
   return { service: render(deps, doc, { tags: true }) }
 }
 
