@@ -1,4 +1,7 @@
 import { AppsV1Api } from '@kubernetes/client-node'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
 import { eventually } from '../helpers/emulator.js'
@@ -13,6 +16,12 @@ const CLUSTER = 'daemons-it'
 const CP = 'my-managed-instances'
 let k: ClusterInstance
 let apps: AppsV1Api
+const dir = mkdtempSync(join(tmpdir(), 'kecs-daemons-it-'))
+
+async function start() {
+  k = await startClusterInstance({ dir })
+  apps = k.emu.kc.makeApiClient(AppsV1Api)
+}
 
 async function call(op: string, body: unknown) {
   const r = await k.call(op, body)
@@ -31,8 +40,7 @@ let good = ''
 let bad = ''
 
 beforeAll(async () => {
-  k = await startClusterInstance()
-  apps = k.emu.kc.makeApiClient(AppsV1Api)
+  await start()
   await call('CreateCluster', { clusterName: CLUSTER })
   good = (await call('RegisterDaemonTaskDefinition', { family: 'agent', cpu: '128', memory: '256', containerDefinitions: [{ name: 'agent', image: 'busybox:1.36', command: ['sleep', '3600'] }] })).daemonTaskDefinitionArn
   bad = (await call('RegisterDaemonTaskDefinition', {
@@ -41,7 +49,10 @@ beforeAll(async () => {
     tags: [{ key: 'kecs.simulate.exit-code', value: '1' }],
   })).daemonTaskDefinitionArn
 }, 60_000)
-afterAll(async () => k?.stopAll())
+afterAll(async () => {
+  await k?.stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 describe('daemon task definitions', () => {
   it('register gives revisions of a family; describe fills ECS defaults', async () => {
@@ -123,6 +134,18 @@ describe('daemons', () => {
     }, 'back on the first revision', 60_000)
     expect(daemon.status).toBe('ACTIVE')
   }, 120_000)
+
+  it('after a restart the daemon, its deployments and its task carry on', async () => {
+    const before = (await call('ListTasks', { cluster: CLUSTER })).taskArns
+    const deployments = (await call('ListDaemonDeployments', { daemonArn })).daemonDeployments
+    await k.stopAll({ keepDirs: true })
+    await start()
+    expect((await call('ListDaemonDeployments', { daemonArn })).daemonDeployments).toEqual(deployments)
+    const daemon = (await call('DescribeDaemon', { daemonArn })).daemon
+    expect(daemon.currentRevisions).toEqual([expect.objectContaining({ totalRunningCount: 1 })])
+    await eventually(async () => JSON.stringify((await call('ListTasks', { cluster: CLUSTER })).taskArns) === JSON.stringify(before), 'same task')
+    expect((await call('ListServices', { cluster: CLUSTER })).serviceArns).toEqual([])
+  }, 90_000)
 
   it('errors: unknown daemon, Fargate providers, unknown deployment, a second daemon of the same name', async () => {
     const missing = await k.call('DescribeDaemon', { daemonArn: daemonArn.replace('/agent', '/nope') })
