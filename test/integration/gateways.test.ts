@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestInstance, type TestInstance } from '../helpers/instance.js'
+import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
+import { eventually } from '../helpers/emulator.js'
 
 /**
  * Gateways: created, described, updated, listed, associated with clusters and deleted as ECS does;
- * routes, which need load balancers KECS does not provision, are refused with that reason.
+ * a service with gatewayConnectors gets a route per associated gateway, whose URL answers on the
+ * KECS host; disassociating lasts until the services let go.
  */
 
-let k: TestInstance
+let k: ClusterInstance
 const ROLE = 'arn:aws:iam::000000000000:role/ecsInfrastructureRole'
 
 async function call(op: string, body: unknown) {
@@ -16,11 +18,18 @@ async function call(op: string, body: unknown) {
 }
 
 beforeAll(async () => {
-  k = await startTestInstance()
+  k = await startClusterInstance()
   await call('CreateCluster', { clusterName: 'gw' })
-  await call('RegisterTaskDefinition', { family: 'web', containerDefinitions: [{ name: 'app', image: 'nginx', memory: 64 }] })
-})
-afterAll(async () => k?.stop())
+  await call('RegisterTaskDefinition', {
+    family: 'web',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [{ name: 'app', image: 'nginx', portMappings: [{ containerPort: 8080, name: 'http' }] }],
+  })
+}, 60_000)
+afterAll(async () => k?.stopAll())
 
 describe('gateways', () => {
   it('create is synchronous and ACTIVE; describe shows HTTPS on 443 and the access type from the scheme', async () => {
@@ -56,11 +65,34 @@ describe('gateways', () => {
     expect((await k.call('DescribeGateway', { gateway: 'edge' })).body.__type).toBe('GatewayNotFoundException')
   })
 
-  it('routes: DescribeGatewayRoute and a service with gatewayConnectors are refused, naming what is missing', async () => {
-    const r = await k.call('DescribeGatewayRoute', { gatewayRouteArn: 'arn:aws:ecs:us-east-1:000000000000:gateway-route/x' })
-    expect(r.body.__type).toBe('ResourceNotFoundException')
-    expect(r.body.message).toContain('Load Balancers')
-    const s = await k.call('CreateService', { cluster: 'gw', serviceName: 'web', taskDefinition: 'web', gatewayConnectors: [{ portName: 'http' }] })
-    expect(s.body).toMatchObject({ __type: 'ClientException', message: expect.stringContaining("'gatewayConnectors'") })
-  })
+  it('a service with gatewayConnectors gets a route whose URL answers; disassociating waits for the service to let go', async () => {
+    const service = { cluster: 'gw', serviceName: 'web', taskDefinition: 'web', launchType: 'FARGATE', desiredCount: 1, networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } }
+    const noAssociation = await k.call('CreateService', { ...service, gatewayConnectors: [{ portName: 'http' }] })
+    expect(noAssociation.body).toMatchObject({ __type: 'ClientException', message: expect.stringContaining('AssociateGatewayWithCluster') })
+    await call('CreateGateway', { name: 'public', infrastructureRoleArn: ROLE, configuration: { hostSharedAlb: {} } })
+    await call('AssociateGatewayWithCluster', { gateway: 'public', cluster: 'gw' })
+    const badPort = await k.call('CreateService', { ...service, gatewayConnectors: [{ portName: 'grpc' }] })
+    expect(badPort.body).toMatchObject({ __type: 'ClientException', message: expect.stringContaining('grpc') })
+    await call('CreateService', { ...service, gatewayConnectors: [{ portName: 'http' }] })
+    const routes = (await call('ListGatewayRoutes', { cluster: 'gw' })).gatewayRoutes
+    expect(routes).toEqual([
+      expect.objectContaining({ serviceArn: expect.stringMatching(/:service\/gw\/web$/), serviceContainerPortName: 'http', status: 'ACTIVE', gatewayArn: expect.stringMatching(/:gateway\/public$/) }),
+    ])
+    const route = (await call('DescribeGatewayRoute', { gatewayRouteArn: routes[0].gatewayRouteArn })).gatewayRoute
+    const url = new URL(route.serviceUrl)
+    expect(url.hostname).toMatch(/^we-[0-9a-f]{32}\.public\.gateway\.localhost$/)
+    const res = await eventually(async () => {
+      const r = await fetch(`http://127.0.0.1:${url.port}/`).catch(() => undefined)
+      return r?.status === 200 ? r : undefined
+    }, 'route answers', 60_000)
+    expect(await res.text()).toContain('port 8080')
+
+    expect((await call('DisassociateGatewayFromCluster', { gateway: 'public', cluster: 'gw' })).status).toBe('DISASSOCIATING')
+    expect((await call('ListGatewayClusterAssociations', { gateway: 'public' })).gatewayClusterAssociations[0].status).toBe('DISASSOCIATING')
+    await call('UpdateService', { cluster: 'gw', service: 'web', gatewayConnectors: [] })
+    expect((await call('ListGatewayRoutes', { cluster: 'gw' })).gatewayRoutes).toEqual([])
+    expect((await call('ListGatewayClusterAssociations', { gateway: 'public' })).gatewayClusterAssociations[0].status).toBe('INACTIVE')
+    expect((await k.call('DescribeGatewayRoute', { gatewayRouteArn: routes[0].gatewayRouteArn })).body.__type).toBe('ResourceNotFoundException')
+    expect((await call('DeleteGateway', { gateway: 'public' })).status).toBe('DELETED')
+  }, 120_000)
 })

@@ -17,6 +17,7 @@ import { handlers as taskDefinitionHandlers } from '../task-definitions/handlers
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { EcsDeps, HandlerMap, OperationInput, Wire } from '../types.js'
 import type { ExpressConfiguration, ExpressInternal } from './express-doc.js'
+import { allocateHostPort, endpointLabel } from '../host-endpoints.js'
 
 /**
  * Express Mode: CreateExpressGatewayService makes an ordinary ECS service (Fargate, awsvpc) with a
@@ -33,7 +34,6 @@ const MAIN = 'Main'
  * `main` (a given taskDefinitionArn still needs ECS's `Main`).
  */
 const GENERATED = 'main'
-const HOST_PORT_BASE = 40_000
 
 // Not confirmed: ECS's texts for these (Express Mode is new); worded after the API reference.
 export const expressMessages = {
@@ -48,10 +48,8 @@ export const expressMessages = {
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
 /** ECS's endpoint host form `<2 chars of the name>-<32 hex>.ecs.<region>.on.aws`, under `.localhost` with the host port. */
-function endpointFor(scope: Scope, serviceName: string, hostPort: number): string {
-  const prefix = serviceName.replace(/[^A-Za-z0-9]/g, '').slice(0, 2).toLowerCase().padEnd(2, 'x')
-  return `http://${prefix}-${randomBytes(16).toString('hex')}.ecs.${scope.region}.localhost:${hostPort}`
-}
+const endpointFor = (scope: Scope, serviceName: string, hostPort: number) =>
+  `http://${endpointLabel(serviceName)}.ecs.${scope.region}.localhost:${hostPort}`
 
 type CreateInput = OperationInput<'CreateExpressGatewayService'>
 type UpdateInput = OperationInput<'UpdateExpressGatewayService'>
@@ -155,11 +153,6 @@ function findExpress(ctx: RequestContext, deps: EcsDeps, arn: string, notFound: 
   return { doc, key }
 }
 
-function nextHostPort(deps: EcsDeps): { port: number; op: ReturnType<EcsDeps['repos']['counters']['next']>['op'] } {
-  const n = deps.repos.counters.next('express-host-port')
-  return { port: HOST_PORT_BASE + n.value - 1, op: n.op }
-}
-
 const createExpressGatewayService = async (input: CreateInput, ctx: RequestContext, deps: EcsDeps) => {
   if (input.taskDefinitionArn) {
     for (const m of ['primaryContainer', 'executionRoleArn', 'taskRoleArn', 'cpu', 'memory', 'cpuArchitecture'] as const) {
@@ -194,7 +187,7 @@ const createExpressGatewayService = async (input: CreateInput, ctx: RequestConte
   const existing = deps.repos.services.get(serviceKey(ctx, cluster.clusterName, serviceName))
   if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.')
   const td = await taskDefinitionFor(ctx, deps, serviceName, config)
-  const host = nextHostPort(deps)
+  const host = allocateHostPort(deps.repos)
   await deps.repos.store.write([host.op])
   const now = deps.clock.now()
   const express: ExpressInternal = {

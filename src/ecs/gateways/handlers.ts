@@ -1,4 +1,3 @@
-import type { Gateway, GatewayClusterAssociationSummary } from '@aws-sdk/client-ecs'
 import { isArn, parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
@@ -7,26 +6,19 @@ import { clientException, EcsError, invalidParameter, resourceNotFound } from '.
 import { paginate } from '../pagination.js'
 import { getTags, stageDeleteTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
-import type { EcsDeps, HandlerMap, OperationInput, Wire } from '../types.js'
+import type { EcsDeps, HandlerMap, OperationInput } from '../types.js'
 import { scopedKey } from '../../store/scoped-key.js'
+import type { GatewayDoc } from './gateway-doc.js'
+import { gatewayRoutes } from './connect.js'
+
+export type { GatewayDoc }
 
 /**
  * ECS Gateways as far as they map onto KECS. A gateway and its cluster associations are account-level
  * records that ECS makes synchronously and backs with infrastructure only once a service connects, so
- * KECS keeps them as ECS does. What KECS cannot do is that connection: gateway routes need the
- * gateway's shared load balancers, which KECS does not provision, so there are no routes
- * (ListGatewayRoutes is empty, DescribeGatewayRoute finds none, DescribeGatewayResources lists no
- * load balancers) and a service that asks for one is refused (services/validate.ts checkNoGateways).
+ * KECS keeps them as ECS does. Routes follow the services that connect (connect.ts): their URLs answer
+ * on the KECS host. KECS provisions no load balancers, so DescribeGatewayResources lists none.
  */
-export type GatewayDoc = Wire<Gateway> & {
-  gatewayArn: string
-  name: string
-  status: NonNullable<Gateway['status']>
-  createdAt: number
-  associations: { clusterArn: string; status: NonNullable<GatewayClusterAssociationSummary['status']> }[]
-  clientToken?: string
-}
-
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
 // Not confirmed: the gateway ARN form (no source shows one) and these texts.
@@ -39,8 +31,7 @@ export const gatewayMessages = {
   associated: 'The gateway is associated with clusters. Disassociate it from every cluster before deleting it.',
   associationNotFound: 'The gateway is not associated with the cluster.',
   maxAssociations: 'A cluster can be associated with at most 5 gateways.',
-  noRoutes:
-    'KECS creates no gateway routes: they need the gateway’s shared Application Load Balancers, which KECS does not provision.',
+  routeNotFound: 'The specified gateway route does not exist.',
 }
 
 const gatewayNotFound = () => new EcsError('GatewayNotFoundException', gatewayMessages.notFound)
@@ -61,6 +52,14 @@ function resolveGateway(ctx: RequestContext, deps: EcsDeps, ref: string): Gatewa
   const g = findGateway(ctx, deps, ref)
   if (!g) throw gatewayNotFound()
   return g
+}
+
+/** DISASSOCIATING lasts until the cluster's services no longer route through the gateway. */
+type AssociationStatus = GatewayDoc['associations'][number]['status']
+
+function associationStatus(ctx: RequestContext, deps: EcsDeps, g: GatewayDoc, clusterArn: string, stored: AssociationStatus): AssociationStatus {
+  if (stored !== 'DISASSOCIATING') return stored
+  return gatewayRoutes(ctx, deps.repos).some((r) => r.gatewayArn === g.gatewayArn && r.clusterArn === clusterArn) ? 'DISASSOCIATING' : 'INACTIVE'
 }
 
 const save = (ctx: RequestContext, deps: EcsDeps, g: GatewayDoc) => deps.repos.gateways.put(key(ctx, g.name), g)
@@ -126,7 +125,7 @@ const updateGateway = async (input: OperationInput<'UpdateGateway'>, ctx: Reques
 const deleteGateway = async (input: OperationInput<'DeleteGateway'>, ctx: RequestContext, deps: EcsDeps) => {
   const g = resolveGateway(ctx, deps, input.gateway!)
   if (g.deletionProtection) throw clientException(gatewayMessages.protection)
-  if (g.associations.some((a) => a.status !== 'INACTIVE')) throw clientException(gatewayMessages.associated)
+  if (g.associations.some((a) => associationStatus(ctx, deps, g, a.clusterArn, a.status) !== 'INACTIVE')) throw clientException(gatewayMessages.associated)
   await deps.repos.store.write([deps.repos.gateways.stageDelete(key(ctx, g.name)), stageDeleteTags(deps.repos, g.gatewayArn)])
   return { gatewayArn: g.gatewayArn, name: g.name, status: 'DELETED' as const }
 }
@@ -152,10 +151,11 @@ const associateGatewayWithCluster = async (input: OperationInput<'AssociateGatew
   const g = structuredClone(resolveGateway(ctx, deps, input.gateway!))
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const current = g.associations.find((a) => a.clusterArn === cluster.clusterArn)
-  if (!current || current.status === 'INACTIVE') {
+  if (!current || current.status !== 'ACTIVE') {
     let count = 0
     for (const other of deps.repos.gateways.values()) {
-      if (other.associations.some((a) => a.clusterArn === cluster.clusterArn && a.status !== 'INACTIVE')) count++
+      if (other.gatewayArn === g.gatewayArn) continue
+      if (other.associations.some((a) => a.clusterArn === cluster.clusterArn && associationStatus(ctx, deps, other, a.clusterArn, a.status) !== 'INACTIVE')) count++
     }
     if (count >= 5) throw clientException(gatewayMessages.maxAssociations)
     g.associations = [...g.associations.filter((a) => a !== current), { clusterArn: cluster.clusterArn, status: 'ACTIVE' }]
@@ -164,13 +164,13 @@ const associateGatewayWithCluster = async (input: OperationInput<'AssociateGatew
   return { clusterArn: cluster.clusterArn, gatewayArn: g.gatewayArn, status: 'ACTIVE' as const }
 }
 
-/** Disassociate: DISASSOCIATING until the cluster's routes are gone; KECS has none, so it ends at once (INACTIVE). */
+/** Disassociate: DISASSOCIATING until the cluster's services stop routing through the gateway (then INACTIVE). */
 const disassociateGatewayFromCluster = async (input: OperationInput<'DisassociateGatewayFromCluster'>, ctx: RequestContext, deps: EcsDeps) => {
   const g = structuredClone(resolveGateway(ctx, deps, input.gateway!))
   const cluster = resolveCluster(ctx, deps, input.cluster)
-  const current = g.associations.find((a) => a.clusterArn === cluster.clusterArn && a.status !== 'INACTIVE')
+  const current = g.associations.find((a) => a.clusterArn === cluster.clusterArn && associationStatus(ctx, deps, g, a.clusterArn, a.status) !== 'INACTIVE')
   if (!current) throw resourceNotFound(gatewayMessages.associationNotFound)
-  current.status = 'INACTIVE'
+  current.status = 'DISASSOCIATING'
   await save(ctx, deps, g)
   return { clusterArn: cluster.clusterArn, gatewayArn: g.gatewayArn, status: 'DISASSOCIATING' as const }
 }
@@ -182,7 +182,7 @@ const listGatewayClusterAssociations = async (input: OperationInput<'ListGateway
   const prefix = scopedKey(ctx, '')
   const items = [...deps.repos.gateways.entries()]
     .filter(([k, g]) => k.startsWith(prefix) && (!gateway || g.gatewayArn === gateway.gatewayArn))
-    .flatMap(([, g]) => g.associations.map((a) => ({ clusterArn: a.clusterArn, gatewayArn: g.gatewayArn, status: a.status })))
+    .flatMap(([, g]) => g.associations.map((a) => ({ clusterArn: a.clusterArn, gatewayArn: g.gatewayArn, status: associationStatus(ctx, deps, g, a.clusterArn, a.status) })))
     .filter((a) => (!clusterArn || a.clusterArn === clusterArn) && (!statuses || statuses.has(a.status)))
     .sort((a, b) => a.gatewayArn.localeCompare(b.gatewayArn) || a.clusterArn.localeCompare(b.clusterArn))
   const { page, nextToken } = paginate(items, { maxResults: input.maxResults, nextToken: input.nextToken, defaultMax: 100, limit: 100, filters: [gateway?.gatewayArn, clusterArn, input.status] })
@@ -197,13 +197,32 @@ const describeGatewayResources = async (input: OperationInput<'DescribeGatewayRe
 }
 
 const listGatewayRoutes = async (input: OperationInput<'ListGatewayRoutes'>, ctx: RequestContext, deps: EcsDeps) => {
-  if (input.gateway !== undefined) resolveGateway(ctx, deps, input.gateway)
-  if (input.cluster !== undefined) resolveCluster(ctx, deps, input.cluster)
-  return { gatewayRoutes: [] }
+  const gateway = input.gateway !== undefined ? resolveGateway(ctx, deps, input.gateway) : undefined
+  const cluster = input.cluster !== undefined ? resolveCluster(ctx, deps, input.cluster) : undefined
+  const statuses = input.status?.length ? new Set<string>(input.status) : undefined
+  const service = input.service
+  const items = gatewayRoutes(ctx, deps.repos)
+    .filter((r) => (!gateway || r.gatewayArn === gateway.gatewayArn) && (!cluster || r.clusterArn === cluster.clusterArn))
+    .filter((r) => !service || r.serviceArn === service || r.serviceArn.endsWith(`/${service}`))
+    .filter((r) => (input.serviceContainerPortName === undefined || r.serviceContainerPortName === input.serviceContainerPortName) && (!statuses || statuses.has(r.status!)))
+    .map(({ clusterArn, gatewayArn, gatewayRouteArn, serviceArn, serviceContainerPortName, status }) => ({ clusterArn, gatewayArn, gatewayRouteArn, serviceArn, serviceContainerPortName, status }))
+  const { page, nextToken } = paginate(items, {
+    maxResults: input.maxResults,
+    nextToken: input.nextToken,
+    defaultMax: 100,
+    limit: 100,
+    filters: [gateway?.gatewayArn, cluster?.clusterArn, service, input.serviceContainerPortName, input.status],
+  })
+  return { gatewayRoutes: page, ...(nextToken ? { nextToken } : {}) }
 }
 
-const describeGatewayRoute = async (input: OperationInput<'DescribeGatewayRoute'>) => {
-  throw resourceNotFound(`Gateway route ${input.gatewayRouteArn} not found. ${gatewayMessages.noRoutes}`)
+/** A route's URL answers on the KECS host; it has no load balancer resources. */
+const describeGatewayRoute = async (input: OperationInput<'DescribeGatewayRoute'>, ctx: RequestContext, deps: EcsDeps) => {
+  const r = gatewayRoutes(ctx, deps.repos).find((x) => x.gatewayRouteArn === input.gatewayRouteArn)
+  if (!r) throw resourceNotFound(gatewayMessages.routeNotFound)
+  return {
+    gatewayRoute: { gatewayRouteArn: r.gatewayRouteArn, serviceArn: r.serviceArn, serviceContainerPortName: r.serviceContainerPortName, serviceUrl: r.serviceUrl, status: r.status },
+  }
 }
 
 export const handlers: HandlerMap = {

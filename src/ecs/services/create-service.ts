@@ -12,11 +12,11 @@ import type { Handler } from '../types.js'
 import { newDeployment, startDeployment, withConfigDefaults } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
+import { connectGateways } from '../gateways/connect.js'
 import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
 import { deploymentTaskTags } from './task-tags.js'
 import {
   checkNoEbs,
-  checkNoGateways,
   checkRunnable,
   checkTaskDefinitionUsable,
   chooseLaunch,
@@ -46,7 +46,6 @@ export const createServiceWith = async (
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const name = input.serviceName!
   validateServiceName(name)
-  checkNoGateways(input.gatewayConnectors)
   const key = serviceKey(ctx, cluster.clusterName, name)
   const existing = deps.repos.services.get(key)
   const fingerprint = requestFingerprint(input)
@@ -153,7 +152,8 @@ export const createServiceWith = async (
     if (ignored.length) doc.kecs.ignored = ignored
   }
 
-  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageTags(deps.repos, doc.serviceArn, tags)])
+  const gatewayOps = input.gatewayConnectors?.length ? connectGateways(deps.repos, doc, input.gatewayConnectors, td) : []
+  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageTags(deps.repos, doc.serviceArn, tags), ...gatewayOps])
   const first = doc.deployments[0]
   if (first) {
     publishServiceNotes(deps.bus, doc, [{ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: first.id, reason: reasons.inProgress(first.id) }], now)

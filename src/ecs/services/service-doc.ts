@@ -8,6 +8,7 @@ import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 import type { TaskSetDoc } from './task-set-doc.js'
 import type { ExpressInternal } from '../express/express-doc.js'
+import type { ConnectedPort } from '../gateways/connect.js'
 
 /**
  * Services: the data model. One document per service in `repos.services`: the Service shape as
@@ -89,6 +90,8 @@ export interface ServiceInternal {
   daemon?: { daemonArn: string }
   /** Set when the service is an Express Mode service (src/ecs/express). */
   express?: ExpressInternal
+  /** The service's gateway connectors (CreateService/UpdateService gatewayConnectors; src/ecs/gateways/connect.ts). */
+  gateways?: ConnectedPort[]
 }
 
 export const MAX_PAST_DEPLOYMENTS = 50

@@ -101,11 +101,3 @@ export function roleArnOf(account: string, role: string | undefined): string {
   return `arn:aws:iam::${account}:role/${role.replace(/^\//, '')}`
 }
 
-/** gatewayConnectors need gateway routes, which KECS cannot make (src/ecs/gateways): refused, never ignored. */
-export function checkNoGateways(gatewayConnectors: unknown[] | undefined): void {
-  if (gatewayConnectors?.length) {
-    throw clientException(
-      "KECS cannot run a service with 'gatewayConnectors': gateway routes need the gateway's shared Application Load Balancers, which KECS does not provision",
-    )
-  }
-}

@@ -16,6 +16,7 @@ import { shortHash } from '../../lib/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
 import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
 import { secretFor } from '../task-runtime.js'
+import { gatewayHostPorts } from '../../ecs/gateways/connect.js'
 
 /**
  * The ServiceRuntime the ECS handlers use when KECS has a cluster: a service is a Deployment (a
@@ -148,7 +149,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       ecsEndpoint: this.opts.ecsEndpoint(),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
-      ...(doc.kecs.express ? { hostPorts: { [`${doc.kecs.express.containerName}:${doc.kecs.express.containerPort}`]: doc.kecs.express.hostPort } } : {}),
+      ...(doc.kecs.express || doc.kecs.gateways ? { hostPorts: hostEndpoints(doc) } : {}),
     })
     stamp(out.workload)
     if (out.service) stamp(out.service)
@@ -326,6 +327,12 @@ export class KubeServiceRuntime implements ServiceRuntime {
 /** The launch type a deployment's or task set's tasks run as: the one given, else Fargate when its strategy names a FARGATE* provider. */
 function launchTypeOf(d: { launchType?: string; capacityProviderStrategy?: { capacityProvider?: string }[] }): string {
   return d.launchType ?? (d.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
+}
+
+/** Host ports the service's endpoints (Express, gateway routes) are served on: `<container>:<port>` → host port. */
+function hostEndpoints(doc: ServiceDoc): Record<string, number> {
+  const x = doc.kecs.express
+  return { ...(x ? { [`${x.containerName}:${x.containerPort}`]: x.hostPort } : {}), ...gatewayHostPorts(doc) }
 }
 
 /** Adds the hash of what KECS wants (metadata and spec) as an annotation. */
