@@ -100,4 +100,3 @@ export function roleArnOf(account: string, role: string | undefined): string {
   if (role.startsWith('arn:')) return role
   return `arn:aws:iam::${account}:role/${role.replace(/^\//, '')}`
 }
-
