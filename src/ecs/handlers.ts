@@ -9,6 +9,9 @@ import { handlers as containerInstances } from './container-instances/handlers.j
 import { handlers as attributes } from './container-instances/attributes.js'
 import { handlers as agent } from './agent/handlers.js'
 import { handlers as exec } from './exec/execute-command.js'
+import { handlers as daemons } from './daemons/handlers.js'
+import { handlers as express } from './express/handlers.js'
+import { handlers as gateways } from './gateways/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -25,4 +28,7 @@ export const handlers: HandlerMap = {
   ...attributes,
   ...agent,
   ...exec,
+  ...daemons,
+  ...express,
+  ...gateways,
 }

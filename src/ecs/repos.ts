@@ -7,6 +7,9 @@ import type { ServiceDoc } from './services/service-doc.js'
 import type { TaskSetDoc } from './services/task-set-doc.js'
 import type { TagDoc } from './tag-store.js'
 import type { TaskDefinitionDoc } from './task-definitions/task-definition-doc.js'
+import type { DaemonDoc } from './daemons/daemon-doc.js'
+import type { DaemonTaskDefinitionDoc } from './daemons/task-definitions.js'
+import type { GatewayDoc } from './gateways/gateway-doc.js'
 import type { ContainerInstanceDoc } from './tasks/node-instances.js'
 import type { TaskDoc } from './tasks/task-doc.js'
 import type { Wire } from './types.js'
@@ -28,6 +31,9 @@ export interface Repos {
   containerInstances: DocTable<ContainerInstanceDoc>
   attributes: DocTable<AttributeDoc>
   capacityProviders: DocTable<CapacityProviderDoc>
+  daemons: DocTable<DaemonDoc>
+  daemonTaskDefinitions: DocTable<DaemonTaskDefinitionDoc>
+  gateways: DocTable<GatewayDoc>
 }
 
 export async function openRepos(store: Store): Promise<Repos> {
@@ -45,5 +51,8 @@ export async function openRepos(store: Store): Promise<Repos> {
     containerInstances: await t('container_instances'),
     attributes: await t('attributes'),
     capacityProviders: await t('capacity_providers'),
+    daemons: await t('daemons'),
+    daemonTaskDefinitions: await t('daemon_task_definitions'),
+    gateways: await t('gateways'),
   }
 }

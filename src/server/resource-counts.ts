@@ -7,7 +7,7 @@ export function resourceCounts(repos: Repos, format?: 'prometheus'): Record<stri
   const counts: Record<string, number> = {
     clusters: count(repos.clusters.values(), (c) => c.status === 'ACTIVE'),
     taskDefinitions: count(repos.taskDefinitions.values(), (t) => t.status === 'ACTIVE'),
-    services: count(repos.services.values(), (s) => s.status === 'ACTIVE'),
+    services: count(repos.services.values(), (s) => s.status === 'ACTIVE' && !s.kecs?.daemon),
     tasks: count(repos.tasks.values(), (t) => t.lastStatus !== 'STOPPED'),
   }
   if (format !== 'prometheus') return counts

@@ -34,6 +34,16 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('task_logs'),
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // ECS daemons (src/ecs/daemons): the daemon with its revisions and deployments; daemon task definitions.
+      docTable('daemons'),
+      docTable('daemon_task_definitions'),
+      // ECS gateways with their cluster associations (src/ecs/gateways).
+      docTable('gateways'),
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {

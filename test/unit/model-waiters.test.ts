@@ -45,7 +45,17 @@ describe('the waiters read only members the output shapes have', () => {
   )
 
   it('covers the waiters of the implemented operations (services-stable, tasks-running, ...)', () => {
-    expect(implemented.map(([n]) => n).sort()).toEqual(['ServicesInactive', 'ServicesStable', 'TasksRunning', 'TasksStopped'])
+    expect(implemented.map(([n]) => n).sort()).toEqual([
+      'DaemonActive',
+      'DaemonDeploymentStopped',
+      'DaemonDeploymentSuccessful',
+      'DaemonTaskDefinitionActive',
+      'DaemonTaskDefinitionDeleted',
+      'ServicesInactive',
+      'ServicesStable',
+      'TasksRunning',
+      'TasksStopped',
+    ])
   })
 
   it.each(implemented)('%s', (_name, w) => {

@@ -78,7 +78,7 @@ export function clusterTally(repos: CountSource, clusterArn: string): ClusterTal
     }
   }
   for (const svc of repos.services.values()) {
-    if (svc?.clusterArn !== clusterArn) continue
+    if (svc?.clusterArn !== clusterArn || svc.kecs?.daemon) continue
     const fargate = serviceIsFargate(svc)
     if (svc.status === 'ACTIVE') {
       t.activeServicesCount++

@@ -13,6 +13,7 @@ import type { Handler } from '../types.js'
 import { newDeployment, startDeployment, withConfigDefaults } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
+import { connectGateways } from '../gateways/connect.js'
 import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
 import { deploymentTaskTags } from './task-tags.js'
 import {
@@ -34,7 +35,15 @@ import {
  * A name that is ACTIVE or DRAINING is refused (`Creation of service was not idempotent.`) unless the
  * same clientToken comes with the same request, which answers the existing service.
  */
-export const createService: Handler<'CreateService'> = async (input, ctx, deps) => {
+export const createService: Handler<'CreateService'> = (input, ctx, deps) => createServiceWith(input, ctx, deps)
+
+/** CreateService for the families that make services of their own (Express Mode): `kecs` adds to the stored internals. */
+export const createServiceWith = async (
+  input: Parameters<Handler<'CreateService'>>[0],
+  ctx: Parameters<Handler<'CreateService'>>[1],
+  deps: Parameters<Handler<'CreateService'>>[2],
+  extra: Partial<ServiceDoc['kecs']> = {},
+): ReturnType<Handler<'CreateService'>> => {
   const cluster = resolveCluster(ctx, deps, input.cluster)
   const name = input.serviceName!
   validateServiceName(name)
@@ -110,6 +119,7 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
       impaired: false,
       pastDeployments: [],
       ...(input.clientToken ? { clientToken: input.clientToken, requestFingerprint: fingerprint } : {}),
+      ...extra,
     },
   }
   if (!external) {
@@ -144,7 +154,8 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
     if (ignored.length) doc.kecs.ignored = ignored
   }
 
-  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageTags(deps.repos, doc.serviceArn, tags)])
+  const gatewayOps = input.gatewayConnectors?.length ? connectGateways(deps.repos, doc, input.gatewayConnectors, td) : []
+  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageTags(deps.repos, doc.serviceArn, tags), ...gatewayOps])
   const first = doc.deployments[0]
   if (first) {
     publishServiceNotes(deps.bus, doc, [{ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: first.id, reason: reasons.inProgress(first.id) }], now)

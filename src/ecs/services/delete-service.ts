@@ -23,22 +23,31 @@ export const deleteService: Handler<'DeleteService'> = async (input, ctx, deps) 
   if (current.schedulingStrategy !== 'DAEMON' && current.desiredCount > 0 && !input.force) {
     throw invalidParameter(serviceMessages.scaledAbove0)
   }
-  const doc: ServiceDoc = structuredClone(current)
-  doc.desiredCount = 0
-  doc.status = 'DRAINING'
-  const p = primaryOf(doc)
-  if (p) p.desiredCount = 0
+  const doc = drainedService(deps, current)
   const runtime = serviceRuntime(deps)
-  if (!runtime && !hasLiveTasks(deps, doc)) {
-    doc.status = 'INACTIVE'
-    doc.kecs.inactiveAt = deps.clock.now()
-  }
   const key = serviceKey(ctx, cluster.clusterName, doc.serviceName)
   // EXTERNAL: its task sets drain with it (or go at once when the service does).
   const taskSets = doc.deploymentController?.type === 'EXTERNAL' ? stageTaskSetsDrain(deps, doc, deps.clock.now(), doc.status === 'INACTIVE') : []
   await deps.repos.store.write([deps.repos.services.stagePut(key, doc), stageDeleteTags(deps.repos, doc.serviceArn), ...taskSets])
   runtime?.changed(key)
   return { service: renderService(deps.repos, doc) }
+}
+
+/**
+ * The service as deletion leaves it: desiredCount 0 and DRAINING (the scheduler makes it INACTIVE once
+ * no task is left; without a cluster, at once when none is). A fresh copy. Daemons are deleted this way too.
+ */
+export function drainedService(deps: EcsDeps, current: ServiceDoc): ServiceDoc {
+  const doc: ServiceDoc = structuredClone(current)
+  doc.desiredCount = 0
+  doc.status = 'DRAINING'
+  const p = primaryOf(doc)
+  if (p) p.desiredCount = 0
+  if (!serviceRuntime(deps) && !hasLiveTasks(deps, doc)) {
+    doc.status = 'INACTIVE'
+    doc.kecs.inactiveAt = deps.clock.now()
+  }
+  return doc
 }
 
 function hasLiveTasks(deps: EcsDeps, doc: ServiceDoc): boolean {

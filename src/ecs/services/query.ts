@@ -6,7 +6,7 @@ import { clusterNotFound, invalidParameter } from '../errors.js'
 import { paginate, listPage } from '../pagination.js'
 import { scopedKey } from '../../store/scoped-key.js'
 import type { EcsDeps, Wire, Handler } from '../types.js'
-import { findService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
+import { findService, isDaemonService, primaryOf, renderService, serviceRefArn, type ServiceDoc } from './service-doc.js'
 import { serviceMessages } from './validate.js'
 
 /** DescribeServices, ListServices, ListServicesByNamespace (docs/ecs-facts.md#services). */
@@ -41,7 +41,7 @@ function listed(ctx: RequestContext, deps: EcsDeps, cluster: ClusterDoc): Servic
   const prefix = scopedKey(ctx, cluster.clusterName, '')
   const out: ServiceDoc[] = []
   for (const [key, doc] of deps.repos.services.entries()) {
-    if (key.startsWith(prefix) && doc.clusterArn === cluster.clusterArn && doc.status === 'ACTIVE') out.push(doc)
+    if (key.startsWith(prefix) && doc.clusterArn === cluster.clusterArn && doc.status === 'ACTIVE' && !isDaemonService(doc)) out.push(doc)
   }
   return out
 }
@@ -68,7 +68,7 @@ const listServicesByNamespace: Handler<'ListServicesByNamespace'> = async (input
   const prefix = scopedKey(ctx, '')
   const arns: string[] = []
   for (const [key, doc] of deps.repos.services.entries()) {
-    if (!key.startsWith(prefix) || doc.status !== 'ACTIVE') continue
+    if (!key.startsWith(prefix) || doc.status !== 'ACTIVE' || isDaemonService(doc)) continue
     const sc = primaryOf(doc)?.serviceConnectConfiguration
     if (!sc?.enabled) continue
     let ns = sc.namespace

@@ -179,7 +179,7 @@ export class ServiceScheduler {
   }
 }
 
-function viewOf(t: TaskDoc, repos: Pick<Repos, 'taskDefinitions'>): TaskView {
+function viewOf(t: TaskDoc, repos: Pick<Repos, 'taskDefinitions' | 'daemonTaskDefinitions' | 'tags'>): TaskView {
   const td = taskDefinitionOfArn(repos, t.taskDefinitionArn)
   const essential = new Set(t.kecs?.essential ?? [])
   const healthChecked = (td?.containerDefinitions ?? []).some((c) => essential.has(c.name ?? '') && c.healthCheck?.command?.length && c.healthCheck.command[0] !== 'NONE')

@@ -8,7 +8,7 @@ import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.
 import type { TaskDoc } from '../tasks/task-doc.js'
 import { addEvents, messages, publishServiceNotes } from './events.js'
 import { serviceRuntime } from './runtime.js'
-import { findService, primaryOf, serviceGroup, serviceKey, type DeploymentDoc, type ServiceDoc } from './service-doc.js'
+import { findService, isDaemonService, primaryOf, serviceGroup, serviceKey, type DeploymentDoc, type ServiceDoc } from './service-doc.js'
 import { parseChildArn, renderBrief, renderServiceDeployment, renderServiceRevision, revisionsOf, serviceDeploymentsOf, stopDeployment } from './service-deployments.js'
 
 /**
@@ -53,7 +53,8 @@ const listServiceDeployments: Handler<'ListServiceDeployments'> = async (input, 
 /** The stored service a service-deployment / service-revision ARN belongs to (this account and region). */
 function serviceOfChild(ctx: RequestContext, deps: EcsDeps, p: ReturnType<typeof parseChildArn>): ServiceDoc | undefined {
   if (!p || p.account !== ctx.account || p.region !== ctx.region) return undefined
-  return deps.repos.services.get(serviceKey(ctx, p.cluster, p.service))
+  const doc = deps.repos.services.get(serviceKey(ctx, p.cluster, p.service))
+  return isDaemonService(doc) ? undefined : doc
 }
 
 function checkCount(list: string[] | undefined, what: string): string[] {

@@ -7,6 +7,8 @@ import { serializeShape } from '../model/serialize.js'
 import { getTags } from '../tag-store.js'
 import type { Wire } from '../types.js'
 import type { TaskSetDoc } from './task-set-doc.js'
+import type { ExpressInternal } from '../express/express-doc.js'
+import type { ConnectedPort } from '../gateways/connect.js'
 
 /**
  * Services: the data model. One document per service in `repos.services`: the Service shape as
@@ -86,6 +88,12 @@ export interface ServiceInternal {
   inactiveAt?: number
   /** Tasks stopped for failed health checks whose replacements have not started yet (the "has started" event names them). */
   unhealthyReplaced?: number
+  /** Set when the service runs an ECS daemon (src/ecs/daemons): the service operations never show it. */
+  daemon?: { daemonArn: string }
+  /** Set when the service is an Express Mode service (src/ecs/express). */
+  express?: ExpressInternal
+  /** The service's gateway connectors (CreateService/UpdateService gatewayConnectors; src/ecs/gateways/connect.ts). */
+  gateways?: ConnectedPort[]
 }
 
 export const MAX_PAST_DEPLOYMENTS = 50
@@ -110,11 +118,15 @@ export function serviceNameOf(ctx: Scope, clusterName: string, ref: string): str
   return parts.length === 1 ? parts[0] : undefined
 }
 
-/** The stored service (any status) a reference names in a cluster. */
+/** The stored service (any status) a reference names in a cluster; a daemon's service is none. */
 export function findService(ctx: Scope, repos: Pick<Repos, 'services'>, clusterName: string, ref: string): ServiceDoc | undefined {
   const name = serviceNameOf(ctx, clusterName, ref)
-  return name === undefined ? undefined : repos.services.get(serviceKey(ctx, clusterName, name))
+  const doc = name === undefined ? undefined : repos.services.get(serviceKey(ctx, clusterName, name))
+  return doc && !isDaemonService(doc) ? doc : undefined
 }
+
+/** A service that runs a daemon: the daemon operations own it, the service operations and counts skip it. */
+export const isDaemonService = (doc: Pick<ServiceDoc, 'kecs'> | undefined): boolean => !!doc?.kecs?.daemon
 
 /** The ARN a reference stands for, for `failures[].arn` (a bare name gives ECS's short form `service/<name>`). */
 export const serviceRefArn = (ctx: Scope, ref: string) =>

@@ -7,6 +7,7 @@ import type { Handler } from '../types.js'
 import { mergeConfig, newDeployment, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
+import { connectGateways } from '../gateways/connect.js'
 import { findService, primaryOf, renderService, serviceKey, type ServiceDoc } from './service-doc.js'
 import { stageTaskSetCounts } from './task-set-doc.js'
 import { checkExternalUpdate } from './task-sets.js'
@@ -44,6 +45,12 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
   }
 
   checkNoEbs(input.volumeConfigurations)
+  let gatewayOps: ReturnType<typeof connectGateways> = []
+  if (input.gatewayConnectors !== undefined) {
+    const before = JSON.stringify(doc.kecs.gateways ?? [])
+    gatewayOps = connectGateways(deps.repos, doc, input.gatewayConnectors, td)
+    if (JSON.stringify(doc.kecs.gateways ?? []) !== before) redeploy = true
+  }
   if (input.desiredCount !== undefined && !daemon) {
     if (input.desiredCount < 0) throw invalidParameter(serviceMessages.desiredCount)
     doc.desiredCount = input.desiredCount
@@ -139,7 +146,7 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
   }
   const key = serviceKey(ctx, cluster.clusterName, doc.serviceName)
   // EXTERNAL: the task sets' computed desired counts follow desiredCount in the same job.
-  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), ...(external ? stageTaskSetCounts(deps.repos, doc, now) : [])])
+  await deps.repos.store.write([deps.repos.services.stagePut(key, doc), ...(external ? stageTaskSetCounts(deps.repos, doc, now) : []), ...gatewayOps])
   if (started) {
     publishServiceNotes(deps.bus, doc, [{ kind: 'deployment', name: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: started, reason: reasons.inProgress(started) }], now)
   }

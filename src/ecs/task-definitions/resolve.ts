@@ -5,6 +5,7 @@ import type { EcsDeps } from '../types.js'
 import type { Repos } from '../repos.js'
 import { revisionsOf, taskDefinitionKey } from './family-index.js'
 import type { TaskDefinitionDoc } from './task-definition-doc.js'
+import { runnableOfArn } from '../daemons/task-definitions.js'
 
 type Scope = Pick<RequestContext, 'account' | 'region'>
 
@@ -63,10 +64,17 @@ export function lookup(repos: Repos, scope: Scope, ref: TaskDefinitionRef): Task
   return repos.taskDefinitions.get(taskDefinitionKey(scope, ref.family, ref.revision))
 }
 
-/** The revision a task definition ARN names (what tasks and pods carry), in any status. */
-export function taskDefinitionOfArn(repos: Pick<Repos, 'taskDefinitions'>, arn: string | undefined): TaskDefinitionDoc | undefined {
+/** The revision a task definition ARN names (what tasks and pods carry), in any status; a daemon task definition's runnable form. */
+export function taskDefinitionOfArn(repos: Pick<Repos, 'taskDefinitions' | 'daemonTaskDefinitions' | 'tags'>, arn: string | undefined): TaskDefinitionDoc | undefined {
+  const daemon = runnableOfArn(repos, arn)
+  if (daemon) return daemon
   const p = arn ? parseTaskDefinitionArn(arn) : undefined
   return p && repos.taskDefinitions.get(taskDefinitionKey(p, p.family, p.revision))
+}
+
+/** What a running deployment's pods are built from: its task definition, or a daemon's (runnable form). */
+export function runnableTaskDefinition(ctx: Scope, deps: Pick<EcsDeps, 'repos'>, ref: string): TaskDefinitionDoc {
+  return runnableOfArn(deps.repos, ref) ?? resolveTaskDefinition(ctx, deps, ref)
 }
 
 /**

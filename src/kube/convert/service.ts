@@ -26,6 +26,11 @@ export interface ServiceToWorkloadInput extends ConvertContext {
   deploymentId: string
   /** The service's placement constraints as KECS evaluated them on the cluster's container instances. */
   placement?: WorkloadPlacement
+  /**
+   * Host ports KECS serves for the service in place of the task definition's (`<container>:<containerPort>`
+   * → host port): an Express service's endpoint on the KECS host.
+   */
+  hostPorts?: Record<string, number>
 }
 
 export interface WorkloadPlacement {
@@ -76,6 +81,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
 
   const podCtx = { ...input, launchType: input.launchType ?? svc.launchType }
   const parts = buildPodParts({ taskDefinition: input.taskDefinition, ctx: podCtx, taskId: 'downward', template: true })
+  if (input.hostPorts) overrideHostPorts(parts.annotations, input.hostPorts)
   const selector = {
     [LABELS.managedBy]: MANAGED_BY_VALUE,
     [LABELS.cluster]: sanitizeLabelValue(input.clusterName),
@@ -156,6 +162,16 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
     }
   }
   return result
+}
+
+/** Rewrites the pod template's host-ports annotation (host-ports.ts serves what it lists). */
+function overrideHostPorts(annotations: Record<string, string>, overrides: Record<string, number>): void {
+  const listed: { container: string; containerPort: number; hostPort: number }[] = JSON.parse(annotations[ANNOTATIONS.hostPorts] ?? '[]')
+  for (const p of listed) {
+    const port = overrides[`${p.container}:${p.containerPort}`]
+    if (port !== undefined) p.hostPort = port
+  }
+  if (listed.length) annotations[ANNOTATIONS.hostPorts] = JSON.stringify(listed)
 }
 
 /** maximumPercent / minimumHealthyPercent → maxSurge / maxUnavailable (see above). */

@@ -7,7 +7,7 @@ import type { ServiceRuntime } from '../../ecs/services/runtime.js'
 import { primaryOf, serviceKey, type ServiceDoc } from '../../ecs/services/service-doc.js'
 import { taskSetEntries, wantedCount, type TaskSetDoc } from '../../ecs/services/task-set-doc.js'
 import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
-import { resolveTaskDefinition } from '../../ecs/task-definitions/resolve.js'
+import { resolveTaskDefinition, runnableTaskDefinition } from '../../ecs/task-definitions/resolve.js'
 import type { EcsCore } from '../../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient, type WorkloadKind } from '../client.js'
 import type { Informers } from '../informers.js'
@@ -19,6 +19,7 @@ import { shortHash } from '../../lib/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
 import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
 import { secretFor } from '../task-runtime.js'
+import { gatewayHostPorts } from '../../ecs/gateways/connect.js'
 
 /**
  * The ServiceRuntime the ECS handlers use when KECS has a cluster: a service is a Deployment (a
@@ -113,7 +114,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
         const primary = primaryOf(doc)
         if (!primary?.taskDefinition) return
         const scope = parseArn(doc.serviceArn)!
-        const td = resolveTaskDefinition({ account: scope.account, region: scope.region }, this.deps, primary.taskDefinition)
+        const td = runnableTaskDefinition({ account: scope.account, region: scope.region }, this.deps, primary.taskDefinition)
         const built = this.build(doc, td)
         await this.ensureNamespace(doc)
         for (const s of built.secrets) await this.client.ensureSecret(ns, secretFor(s))
@@ -151,6 +152,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
       placement,
+      ...(doc.kecs.express || doc.kecs.gateways ? { hostPorts: hostEndpoints(doc) } : {}),
     })
     stamp(out.workload)
     if (out.service) stamp(out.service)
@@ -337,6 +339,12 @@ export class KubeServiceRuntime implements ServiceRuntime {
 /** The launch type a deployment's or task set's tasks run as: the one given, else Fargate when its strategy names a FARGATE* provider. */
 function launchTypeOf(d: { launchType?: string; capacityProviderStrategy?: { capacityProvider?: string }[] }): string {
   return d.launchType ?? (d.capacityProviderStrategy?.some((i) => i.capacityProvider?.startsWith('FARGATE')) ? 'FARGATE' : 'EC2')
+}
+
+/** Host ports the service's endpoints (Express, gateway routes) are served on: `<container>:<port>` → host port. */
+function hostEndpoints(doc: ServiceDoc): Record<string, number> {
+  const x = doc.kecs.express
+  return { ...(x ? { [`${x.containerName}:${x.containerPort}`]: x.hostPort } : {}), ...gatewayHostPorts(doc) }
 }
 
 /** Adds the hash of what KECS wants (metadata and spec) as an annotation. */
