@@ -5,6 +5,7 @@ import { handlers as tags } from './tags.js'
 import { handlers as accountSettings } from './account-settings.js'
 import { handlers as tasks } from './tasks/handlers.js'
 import { handlers as services } from './services/handlers.js'
+import { handlers as capacityProviders } from './capacity-providers/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -17,4 +18,5 @@ export const handlers: HandlerMap = {
   ...accountSettings,
   ...tasks,
   ...services,
+  ...capacityProviders,
 }
