@@ -136,6 +136,9 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
       const bindings = hostPorts.filter((h) => h.container === name && h.hostPort > 0)
       if (bindings.length) {
         c.networkBindings = bindings.map((h) => ({ bindIP: '0.0.0.0', containerPort: h.containerPort, hostPort: h.hostPort, protocol: h.protocol as 'tcp' }))
+      } else if (eni) {
+        // an awsvpc container publishes no host ports: ECS shows the empty list
+        c.networkBindings ??= []
       }
     }
     if (eni && podIP) c.networkInterfaces = [{ attachmentId: eni.id, privateIpv4Address: podIP }]

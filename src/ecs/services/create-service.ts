@@ -9,7 +9,7 @@ import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { clusterInstances } from '../tasks/node-instances.js'
 import type { Handler } from '../types.js'
-import { newDeployment, startDeployment, withConfigDefaults } from './deployments.js'
+import { newDeployment, newServiceConfig, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
@@ -85,7 +85,7 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
     ...(launch.capacityProviderStrategy ? { capacityProviderStrategy: launch.capacityProviderStrategy } : {}),
     ...(fargate ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
     ...(td ? { taskDefinition: td.taskDefinitionArn } : {}),
-    deploymentConfiguration: withConfigDefaults(input.deploymentConfiguration, daemon),
+    deploymentConfiguration: newServiceConfig(input.deploymentConfiguration, daemon),
     deployments: [],
     roleArn: roleArnOf(ctx.account, input.role),
     events: [],

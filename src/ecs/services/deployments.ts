@@ -117,6 +117,13 @@ export function withConfigDefaults(given: DeploymentConfig | undefined, daemon: 
   return out
 }
 
+/** A new service's deploymentConfiguration: the defaults, and the alarms block ECS shows even when none were given (off). */
+export function newServiceConfig(given: DeploymentConfig | undefined, daemon: boolean): DeploymentConfig {
+  const out = withConfigDefaults(given, daemon)
+  out.alarms ??= { alarmNames: [], rollback: false, enable: false }
+  return out
+}
+
 /** UpdateService: members given replace the current ones; the rest stay. */
 export function mergeConfig(current: DeploymentConfig | undefined, given: DeploymentConfig, daemon: boolean): DeploymentConfig {
   return withConfigDefaults({ ...(current ?? {}), ...given }, daemon)

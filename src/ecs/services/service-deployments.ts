@@ -314,7 +314,8 @@ export function renderServiceRevision(
   if (d.networkConfiguration) out.networkConfiguration = structuredClone(d.networkConfiguration)
   out.containerImages = images
   out.guardDutyEnabled = false
-  if (d.serviceConnectConfiguration) out.serviceConnectConfiguration = structuredClone(d.serviceConnectConfiguration)
+  // without Service Connect ECS shows it off
+  out.serviceConnectConfiguration = d.serviceConnectConfiguration ? structuredClone(d.serviceConnectConfiguration) : { enabled: false }
   out.createdAt = d.createdAt
   return out as Wire<ServiceRevision>
 }
