@@ -9,13 +9,13 @@ import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { clusterInstances } from '../tasks/node-instances.js'
 import type { Handler } from '../types.js'
+import { managedVolumesFor } from '../tasks/managed-volumes.js'
 import { newDeployment, newServiceConfig, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
 import { deploymentTaskTags } from './task-tags.js'
 import {
-  checkNoEbs,
   checkRunnable,
   checkTaskDefinitionUsable,
   chooseLaunch,
@@ -59,7 +59,7 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
   } else if (!external) {
     throw invalidParameter(serviceMessages.tdRequired)
   }
-  checkNoEbs(input.volumeConfigurations)
+  if (td) managedVolumesFor(td, input.volumeConfigurations)
   const launch = chooseLaunch(input, cluster)
   if (daemon && launch.launchTypes.includes('FARGATE')) throw invalidParameter(serviceMessages.daemonFargate)
   const network = normalizeNetwork(input.networkConfiguration)
@@ -129,6 +129,7 @@ export const createService: Handler<'CreateService'> = async (input, ctx, deps) 
           platformVersion: doc.platformVersion,
           networkConfiguration: network,
           serviceConnectConfiguration: input.serviceConnectConfiguration,
+          volumeConfigurations: input.volumeConfigurations,
           taskTags,
         },
         desiredCount,

@@ -26,13 +26,6 @@ export const serviceMessages = {
   clientToken: 'clientToken must be at most 36 characters.',
 }
 
-/** Worded like RunTask's refusal (src/ecs/tasks/run-task.ts). */
-export function checkNoEbs(volumeConfigurations: unknown[] | undefined): void {
-  if (volumeConfigurations?.length) {
-    throw clientException("KECS cannot run a service with 'volumeConfigurations': EBS volumes configured at launch are not available")
-  }
-}
-
 export function validateServiceName(name: string): void {
   if (!NAME_PATTERN.test(name)) throw invalidParameter(serviceMessages.badName)
 }

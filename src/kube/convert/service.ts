@@ -14,6 +14,7 @@ import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from './lab
 import { namespaceName, portName, workloadName } from './names.js'
 import { buildPodParts, sortKeys } from './pod.js'
 import { Findings } from './unsupported.js'
+import type { LaunchVolume } from './volumes.js'
 
 /**
  * ECS service → Deployment (REPLICA) or DaemonSet (DAEMON), plus a ClusterIP Service when the task
@@ -24,6 +25,8 @@ export interface ServiceToWorkloadInput extends ConvertContext {
   taskDefinition: TaskDefinitionDoc
   /** The ECS deployment id, `ecs-svc/<digits>`. */
   deploymentId: string
+  /** EBS volumes configured at launch (the deployment's volumeConfigurations). */
+  launchVolumes?: LaunchVolume[]
 }
 
 export interface ServiceToWorkloadResult extends ConvertReport {
@@ -41,7 +44,13 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
   serviceLevelChecks(svc, findings)
 
   const podCtx = { ...input, launchType: input.launchType ?? svc.launchType }
-  const parts = buildPodParts({ taskDefinition: input.taskDefinition, ctx: podCtx, taskId: 'downward', template: true })
+  const parts = buildPodParts({
+    taskDefinition: input.taskDefinition,
+    ctx: podCtx,
+    taskId: 'downward',
+    template: true,
+    launchVolumes: input.launchVolumes,
+  })
   const selector = {
     [LABELS.managedBy]: MANAGED_BY_VALUE,
     [LABELS.cluster]: sanitizeLabelValue(input.clusterName),
