@@ -90,7 +90,7 @@ const describeServiceRevisions: Handler<'DescribeServiceRevisions'> = async (inp
       failures.push({ arn, reason: 'MISSING' })
       continue
     }
-    const rendered = renderServiceRevision(doc, d, containerImages(ctx, deps, doc, d))
+    const rendered = withServiceConnectShown(renderServiceRevision(doc, d, containerImages(ctx, deps, doc, d)))
     if (seen.has(rendered.serviceRevisionArn!)) continue
     seen.add(rendered.serviceRevisionArn!)
     serviceRevisions.push(rendered)
@@ -157,4 +157,11 @@ export const handlers = {
   DescribeServiceDeployments: describeServiceDeployments,
   DescribeServiceRevisions: describeServiceRevisions,
   StopServiceDeployment: stopServiceDeployment,
+}
+
+/** Without Service Connect ECS shows it off in a revision (`{"enabled": false}`), before `createdAt`. */
+function withServiceConnectShown(r: ReturnType<typeof renderServiceRevision>): ReturnType<typeof renderServiceRevision> {
+  if (r.serviceConnectConfiguration) return r
+  const { createdAt, ...rest } = r
+  return { ...rest, serviceConnectConfiguration: { enabled: false }, createdAt }
 }

@@ -314,8 +314,7 @@ export function renderServiceRevision(
   if (d.networkConfiguration) out.networkConfiguration = structuredClone(d.networkConfiguration)
   out.containerImages = images
   out.guardDutyEnabled = false
-  // without Service Connect ECS shows it off
-  out.serviceConnectConfiguration = d.serviceConnectConfiguration ? structuredClone(d.serviceConnectConfiguration) : { enabled: false }
+  if (d.serviceConnectConfiguration) out.serviceConnectConfiguration = structuredClone(d.serviceConnectConfiguration)
   out.createdAt = d.createdAt
   return out as Wire<ServiceRevision>
 }
