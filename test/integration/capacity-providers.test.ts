@@ -141,6 +141,41 @@ describe('capacity providers', () => {
     expect(d.body.capacityProviders.map((p: any) => p.name)).toEqual(['asg-one', 'asg-scaled'])
   })
 
+  it('a strategy holds Fargate providers or Auto Scaling group ones, not both', async () => {
+    const mixed = 'A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.'
+    expectError(
+      await t.call('CreateCluster', {
+        clusterName: 'mixed',
+        capacityProviders: ['asg-scaled', 'FARGATE'],
+        defaultCapacityProviderStrategy: [{ capacityProvider: 'asg-scaled', weight: 1 }, { capacityProvider: 'FARGATE', weight: 1 }],
+      }),
+      'InvalidParameterException',
+      mixed,
+    )
+    await t.call('PutClusterCapacityProviders', { cluster: 'cp-cluster', capacityProviders: ['asg-scaled', 'asg-one', 'FARGATE'], defaultCapacityProviderStrategy: [] })
+    await t.call('RegisterTaskDefinition', { family: 'cp-web', containerDefinitions: [{ name: 'app', image: 'nginx', memory: 64 }] })
+    expectError(
+      await t.call('RunTask', {
+        cluster: 'cp-cluster',
+        taskDefinition: 'cp-web',
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'asg-one', weight: 1 }],
+      }),
+      'InvalidParameterException',
+      mixed,
+    )
+    expectError(
+      await t.call('CreateService', {
+        cluster: 'cp-cluster',
+        serviceName: 'mixed',
+        taskDefinition: 'cp-web',
+        capacityProviderStrategy: [{ capacityProvider: 'asg-one', weight: 1 }, { capacityProvider: 'FARGATE', weight: 1 }],
+      }),
+      'InvalidParameterException',
+      mixed,
+    )
+    await t.call('PutClusterCapacityProviders', { cluster: 'cp-cluster', capacityProviders: ['asg-scaled', 'asg-one'], defaultCapacityProviderStrategy: [{ capacityProvider: 'asg-one', weight: 1 }] })
+  })
+
   it('refuses to delete a provider a cluster uses, without an error, and deletes it once free', async () => {
     const r = await t.call('DeleteCapacityProvider', { capacityProvider: 'asg-one' })
     expect(r.status).toBe(200)

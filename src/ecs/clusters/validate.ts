@@ -5,6 +5,7 @@ import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
 import type { EcsDeps, Wire } from '../types.js'
 import { BUILTIN_PROVIDERS, findProvider, isBuiltinProvider } from '../capacity-providers/provider-doc.js'
+import { checkNotMixed } from '../tasks/validate-run.js'
 
 /** Cluster input checks that the model cannot express (ECS validates these in the service). */
 
@@ -83,6 +84,7 @@ export function validateStrategy(
     }
     seen.add(name)
   }
+  checkNotMixed(strategy)
   if (strategy.filter((i) => (i.base ?? 0) > 0).length > 1) {
     throw invalidParameter('Only one capacity provider in a capacity provider strategy can have a base defined.')
   }

@@ -38,7 +38,7 @@ export function checkTaskDefinitionUsable(td: TaskDefinitionDoc): void {
 export interface LaunchChoice {
   launchType?: string
   capacityProviderStrategy?: Wire<CapacityProviderStrategyItem>[]
-  /** The launch types the service's tasks get (a strategy may mix Fargate and EC2 providers). */
+  /** The launch types the service's tasks get: FARGATE or EC2 (a strategy never mixes them). */
   launchTypes: string[]
 }
 
