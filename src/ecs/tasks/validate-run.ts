@@ -128,7 +128,8 @@ export function placements(
   return spread(strategy, count).map((p) => ({ launchType: providerLaunchType(p), capacityProviderName: p }))
 }
 
-function spread(strategy: Wire<CapacityProviderStrategyItem>[], count: number): string[] {
+/** The provider of each of `count` tasks in order: bases first, then by weight (the n-th task's provider never changes with count). */
+export function spread(strategy: Wire<CapacityProviderStrategyItem>[], count: number): string[] {
   // n: tasks given beyond the base, which the weights share out
   const items = strategy.map((s) => ({ name: s.capacityProvider!, base: s.base ?? 0, weight: s.weight ?? 0, n: 0 }))
   const out: string[] = []
