@@ -176,6 +176,26 @@ describe('capacity providers', () => {
     await t.call('PutClusterCapacityProviders', { cluster: 'cp-cluster', capacityProviders: ['asg-scaled', 'asg-one'], defaultCapacityProviderStrategy: [{ capacityProvider: 'asg-one', weight: 1 }] })
   })
 
+  it('UpdateService with an empty strategy and no cluster default has no launch type to fall back to', async () => {
+    await t.call('CreateCluster', { clusterName: 'fallback', capacityProviders: ['asg-one'] })
+    await t.call('RegisterTaskDefinition', { family: 'fb', containerDefinitions: [{ name: 'app', image: 'nginx', memory: 64 }] })
+    const c = await t.call('CreateService', {
+      cluster: 'fallback',
+      serviceName: 'fb',
+      taskDefinition: 'fb',
+      desiredCount: 0,
+      capacityProviderStrategy: [{ capacityProvider: 'asg-one', weight: 1 }],
+    })
+    expect(c.status, JSON.stringify(c.body)).toBe(200)
+    expectError(
+      await t.call('UpdateService', { cluster: 'fallback', service: 'fb', capacityProviderStrategy: [] }),
+      'InvalidParameterException',
+      'No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.',
+    )
+    await t.call('DeleteService', { cluster: 'fallback', service: 'fb', force: true })
+    await t.call('PutClusterCapacityProviders', { cluster: 'fallback', capacityProviders: [], defaultCapacityProviderStrategy: [] })
+  })
+
   it('refuses to delete a provider a cluster uses, without an error, and deletes it once free', async () => {
     const r = await t.call('DeleteCapacityProvider', { capacityProvider: 'asg-one' })
     expect(r.status).toBe(200)

@@ -54,6 +54,10 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
   }
   if (input.capacityProviderStrategy !== undefined || input.platformVersion !== undefined) {
     // A strategy replaces the launch type (and back: an empty strategy means the cluster default).
+    const noDefault = (cluster.defaultCapacityProviderStrategy ?? []).length === 0
+    if (input.capacityProviderStrategy?.length === 0 && noDefault && (doc.capacityProviderStrategy?.length ?? 0) > 0) {
+      throw invalidParameter(serviceMessages.noFallback)
+    }
     const launch =
       input.capacityProviderStrategy !== undefined
         ? chooseLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, cluster)

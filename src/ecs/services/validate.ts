@@ -24,6 +24,7 @@ export const serviceMessages = {
   tooManyServices: 'service names can have at most 10 items.',
   noServices: 'Services cannot be empty.',
   clientToken: 'clientToken must be at most 36 characters.',
+  noFallback: 'No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.',
 }
 
 export function validateServiceName(name: string): void {
