@@ -78,6 +78,24 @@ describe('managed EBS volumes', () => {
     expect(ebsOf(stopped).status).toBe('DETACHED')
   })
 
+  it('StartTask gives the task its volume too', async () => {
+    const probe = await k.call('RunTask', { cluster: CLUSTER, taskDefinition: 'db', volumeConfigurations: [{ name: 'data', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 1 } }] })
+    const instance = probe.body.tasks[0].containerInstanceArn
+    await k.call('StopTask', { cluster: CLUSTER, task: probe.body.tasks[0].taskArn })
+    const r = await k.call('StartTask', {
+      cluster: CLUSTER,
+      taskDefinition: 'db',
+      containerInstances: [instance],
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 3 } }],
+    })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const t = r.body.tasks[0]
+    expect(ebsOf(t)).toMatchObject({ type: 'AmazonElasticBlockStorage', status: 'CREATED' })
+    const pod = await k.core.readNamespacedPod({ namespace: `kecs-${CLUSTER}`, name: t.taskArn.split('/').pop() })
+    expect(pod.spec!.volumes!.find((v) => v.name === 'data')).toEqual({ name: 'data', emptyDir: { sizeLimit: '3Gi' } })
+    await k.call('StopTask', { cluster: CLUSTER, task: t.taskArn })
+  })
+
   it('checks the configurations against the task definition', async () => {
     const run = (volumeConfigurations: unknown) => k.call('RunTask', { cluster: CLUSTER, taskDefinition: 'db', volumeConfigurations })
     for (const bad of [
