@@ -139,6 +139,13 @@ describe('capacity providers', () => {
 
     const d = await t.call('DescribeCapacityProviders', { cluster: 'cp-cluster' })
     expect(d.body.capacityProviders.map((p: any) => p.name)).toEqual(['asg-one', 'asg-scaled'])
+
+    // turning managed scaling on for asg-one gives the cluster its scaling policy
+    await t.call('UpdateCapacityProvider', { name: 'asg-one', autoScalingGroupProvider: { managedScaling: { status: 'ENABLED' } } })
+    const after = await t.call('DescribeClusters', { clusters: ['cp-cluster'], include: ['ATTACHMENTS'] })
+    const policies = after.body.clusters[0].attachments.filter((a: any) => a.type === 'as_policy')
+    expect(policies.map((a: any) => a.details[0].value)).toEqual(['asg-scaled', 'asg-one'])
+    await t.call('UpdateCapacityProvider', { name: 'asg-one', autoScalingGroupProvider: { managedScaling: { status: 'DISABLED' } } })
   })
 
   it('a strategy holds Fargate providers or Auto Scaling group ones, not both', async () => {

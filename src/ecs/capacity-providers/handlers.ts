@@ -19,6 +19,7 @@ import {
   renderProvider,
   type CapacityProviderDoc,
 } from './provider-doc.js'
+import { capacityAttachments } from './attachments.js'
 import { capacityProviderInUse, clustersWithProvider } from './usage.js'
 import {
   checkAsgProvider,
@@ -137,7 +138,13 @@ const updateCapacityProvider: Handler<'UpdateCapacityProvider'> = async (input, 
   }
   next.updateStatus = 'UPDATE_COMPLETE'
   delete next.updateStatusReason
-  await deps.repos.capacityProviders.put(providerKey(ctx, current.name), next)
+  await deps.repos.store.write([deps.repos.capacityProviders.stagePut(providerKey(ctx, current.name), next)])
+  // managed scaling or draining turned on or off: the clusters' attachments follow
+  const writes = clustersWithProvider(deps.repos, clusterArn(ctx, ''), current.name).map((name) => {
+    const cluster = deps.repos.clusters.get(clusterKey(ctx, name))!
+    return deps.repos.clusters.stagePut(clusterKey(ctx, name), { ...cluster, ...capacityAttachments(deps.repos, ctx, cluster) })
+  })
+  if (writes.length) await deps.repos.store.write(writes)
   return { capacityProvider: renderProvider(deps.repos, { ...current, updateStatus: 'UPDATE_IN_PROGRESS' }, false) }
 }
 
