@@ -40,8 +40,9 @@ export const builtinProvider = (s: Scope, name: string): Wire<CapacityProvider> 
   type: name as 'FARGATE' | 'FARGATE_SPOT',
 })
 
-/** The stored provider a reference names (any status), or undefined. */
+/** The stored provider a reference names (any status), or undefined; an ARN of another account or region names none here. */
 export function findProvider(repos: Pick<Repos, 'capacityProviders'>, scope: Scope, ref: string): CapacityProviderDoc | undefined {
+  if (ref.startsWith('arn:') && !ref.startsWith(capacityProviderArn(scope, ''))) return undefined
   return repos.capacityProviders.get(providerKey(scope, providerNameOf(ref)))
 }
 
