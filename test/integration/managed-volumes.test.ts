@@ -127,8 +127,22 @@ describe('managed EBS volumes', () => {
       return arn ? describeTask(arn) : undefined
     }, 'service task')
     expect(ebsOf(task)).toMatchObject({ type: 'AmazonElasticBlockStorage', details: expect.arrayContaining([{ name: 'volumeName', value: 'data' }]) })
+    const deployments = await k.call('ListServiceDeployments', { cluster: CLUSTER, service: 'db' })
+    const rev = await k.call('DescribeServiceRevisions', { serviceRevisionArns: [deployments.body.serviceDeployments[0].targetServiceRevisionArn] })
+    expect(rev.body.serviceRevisions[0].volumeConfigurations).toEqual([{ name: 'data', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 8 } }])
     const pods = await k.core.listNamespacedPod({ namespace: `kecs-${CLUSTER}`, labelSelector: 'kecs.dev/service=db' })
     expect(pods.items[0]!.spec!.volumes!.find((v) => v.name === 'data')).toEqual({ name: 'data', emptyDir: { sizeLimit: '8Gi' } })
+
+    const u = await k.call('UpdateService', {
+      cluster: CLUSTER,
+      service: 'db',
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 9 } }],
+    })
+    expect(u.status, JSON.stringify(u.body)).toBe(200)
+    expect(u.body.service.deployments).toHaveLength(2)
+    expect(u.body.service.deployments[0].volumeConfigurations[0].managedEBSVolume.sizeInGiB).toBe(9)
+    const bad = await k.call('UpdateService', { cluster: CLUSTER, service: 'db', volumeConfigurations: [{ name: 'scratch', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 9 } }] })
+    expect(bad.body.__type).toBe('InvalidParameterException')
     await k.call('DeleteService', { cluster: CLUSTER, service: 'db', force: true })
   })
 })

@@ -91,6 +91,8 @@ const describeServiceRevisions: Handler<'DescribeServiceRevisions'> = async (inp
       continue
     }
     const rendered = withServiceConnectShown(renderServiceRevision(doc, d, containerImages(ctx, deps, doc, d)))
+    // the revision's EBS volumes configured at launch
+    if (d.volumeConfigurations?.length) rendered.volumeConfigurations = structuredClone(d.volumeConfigurations)
     if (seen.has(rendered.serviceRevisionArn!)) continue
     seen.add(rendered.serviceRevisionArn!)
     serviceRevisions.push(rendered)
