@@ -39,6 +39,8 @@ export interface ClusterHandle {
    * address KECS listens on. Absent: the same address (pods of the emulated cluster run in-process).
    */
   endpointForPods?(endpoint: string): string
+  /** The cluster provisions PersistentVolumeClaims on a default StorageClass (EBS volumes configured at launch). */
+  persistentVolumes?: boolean
   /** The emulated cluster's emulator, in this process (tests, bench). */
   emulator?: Emulator
 }

@@ -1,3 +1,4 @@
+import { withClusterFromArns } from './cluster-from-arn.js'
 import { EcsError, unsupportedFeature } from './errors.js'
 import type { RequestContext } from './context.js'
 import { operation } from './model/index.js'
@@ -23,7 +24,7 @@ export async function dispatch(
 ): Promise<unknown> {
   const op = operation(opName)
   if (!op) throw new EcsError('UnknownOperationException', `Unknown operation ${opName}`)
-  const input = validateInput(op.input?.shape, body)
+  const input = withClusterFromArns(opName, validateInput(op.input?.shape, body))
   // The model knows the operation, so its name is one of the table's; the input was validated against its shape.
   const handler = Object.hasOwn(handlers, opName) ? (handlers[opName as OperationName] as AnyHandler | undefined) : undefined
   if (!handler) {

@@ -12,6 +12,7 @@ import { handlers as exec } from './exec/execute-command.js'
 import { handlers as daemons } from './daemons/handlers.js'
 import { handlers as express } from './express/handlers.js'
 import { handlers as gateways } from './gateways/handlers.js'
+import { handlers as capacityProviders } from './capacity-providers/handlers.js'
 
 /**
  * Every implemented operation, by name. Each resource family exports its own map; this joins them.
@@ -31,4 +32,5 @@ export const handlers: HandlerMap = {
   ...daemons,
   ...express,
   ...gateways,
+  ...capacityProviders,
 }

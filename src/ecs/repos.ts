@@ -1,7 +1,8 @@
-import type { Attribute, CapacityProvider } from '@aws-sdk/client-ecs'
+import type { Attribute } from '@aws-sdk/client-ecs'
 import { Counters, DocTable } from '../store/doc-table.js'
 import type { Store } from '../store/store.js'
 import type { SettingDoc } from './account-settings.js'
+import type { CapacityProviderDoc } from './capacity-providers/provider-doc.js'
 import type { ClusterDoc } from './clusters/cluster-doc.js'
 import type { ServiceDoc } from './services/service-doc.js'
 import type { TaskSetDoc } from './services/task-set-doc.js'
@@ -15,7 +16,7 @@ import type { TaskDoc } from './tasks/task-doc.js'
 import type { Wire } from './types.js'
 
 export type AttributeDoc = Wire<Attribute>
-export type CapacityProviderDoc = Wire<CapacityProvider>
+export type { CapacityProviderDoc }
 
 /** One repository per resource family, each typed by the doc it holds, all on the same store and write queue. */
 export interface Repos {

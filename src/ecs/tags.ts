@@ -26,6 +26,19 @@ export const isReservedTagKey = (key: string) => key.toLowerCase().startsWith('a
 
 const countTowardLimit = (tags: Tag[]) => tags.filter((t) => !isReservedTagKey(t.key ?? '')).length
 
+/** A tag key as TagResource and UntagResource accept it: 1-128 characters of the allowed set. */
+function checkTagKey(key: string | undefined): asserts key is string {
+  if (key === undefined || key.length === 0) throw invalidParameter('Tag keys must be between 1 and 128 characters long.')
+  if (key.length > MAX_KEY_LENGTH) {
+    throw invalidParameter(`Tag key '${key}' is longer than ${MAX_KEY_LENGTH} characters.`)
+  }
+  if (!TAG_CHARS.test(key)) {
+    throw invalidParameter(
+      `Tag key '${key}' contains invalid characters. Allowed characters are letters, numbers, spaces, and + - = . _ : / @.`,
+    )
+  }
+}
+
 /**
  * Checks user-supplied tags as ECS does (key 1-128 and value 0-256 characters of the allowed set,
  * no `aws:` keys, at most 50) and returns them as stored: `{key, value}`, one per key, last wins.
@@ -36,17 +49,9 @@ export function validateTags(tags: Tag[] | undefined): { key: string; value: str
   for (const t of tags) {
     const key = t.key
     const value = t.value ?? ''
-    if (key === undefined || key.length === 0) throw invalidParameter('Tag keys must be between 1 and 128 characters long.')
-    if (key.length > MAX_KEY_LENGTH) {
-      throw invalidParameter(`Tag key '${key}' is longer than ${MAX_KEY_LENGTH} characters.`)
-    }
+    checkTagKey(key)
     if (value.length > MAX_VALUE_LENGTH) {
       throw invalidParameter(`The value of tag '${key}' is longer than ${MAX_VALUE_LENGTH} characters.`)
-    }
-    if (!TAG_CHARS.test(key)) {
-      throw invalidParameter(
-        `Tag key '${key}' contains invalid characters. Allowed characters are letters, numbers, spaces, and + - = . _ : / @.`,
-      )
     }
     if (!TAG_CHARS.test(value)) {
       throw invalidParameter(
@@ -161,6 +166,7 @@ const untagResource: Handler<'UntagResource'> = async (input, ctx, deps) => {
   const arn = input.resourceArn!
   checkTaggable(ctx, deps, arn, 'write')
   const keys = new Set(input.tagKeys ?? [])
+  for (const key of keys) checkTagKey(key)
   if ([...keys].some(isReservedTagKey)) throw invalidParameter(RESERVED_PREFIX_MESSAGE)
   const current = getTags(deps.repos, arn)
   const kept = current.filter((t) => !keys.has(t.key ?? ''))

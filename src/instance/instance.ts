@@ -188,6 +188,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         ecsEndpoint: podsSee,
         metadataEndpoint: () => metadataBaseUrl(podsSee()),
         retentionMs,
+        persistentVolumes: c.persistentVolumes ?? false,
         beforePodDelete: (task) => logs.beforePodDelete(task),
         hostPorts: opts.hostPorts === false ? false : { host, ...opts.hostPorts },
         onDaemonDesired: (key) => scheduler.schedule(key),

@@ -18,6 +18,8 @@ export interface KubeOptions {
   /** The task metadata endpoint's base URL as pods reach it. */
   metadataEndpoint: () => string
   retentionMs: number
+  /** The cluster provisions PersistentVolumeClaims (EBS volumes configured at launch); else emptyDirs. */
+  persistentVolumes?: boolean
   /** Awaited before KECS deletes a task's pod (log capture). */
   beforePodDelete: (task: TaskDoc, pod: V1Pod | undefined) => Promise<void>
   /** Static host ports forwarded from this address; false turns forwarding off. */
@@ -54,12 +56,13 @@ export function buildKube(core: EcsCore, o: KubeOptions): KubeParts {
     beforePodDelete: o.beforePodDelete,
   })
   const endpoints = { ecsEndpoint: o.ecsEndpoint, metadataEndpoint: o.metadataEndpoint }
-  const runtime = new KubeTaskRuntime(client, core, reconciler, { ...endpoints, retentionMs: o.retentionMs, log: o.log })
+  const runtime = new KubeTaskRuntime(client, core, reconciler, { ...endpoints, retentionMs: o.retentionMs, persistentVolumes: o.persistentVolumes, log: o.log })
   const services = new KubeServiceRuntime(client, core, {
     ...endpoints,
     informers,
     timers: o.timers,
     onDaemonDesired: o.onDaemonDesired,
+    persistentVolumes: o.persistentVolumes,
     log: o.log,
   })
   const hostPorts =

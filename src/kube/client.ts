@@ -7,6 +7,7 @@ import {
   type V1Deployment,
   type V1Namespace,
   type V1Node,
+  type V1PersistentVolumeClaim,
   type V1Pod,
   type V1Secret,
   type V1Service,
@@ -128,6 +129,15 @@ export class KubeClient {
       cont = page.metadata?._continue || undefined
     } while (cont)
     return { items, resourceVersion }
+  }
+
+  /** Creates the claim unless one of that name exists (a retried launch). */
+  async ensurePersistentVolumeClaim(claim: V1PersistentVolumeClaim): Promise<void> {
+    try {
+      await this.core.createNamespacedPersistentVolumeClaim({ namespace: claim.metadata!.namespace!, body: claim })
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err
+    }
   }
 
   /** Creates the secret unless one of that name exists (an existing one is left as it is). */

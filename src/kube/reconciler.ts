@@ -6,9 +6,12 @@ import { clusterInstances, nodeInstance } from '../ecs/tasks/node-instances.js'
 import { isExpired } from '../ecs/tasks/runtime.js'
 import type { StopReason } from '../ecs/tasks/stopping.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
+import { managedVolumesFor, volumeAttachment } from '../ecs/tasks/managed-volumes.js'
+import { spread } from '../ecs/tasks/validate-run.js'
+import { serviceKey } from '../ecs/services/service-doc.js'
+import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
 import { taskKey, taskKeyOf, taskKeyOfArn } from '../ecs/tasks/task-keys.js'
 import { taskDefinitionOfArn } from '../ecs/task-definitions/resolve.js'
-import { serviceKey } from '../ecs/services/service-doc.js'
 import { stageDeleteTags } from '../ecs/tag-store.js'
 import type { EcsCore } from '../ecs/types.js'
 import { WorkQueue } from '../lib/work-queue.js'
@@ -235,12 +238,42 @@ export class Reconciler {
     doc.kecs.namespace = pod.metadata!.namespace
     doc.kecs.podName = pod.metadata!.name
     doc.kecs.adopted = true
+    this.addServiceVolumes(doc, td, scope, serviceName, a[ANNOTATIONS.deploymentId])
+    this.addServiceProvider(doc, scope, serviceName, a[ANNOTATIONS.deploymentId])
     if (taskKeyOf(doc) !== key) return undefined
     this.deps.repos.store
       .write([this.deps.repos.tasks.stagePut(key, doc)])
       .catch((err) => this.log(`storing task ${doc.taskArn}: ${err.message}`))
     publishTaskChange(this.deps, doc, undefined)
     return doc
+  }
+
+  /**
+   * A service task started under a capacity provider strategy names its provider, as RunTask's do: the
+   * next in the strategy's spread (bases first, then weights) over the deployment's tasks so far.
+   */
+  private addServiceProvider(doc: TaskDoc, scope: { account: string; region: string }, service: string, deploymentId?: string) {
+    const svc = this.deps.repos.services.get(serviceKey(scope, doc.kecs.clusterName, service))
+    const strategy = svc?.deployments.find((d) => d.id === deploymentId)?.capacityProviderStrategy
+    if (!strategy?.length || !deploymentId) return
+    let n = 0
+    for (const t of this.deps.repos.tasks.values()) if (t.startedBy === deploymentId && t.clusterArn === doc.clusterArn) n++
+    const provider = spread(strategy, n + 1)[n]
+    if (provider) doc.capacityProviderName = provider
+  }
+
+  /** A service task's EBS volumes configured at launch: its deployment's, each task with volumes of its own. */
+  private addServiceVolumes(doc: TaskDoc, td: TaskDefinitionDoc, scope: { account: string; region: string }, service: string, deploymentId?: string) {
+    const svc = this.deps.repos.services.get(serviceKey(scope, doc.kecs.clusterName, service))
+    const configs = svc?.deployments.find((d) => d.id === deploymentId)?.volumeConfigurations
+    if (!configs?.length) return
+    try {
+      const volumes = managedVolumesFor(td, configs)
+      doc.kecs.managedVolumes = volumes
+      doc.attachments = [...(doc.attachments ?? []), ...volumes.map(volumeAttachment)]
+    } catch {
+      // checked when the service was created or updated; a task definition changed since is left without
+    }
   }
 
   private log(line: string): void {

@@ -1,5 +1,5 @@
 import type { Tag } from '@aws-sdk/client-ecs'
-import type { V1Node, V1Pod, V1Secret } from '@kubernetes/client-node'
+import type { V1Node, V1PersistentVolumeClaim, V1Pod, V1Secret } from '@kubernetes/client-node'
 import { clusterArn as buildClusterArn } from '../ecs/arns.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
@@ -11,6 +11,8 @@ import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-
 import type { EcsCore, Wire } from '../ecs/types.js'
 import { kubeErrorMessage, statusOf, type KubeClient } from './client.js'
 import { ANNOTATIONS, clusterScopeOf, clusterToNamespace, namespaceName, taskToPod, type NeededSecret } from './convert/index.js'
+import { dnsLabel } from './convert/names.js'
+import type { LaunchVolume } from './convert/volumes.js'
 import type { Reconciler } from './reconciler.js'
 
 /**
@@ -25,12 +27,16 @@ export interface KubeRuntimeOptions {
   /** Base URL of the task metadata endpoint as seen from inside the cluster. */
   metadataEndpoint: () => string
   retentionMs: number
+  /** The cluster provisions PersistentVolumeClaims on a default StorageClass (Kind, existing); the emulated one does not. */
+  persistentVolumes?: boolean
   log?: (line: string) => void
 }
 
 interface KubeLaunch extends PreparedLaunch {
   pod: V1Pod
   secrets: NeededSecret[]
+  /** claims of EBS volumes kept after the task (deleteOnTermination false), made before the pod */
+  claims: V1PersistentVolumeClaim[]
 }
 
 export class KubeTaskRuntime implements TaskRuntime {
@@ -50,6 +56,13 @@ export class KubeTaskRuntime implements TaskRuntime {
 
   prepare(task: TaskDoc, td: TaskDefinitionDoc, tags: Wire<Tag>[]): KubeLaunch {
     const p = /^arn:[^:]+:ecs:([^:]*):(\d{12}):/.exec(task.taskArn)!
+    const persistent = this.opts.persistentVolumes ?? false
+    const launchVolumes: LaunchVolume[] = (task.kecs.managedVolumes ?? []).map((v) => ({
+      name: v.name,
+      sizeInGiB: v.sizeInGiB,
+      persistent,
+      ...(persistent && !v.deleteOnTermination ? { claimName: dnsLabel(`${task.kecs.taskId}-${v.name}`) } : {}),
+    }))
     const { pod, secrets, ignored } = taskToPod({
       clusterName: task.kecs.clusterName,
       clusterArn: task.clusterArn,
@@ -66,11 +79,13 @@ export class KubeTaskRuntime implements TaskRuntime {
       startedBy: task.startedBy,
       group: task.group,
       nodeName: this.nodeOf(task),
+      launchVolumes,
     })
     task.kecs.namespace = pod.metadata!.namespace
     task.kecs.podName = pod.metadata!.name
     if (ignored.length) task.kecs.ignored = ignored
-    return { task, pod, secrets }
+    const claims = launchVolumes.filter((v) => v.claimName).map((v) => keptClaim(pod, v))
+    return { task, pod, secrets, claims }
   }
 
   /** The node ECS placement put the task on, when its container instance is one real node. */
@@ -92,13 +107,14 @@ export class KubeTaskRuntime implements TaskRuntime {
   }
 
   async launch(prepared: PreparedLaunch): Promise<void> {
-    const { task, pod, secrets } = prepared as KubeLaunch
+    const { task, pod, secrets, claims } = prepared as KubeLaunch
     const key = taskKeyOf(task)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
     for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
     try {
       await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)
       for (const s of secrets) await this.client.ensureSecret(pod.metadata!.namespace!, secretFor(s))
+      for (const c of claims) await this.client.ensurePersistentVolumeClaim(c)
       await this.createPod(task, pod)
     } catch (err) {
       this.opts.log?.(`creating pod for task ${task.taskArn}: ${kubeErrorMessage(err)}`)
@@ -231,5 +247,15 @@ export function secretFor(s: NeededSecret): V1Secret {
       annotations: { 'kecs.dev/value-from': s.valueFrom, 'kecs.dev/usage': s.usage },
     },
     stringData: { [s.key]: data },
+  }
+}
+
+/** The claim of an EBS volume that outlives its task: on the default StorageClass, labelled as the pod is. */
+function keptClaim(pod: V1Pod, v: LaunchVolume): V1PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: v.claimName!, namespace: pod.metadata!.namespace!, labels: { ...(pod.metadata!.labels ?? {}) } },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${v.sizeInGiB}Gi` } } },
   }
 }

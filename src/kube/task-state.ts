@@ -1,4 +1,5 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node'
+import { advanceVolumeAttachments } from '../ecs/tasks/managed-volumes.js'
 import { epochSeconds } from '../ecs/clock.js'
 import { markStopping, type StopReason } from '../ecs/tasks/stopping.js'
 import { statusRank, type TaskDoc } from '../ecs/tasks/task-doc.js'
@@ -136,6 +137,9 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
       const bindings = hostPorts.filter((h) => h.container === name && h.hostPort > 0)
       if (bindings.length) {
         c.networkBindings = bindings.map((h) => ({ bindIP: '0.0.0.0', containerPort: h.containerPort, hostPort: h.hostPort, protocol: h.protocol as 'tcp' }))
+      } else if (eni) {
+        // an awsvpc container publishes no host ports: ECS shows the empty list
+        c.networkBindings ??= []
       }
     }
     if (eni && podIP) c.networkInterfaces = [{ attachmentId: eni.id, privateIpv4Address: podIP }]
@@ -206,6 +210,8 @@ export function taskStateFromPod(input: TaskStateInput): TaskDoc {
     t.stoppedAt = Math.max(epochSeconds(now), t.executionStoppedAt)
     if (t.stoppingAt === undefined) t.stoppingAt = t.stoppedAt
   }
+  // a managed volume is attached before the containers start, and goes with the task
+  advanceVolumeAttachments(t, anyStarted)
   t.healthStatus = taskHealth(containers, essential, probed)
   return t
 }

@@ -127,7 +127,8 @@ describe('task definitions', () => {
     await t.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'desc:3' }))
     const latest = await t.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'desc' }))
     expect(latest.taskDefinition!.revision).toBe(2)
-    expect(latest.tags).toBeUndefined()
+    // ECS answers a top-level `tags: []` without include TAGS
+    expect(latest.tags).toEqual([])
     const inactive = await t.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'desc:3' }))
     expect(inactive.taskDefinition!.status).toBe('INACTIVE')
     const byArn = await t.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn('desc', 1) }))

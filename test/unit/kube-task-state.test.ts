@@ -268,3 +268,13 @@ describe('taskStateFromPod: the status table', () => {
     expect(map(pod({ phase: 'Running', statuses: [running('app')] }), stopped)).toEqual(stopped)
   })
 })
+
+describe('taskStateFromPod: network bindings', () => {
+  it('an awsvpc container that publishes no host port shows networkBindings: [] once running', () => {
+    const t = map(pod({ phase: 'Running', podIP: '10.244.0.7', statuses: [running('app'), running('side')] }))
+    expect(t.containers!.find((c) => c.name === 'side')!.networkBindings).toEqual([])
+    expect(t.containers!.find((c) => c.name === 'app')!.networkBindings).toHaveLength(1)
+    const pending = map(pod({ statuses: [waiting('app', 'ContainerCreating'), waiting('side', 'ContainerCreating')] }))
+    expect(pending.containers!.find((c) => c.name === 'side')!.networkBindings).toBeUndefined()
+  })
+})

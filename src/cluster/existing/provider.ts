@@ -66,6 +66,8 @@ export function createExistingProvider(o: ExistingProviderOptions = {}): Cluster
       }
       return {
         kubeconfigPath,
+        // assumed to have a default StorageClass, as managed clusters and Kind do
+        persistentVolumes: true,
         describe: `existing cluster ${where}, Kubernetes ${version}`,
         // Not ours: stopping KECS leaves the cluster, and there is no deleteCluster.
         stop: async () => {},

@@ -112,6 +112,8 @@ export function createKindProvider(o: KindProviderOptions = {}): ClusterProvider
       const hostForPods = await kindHostAddress(run, platform)
       return {
         kubeconfigPath,
+        // Kind ships a default StorageClass (local-path)
+        persistentVolumes: true,
         describe: `Kind cluster ${cluster} (Kubernetes ${version}, ${created ? 'created' : 'reused'}; context ${target.context})`,
         endpointForPods: (endpoint) => podEndpoint(endpoint, hostForPods, platform, ctx.log),
         // The cluster stays for a fast restart; `kecs stop --delete-cluster` removes it.

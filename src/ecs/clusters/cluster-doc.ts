@@ -48,7 +48,8 @@ export function renderCluster(repos: Repos, doc: ClusterDoc, view: ClusterView =
     statistics: view !== 'full' && view.has('STATISTICS') ? clusterStatistics(tally) : [],
     tags: has('TAGS') ? getTags(repos, doc.clusterArn) : [],
   })
-  if (has('SETTINGS')) out.settings = clone(doc.settings ?? [])
+  // ECS shows the settings along with the attachments too
+  if (has('SETTINGS') || has('ATTACHMENTS')) out.settings = clone(doc.settings ?? [])
   out.capacityProviders = [...(doc.capacityProviders ?? [])]
   out.defaultCapacityProviderStrategy = clone(doc.defaultCapacityProviderStrategy ?? [])
   if (doc.attachments && has('ATTACHMENTS')) {

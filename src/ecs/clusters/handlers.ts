@@ -2,7 +2,7 @@ import type { ClusterSetting } from '@aws-sdk/client-ecs'
 import { clusterArn } from '../arns.js'
 import { effectiveSetting } from '../account-settings.js'
 import type { RequestContext } from '../context.js'
-import { EcsError, invalidParameter } from '../errors.js'
+import { clientException, EcsError, invalidParameter } from '../errors.js'
 import { listPage } from '../pagination.js'
 import { stageDeleteTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
@@ -10,6 +10,9 @@ import type { EcsDeps, Handler, HandlerMap } from '../types.js'
 import { clusterKey, renderCluster, type ClusterDoc } from './cluster-doc.js'
 import { clusterTally } from './counts.js'
 import { managedInstanceCount } from '../tasks/node-instances.js'
+import { capacityProviderInUse } from '../capacity-providers/usage.js'
+import { capacityAttachments } from '../capacity-providers/attachments.js'
+import { findProvider } from '../capacity-providers/provider-doc.js'
 import { parseClusterRef, resolveCluster } from './resolve.js'
 import {
   mergeSettings,
@@ -23,12 +26,6 @@ import {
 /** The cluster operations (docs/ecs-facts.md#clusters). Clusters are account/region scoped and named uniquely. */
 
 const MAX_DESCRIBE = 100
-
-/** Attachments of a cluster with capacity providers: Fargate ones need no scaling plan, so none. */
-const capacityAttachments = (doc: ClusterDoc): Pick<ClusterDoc, 'attachments' | 'attachmentsStatus'> =>
-  (doc.capacityProviders?.length ?? 0) > 0 || doc.attachments
-    ? { attachments: doc.attachments ?? [], attachmentsStatus: 'UPDATE_COMPLETE' }
-    : {}
 
 const createCluster: Handler<'CreateCluster'> = async (input, ctx, deps) => {
   const name = input.clusterName ?? 'default'
@@ -61,7 +58,7 @@ const createCluster: Handler<'CreateCluster'> = async (input, ctx, deps) => {
   if (input.serviceConnectDefaults?.namespace) {
     doc.serviceConnectDefaults = { namespace: namespaceArn(ctx, input.serviceConnectDefaults.namespace) }
   }
-  doc = { ...doc, ...capacityAttachments(doc) }
+  doc = { ...doc, ...capacityAttachments(deps.repos, ctx, doc) }
 
   // The cluster and its tags in one atomic job; staging updates the in-memory copy at once, so a
   // concurrent CreateCluster of the same name already sees this one.
@@ -118,6 +115,10 @@ const deleteCluster: Handler<'DeleteCluster'> = async (input, ctx, deps) => {
   if (tally.unstoppedTasksCount > 0) {
     throw new EcsError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.')
   }
+  // Observed ECS answer (the model also has ClusterContainsCapacityProviderException for this case).
+  if ((doc.capacityProviders ?? []).some((p) => findProvider(deps.repos, ctx, p)?.type === 'MANAGED_INSTANCES')) {
+    throw clientException('The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.')
+  }
   const inactive: ClusterDoc = { ...doc, status: 'INACTIVE' }
   await deps.repos.store.write([
     deps.repos.clusters.stagePut(clusterKey(ctx, doc.clusterName), inactive),
@@ -159,10 +160,12 @@ const updateClusterSettings: Handler<'UpdateClusterSettings'> = async (input, ct
 
 const putClusterCapacityProviders: Handler<'PutClusterCapacityProviders'> = async (input, ctx, deps) => {
   const current = resolveCluster(ctx, deps, input.cluster)
-  const providers = validateCapacityProviders(ctx, deps, input.capacityProviders ?? [])
+  // The cluster's own Managed Instances providers stay associated whatever the list says.
+  const own = (current.capacityProviders ?? []).filter((p) => findProvider(deps.repos, ctx, p)?.type === 'MANAGED_INSTANCES')
+  const providers = [...validateCapacityProviders(ctx, deps, input.capacityProviders ?? []), ...own]
   const strategy = validateStrategy(input.defaultCapacityProviderStrategy ?? [], providers)
   const removed = (current.capacityProviders ?? []).filter((p) => !providers.includes(p))
-  const inUse = removed.find((p) => capacityProviderInUse(deps, current.clusterArn, p))
+  const inUse = removed.find((p) => capacityProviderInUse(deps.repos, current.clusterArn, p))
   if (inUse) {
     throw new EcsError(
       'ResourceInUseException',
@@ -170,19 +173,7 @@ const putClusterCapacityProviders: Handler<'PutClusterCapacityProviders'> = asyn
     )
   }
   const doc: ClusterDoc = { ...structuredClone(current), capacityProviders: providers, defaultCapacityProviderStrategy: strategy }
-  return save(deps, ctx, { ...doc, ...capacityAttachments(doc) })
-}
-
-/** A provider is in use while a live service's strategy or an unstopped task in the cluster uses it. */
-function capacityProviderInUse(deps: EcsDeps, arn: string, provider: string): boolean {
-  for (const s of deps.repos.services.values()) {
-    if (s?.clusterArn !== arn || (s.status !== 'ACTIVE' && s.status !== 'DRAINING')) continue
-    if ((s.capacityProviderStrategy ?? []).some((i) => i?.capacityProvider === provider)) return true
-  }
-  for (const t of deps.repos.tasks.values()) {
-    if (t?.clusterArn === arn && t.lastStatus !== 'STOPPED' && t.capacityProviderName === provider) return true
-  }
-  return false
+  return save(deps, ctx, { ...doc, ...capacityAttachments(deps.repos, ctx, doc) })
 }
 
 export const handlers: HandlerMap = {

@@ -4,6 +4,8 @@ import { NAME_PATTERN } from '../arns.js'
 import type { RequestContext } from '../context.js'
 import { invalidParameter } from '../errors.js'
 import type { EcsDeps, Wire } from '../types.js'
+import { BUILTIN_PROVIDERS, findProvider, isBuiltinProvider } from '../capacity-providers/provider-doc.js'
+import { checkNotMixed } from '../tasks/validate-run.js'
 
 /** Cluster input checks that the model cannot express (ECS validates these in the service). */
 
@@ -35,17 +37,9 @@ export function mergeSettings(current: ClusterSetting[], updates: ClusterSetting
   return [...byName.values()]
 }
 
-/** The capacity providers KECS always has (Fargate is what a local cluster emulates best). */
-const BUILTIN_CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT']
-
-/** A capacity provider exists when built in, or created in this scope (CreateCapacityProvider, if any). */
+/** A capacity provider exists when built in (FARGATE, FARGATE_SPOT), or created in this scope and ACTIVE. */
 function capacityProviderExists(ctx: RequestContext, deps: Pick<EcsDeps, 'repos'>, name: string): boolean {
-  if (BUILTIN_CAPACITY_PROVIDERS.includes(name)) return true
-  const prefix = `arn:aws:ecs:${ctx.region}:${ctx.account}:capacity-provider/`
-  for (const cp of deps.repos.capacityProviders.values()) {
-    if (cp?.name === name && cp.status === 'ACTIVE' && String(cp.capacityProviderArn ?? '').startsWith(prefix)) return true
-  }
-  return false
+  return isBuiltinProvider(name) || findProvider(deps.repos, ctx, name)?.status === 'ACTIVE'
 }
 
 export function validateCapacityProviders(
@@ -58,8 +52,12 @@ export function validateCapacityProviders(
     const list = unknown.map((p) => `'${p}'`).join(', ')
     throw invalidParameter(
       `The specified capacity provider${unknown.length > 1 ? 's' : ''} ${list} ${unknown.length > 1 ? 'do' : 'does'} not exist. ` +
-        `KECS provides ${BUILTIN_CAPACITY_PROVIDERS.join(' and ')}; specify a valid capacity provider and try again.`,
+        `KECS provides ${BUILTIN_PROVIDERS.join(' and ')} and those made with CreateCapacityProvider; specify a valid capacity provider and try again.`,
     )
+  }
+  // The rest of ECS's text is not known; it goes on to say they are associated already.
+  if (providers.some((p) => findProvider(deps.repos, ctx, p)?.type === 'MANAGED_INSTANCES')) {
+    throw invalidParameter('Cannot associate Managed Instances capacity provider to clusters using this API. Managed Instances capacity providers are already associated with their cluster.')
   }
   return [...new Set(providers)]
 }
@@ -86,6 +84,7 @@ export function validateStrategy(
     }
     seen.add(name)
   }
+  checkNotMixed(strategy)
   if (strategy.filter((i) => (i.base ?? 0) > 0).length > 1) {
     throw invalidParameter('Only one capacity provider in a capacity provider strategy can have a base defined.')
   }

@@ -10,14 +10,14 @@ import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import { clusterInstances } from '../tasks/node-instances.js'
 import type { Handler } from '../types.js'
-import { newDeployment, startDeployment, withConfigDefaults } from './deployments.js'
+import { managedVolumesFor } from '../tasks/managed-volumes.js'
+import { newDeployment, newServiceConfig, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
 import { connectGateways } from '../gateways/connect.js'
 import { renderService, serviceKey, type ServiceDoc } from './service-doc.js'
 import { deploymentTaskTags } from './task-tags.js'
 import {
-  checkNoEbs,
   checkRunnable,
   checkTaskDefinitionUsable,
   chooseLaunch,
@@ -69,7 +69,7 @@ export const createServiceWith = async (
   } else if (!external) {
     throw invalidParameter(serviceMessages.tdRequired)
   }
-  checkNoEbs(input.volumeConfigurations)
+  if (td) managedVolumesFor(td, input.volumeConfigurations)
   const launch = chooseLaunch(input, cluster)
   if (daemon && launch.launchTypes.includes('FARGATE')) throw invalidParameter(serviceMessages.daemonFargate)
   const network = normalizeNetwork(input.networkConfiguration)
@@ -96,7 +96,7 @@ export const createServiceWith = async (
     ...(launch.capacityProviderStrategy ? { capacityProviderStrategy: launch.capacityProviderStrategy } : {}),
     ...(fargate ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
     ...(td ? { taskDefinition: td.taskDefinitionArn } : {}),
-    deploymentConfiguration: withConfigDefaults(input.deploymentConfiguration, daemon),
+    deploymentConfiguration: newServiceConfig(input.deploymentConfiguration, daemon),
     deployments: [],
     roleArn: roleArnOf(ctx.account, input.role),
     events: [],
@@ -141,6 +141,7 @@ export const createServiceWith = async (
           platformVersion: doc.platformVersion,
           networkConfiguration: network,
           serviceConnectConfiguration: input.serviceConnectConfiguration,
+          volumeConfigurations: input.volumeConfigurations,
           taskTags,
         },
         desiredCount,

@@ -22,6 +22,8 @@ export interface Revision {
   platformVersion?: string
   networkConfiguration?: DeploymentDoc['networkConfiguration']
   serviceConnectConfiguration?: DeploymentDoc['serviceConnectConfiguration']
+  /** EBS volumes configured at launch for each of its tasks */
+  volumeConfigurations?: DeploymentDoc['volumeConfigurations']
   taskTags: { key: string; value: string }[]
 }
 
@@ -61,6 +63,7 @@ export function newDeployment(
   }
   if (rev.networkConfiguration) d.networkConfiguration = structuredClone(rev.networkConfiguration)
   if (rev.serviceConnectConfiguration) d.serviceConnectConfiguration = structuredClone(rev.serviceConnectConfiguration)
+  if (rev.volumeConfigurations?.length) d.volumeConfigurations = structuredClone(rev.volumeConfigurations)
   return d
 }
 
@@ -73,6 +76,7 @@ export function revisionOf(d: DeploymentDoc): Revision {
     platformVersion: d.platformVersion,
     networkConfiguration: d.networkConfiguration,
     serviceConnectConfiguration: d.serviceConnectConfiguration,
+    volumeConfigurations: d.volumeConfigurations,
     taskTags: d.kecs.taskTags,
   }
 }
@@ -114,6 +118,13 @@ export function withConfigDefaults(given: DeploymentConfig | undefined, daemon: 
   for (const k of ['bakeTimeInMinutes', 'lifecycleHooks', 'canaryConfiguration', 'linearConfiguration'] as const) {
     if (given?.[k] !== undefined) (out as Record<string, unknown>)[k] = structuredClone(given[k])
   }
+  return out
+}
+
+/** A new service's deploymentConfiguration: the defaults, and the alarms block ECS shows even when none were given (off). */
+export function newServiceConfig(given: DeploymentConfig | undefined, daemon: boolean): DeploymentConfig {
+  const out = withConfigDefaults(given, daemon)
+  out.alarms ??= { alarmNames: [], rollback: false, enable: false }
   return out
 }
 

@@ -97,7 +97,9 @@ const describeServiceRevisions: Handler<'DescribeServiceRevisions'> = async (inp
       failures.push({ arn, reason: 'MISSING' })
       continue
     }
-    const rendered = renderServiceRevision(doc, d, containerImages(ctx, deps, doc, d))
+    const rendered = withServiceConnectShown(renderServiceRevision(doc, d, containerImages(ctx, deps, doc, d)))
+    // the revision's EBS volumes configured at launch
+    if (d.volumeConfigurations?.length) rendered.volumeConfigurations = structuredClone(d.volumeConfigurations)
     if (seen.has(rendered.serviceRevisionArn!)) continue
     seen.add(rendered.serviceRevisionArn!)
     serviceRevisions.push(rendered)
@@ -180,4 +182,11 @@ export const handlers = {
   DescribeServiceDeployments: describeServiceDeployments,
   DescribeServiceRevisions: describeServiceRevisions,
   StopServiceDeployment: stopServiceDeployment,
+}
+
+/** Without Service Connect ECS shows it off in a revision (`{"enabled": false}`), before `createdAt`. */
+function withServiceConnectShown(r: ReturnType<typeof renderServiceRevision>): ReturnType<typeof renderServiceRevision> {
+  if (r.serviceConnectConfiguration) return r
+  const { createdAt, ...rest } = r
+  return { ...rest, serviceConnectConfiguration: { enabled: false }, createdAt }
 }

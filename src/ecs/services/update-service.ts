@@ -4,6 +4,7 @@ import { getTags } from '../tag-store.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import { resolveTaskDefinition } from '../task-definitions/resolve.js'
 import type { Handler } from '../types.js'
+import { managedVolumesFor } from '../tasks/managed-volumes.js'
 import { mergeConfig, newDeployment, startDeployment } from './deployments.js'
 import { publishServiceNotes, reasons } from './events.js'
 import { serviceRuntime } from './runtime.js'
@@ -12,7 +13,7 @@ import { findService, primaryOf, renderService, serviceKey, type ServiceDoc } fr
 import { stageTaskSetCounts } from './task-set-doc.js'
 import { checkExternalUpdate } from './task-sets.js'
 import { deploymentTaskTags } from './task-tags.js'
-import { checkNoEbs, checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwork, serviceMessages } from './validate.js'
+import { checkRunnable, checkTaskDefinitionUsable, chooseLaunch, normalizeNetwork, serviceMessages } from './validate.js'
 
 /**
  * UpdateService (docs/ecs-facts.md#services). Settings that change what the tasks are — the task definition, the
@@ -44,7 +45,10 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
     td = resolveTaskDefinition(ctx, deps, doc.taskDefinition)
   }
 
-  checkNoEbs(input.volumeConfigurations)
+  if (input.volumeConfigurations !== undefined) {
+    if (td) managedVolumesFor(td, input.volumeConfigurations)
+    if (!sameJson(input.volumeConfigurations, primary?.volumeConfigurations ?? [])) redeploy = true
+  }
   let gatewayOps: ReturnType<typeof connectGateways> = []
   if (input.gatewayConnectors !== undefined) {
     const before = JSON.stringify(doc.kecs.gateways ?? [])
@@ -57,6 +61,10 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
   }
   if (input.capacityProviderStrategy !== undefined || input.platformVersion !== undefined) {
     // A strategy replaces the launch type (and back: an empty strategy means the cluster default).
+    const noDefault = (cluster.defaultCapacityProviderStrategy ?? []).length === 0
+    if (input.capacityProviderStrategy?.length === 0 && noDefault && (doc.capacityProviderStrategy?.length ?? 0) > 0) {
+      throw invalidParameter(serviceMessages.noFallback)
+    }
     const launch =
       input.capacityProviderStrategy !== undefined
         ? chooseLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, cluster)
@@ -119,6 +127,7 @@ export const updateService: Handler<'UpdateService'> = async (input, ctx, deps) 
         platformVersion: doc.platformVersion,
         networkConfiguration: doc.networkConfiguration,
         serviceConnectConfiguration: input.serviceConnectConfiguration ?? primary?.serviceConnectConfiguration,
+        volumeConfigurations: input.volumeConfigurations ?? primary?.volumeConfigurations,
         taskTags: deploymentTaskTags(deps, {
           propagateTags: doc.propagateTags,
           enableECSManagedTags: doc.enableECSManagedTags,

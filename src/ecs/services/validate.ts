@@ -24,13 +24,7 @@ export const serviceMessages = {
   tooManyServices: 'service names can have at most 10 items.',
   noServices: 'Services cannot be empty.',
   clientToken: 'clientToken must be at most 36 characters.',
-}
-
-/** Worded like RunTask's refusal (src/ecs/tasks/run-task.ts). */
-export function checkNoEbs(volumeConfigurations: unknown[] | undefined): void {
-  if (volumeConfigurations?.length) {
-    throw clientException("KECS cannot run a service with 'volumeConfigurations': EBS volumes configured at launch are not available")
-  }
+  noFallback: 'No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.',
 }
 
 export function validateServiceName(name: string): void {
@@ -45,7 +39,7 @@ export function checkTaskDefinitionUsable(td: TaskDefinitionDoc): void {
 export interface LaunchChoice {
   launchType?: string
   capacityProviderStrategy?: Wire<CapacityProviderStrategyItem>[]
-  /** The launch types the service's tasks get (a strategy may mix Fargate and EC2 providers). */
+  /** The launch types the service's tasks get: FARGATE or EC2 (a strategy never mixes them). */
   launchTypes: string[]
 }
 

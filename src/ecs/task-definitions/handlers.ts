@@ -73,8 +73,9 @@ const describeTaskDefinition: Handler<'DescribeTaskDefinition'> = async (
   deps,
 ) => {
   const doc = resolveTaskDefinition(ctx, deps, input.taskDefinition!, 'Unable to describe task definition.')
-  const out: Wire<DescribeTaskDefinitionResponse> = { taskDefinition: doc }
-  if (input.include?.includes('TAGS')) out.tags = getTags(deps.repos, doc.taskDefinitionArn!)
+  // ECS always answers a top-level `tags`: [] unless TAGS is included
+  const tags = input.include?.includes('TAGS') ? getTags(deps.repos, doc.taskDefinitionArn!) : []
+  const out: Wire<DescribeTaskDefinitionResponse> = { taskDefinition: doc, tags }
   return out
 }
 

@@ -4,7 +4,7 @@ import { requestFingerprint } from '../client-token.js'
 import type { ClusterDoc } from '../clusters/cluster-doc.js'
 import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
-import { clientException, EcsError, invalidParameter } from '../errors.js'
+import { EcsError, invalidParameter } from '../errors.js'
 import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
@@ -14,6 +14,7 @@ import { buildTask } from './build-task.js'
 import { shortfall, taskNeeds } from './capacity.js'
 import { compileConstraints, placementFailure } from '../container-instances/placement.js'
 import { publishTaskChange } from './events.js'
+import { managedVolumesFor, volumeAttachment } from './managed-volumes.js'
 import { taskKeyOf } from './task-keys.js'
 import { clusterInstances, findInstance, type ContainerInstanceDoc } from './node-instances.js'
 import { noClusterError, taskRuntime, type TaskRuntime } from './runtime.js'
@@ -52,7 +53,7 @@ const runTask: Handler<'RunTask'> = async (input, ctx, deps) => {
   }
   checkTaskDefinitionActive(td)
   checkOverrides(td, input.overrides)
-  if (input.volumeConfigurations?.length) throw noEbs()
+  managedVolumesFor(td, input.volumeConfigurations)
   const count = input.count ?? 1
   const where = placements(input, cluster, count)
   for (const lt of new Set(where.map((p) => p.launchType))) {
@@ -105,7 +106,7 @@ const startTask: Handler<'StartTask'> = async (input, ctx, deps) => {
   const td = resolveTaskDefinition(ctx, deps, input.taskDefinition!)
   checkTaskDefinitionActive(td)
   checkOverrides(td, input.overrides)
-  if (input.volumeConfigurations?.length) throw noEbs()
+  managedVolumesFor(td, input.volumeConfigurations)
   const refs = input.containerInstances ?? []
   if (refs.length === 0) throw invalidParameter('containerInstances can not be empty.')
   if (refs.length > MAX_START_INSTANCES) throw invalidParameter(`containerInstances can have at most ${MAX_START_INSTANCES} items.`)
@@ -150,9 +151,6 @@ function startFailure(cluster: ClusterDoc, ref: string, inst: ContainerInstanceD
   return { arn: inst.containerInstanceArn, reason: 'INACTIVE', detail: `The container instance is ${inst.status}.` }
 }
 
-/** Worded like the converter's refusals (src/kube/convert/unsupported.ts). */
-const noEbs = () => clientException("KECS cannot run a task with 'volumeConfigurations': EBS volumes configured at launch are not available")
-
 const needsInstance = (where: Placement[]) => where.some((p) => p.launchType !== 'FARGATE')
 
 function newTask(
@@ -164,7 +162,7 @@ function newTask(
   place: Placement,
   containerInstanceArn: string | undefined,
 ): TaskDoc {
-  return buildTask({
+  const doc = buildTask({
     scope: ctx,
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
@@ -181,6 +179,13 @@ function newTask(
     enableExecuteCommand: input.enableExecuteCommand,
     platformVersion: 'platformVersion' in input ? input.platformVersion : undefined,
   })
+  // each task gets volumes of its own
+  const volumes = managedVolumesFor(td, input.volumeConfigurations)
+  if (volumes.length) {
+    doc.kecs.managedVolumes = volumes
+    doc.attachments = [...(doc.attachments ?? []), ...volumes.map(volumeAttachment)]
+  }
+  return doc
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ManagedVolume } from './managed-volumes.js'
 import type { Task } from '@aws-sdk/client-ecs'
 import { isArn, taskArn as buildTaskArn } from '../arns.js'
 import type { RequestContext } from '../context.js'
@@ -42,6 +43,8 @@ export interface TaskInternal {
   ignored?: { field: string; reason: string }[]
   /** The task came from a pod KECS did not create itself (a service's Deployment pod). */
   adopted?: boolean
+  /** EBS volumes configured at launch (managed-volumes.ts). */
+  managedVolumes?: ManagedVolume[]
 }
 
 /** Task lifecycle, in order (docs/architecture.md#lifecycle-as-data): lastStatus never moves backwards. */

@@ -33,6 +33,8 @@ export const messages = {
   providerNotInCluster:
     'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.',
   emptyStrategy: 'The capacity provider strategy cannot be empty.',
+  mixedProviders:
+    'A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.',
   propagateService: 'The propagateTags value SERVICE is only valid for tasks that a service starts.',
   inactive: 'TaskDefinition is inactive',
   noNetwork: "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
@@ -95,6 +97,12 @@ export function checkProvidersAssociated(strategy: Wire<CapacityProviderStrategy
   if (strategy.some((i) => !i.capacityProvider || !associated.has(i.capacityProvider))) {
     throw invalidParameter(messages.providerNotInCluster)
   }
+  checkNotMixed(strategy)
+}
+
+/** A strategy holds Fargate providers or Auto Scaling group ones, never both. */
+export function checkNotMixed(strategy: Wire<CapacityProviderStrategyItem>[]): void {
+  if (new Set(strategy.map((i) => providerLaunchType(i.capacityProvider ?? ''))).size > 1) throw invalidParameter(messages.mixedProviders)
 }
 
 /**
@@ -120,7 +128,8 @@ export function placements(
   return spread(strategy, count).map((p) => ({ launchType: providerLaunchType(p), capacityProviderName: p }))
 }
 
-function spread(strategy: Wire<CapacityProviderStrategyItem>[], count: number): string[] {
+/** The provider of each of `count` tasks in order: bases first, then by weight (the n-th task's provider never changes with count). */
+export function spread(strategy: Wire<CapacityProviderStrategyItem>[], count: number): string[] {
   // n: tasks given beyond the base, which the weights share out
   const items = strategy.map((s) => ({ name: s.capacityProvider!, base: s.base ?? 0, weight: s.weight ?? 0, n: 0 }))
   const out: string[] = []

@@ -21,7 +21,7 @@ import { namespaceName } from './names.js'
 import { containerResources, effectiveContainerSize, effectiveTaskSize, validateSizes } from './resources.js'
 import { SecretSet } from './secrets.js'
 import { containerField, Findings, refuse } from './unsupported.js'
-import { containerMounts, memoryMounts, taskVolumes } from './volumes.js'
+import { containerMounts, memoryMounts, taskVolumes, type LaunchVolume } from './volumes.js'
 
 /**
  * ECS task → Pod. Pure: no I/O. Pod-wide mappings are here; per-container ones in container.ts, env.ts,
@@ -36,6 +36,8 @@ export interface TaskToPodInput extends ConvertContext {
   group?: string
   /** The node of the container instance ECS placement chose: the pod is held to it by node affinity. */
   nodeName?: string
+  /** EBS volumes configured at launch (RunTask/StartTask volumeConfigurations). */
+  launchVolumes?: LaunchVolume[]
 }
 
 export interface TaskToPodResult extends ConvertReport {
@@ -50,6 +52,7 @@ export function taskToPod(input: TaskToPodInput): TaskToPodResult {
     ctx: input,
     taskId: { literal: input.taskId },
     template: false,
+    launchVolumes: input.launchVolumes,
   })
   const annotations: Record<string, string> = {
     ...parts.annotations,
@@ -95,6 +98,7 @@ export function buildPodParts(o: {
   ctx: ConvertContext
   taskId: TaskIdRef
   template: boolean
+  launchVolumes?: LaunchVolume[]
 }): PodParts {
   const td = o.taskDefinition
   const containers = td.containerDefinitions ?? []
@@ -106,7 +110,7 @@ export function buildPodParts(o: {
   const overrides = containerOverrides(containers, o.overrides)
   const byName = new Map(containers.map((c) => [c.name!, c]))
   const layout = podLayout(containers)
-  const vols = taskVolumes(td, findings)
+  const vols = taskVolumes(td, findings, o.launchVolumes)
   const volumes: V1Volume[] = [...vols.volumes]
 
   const sizes = containers.map((c) => ({ name: c.name!, size: effectiveContainerSize(c, overrides.get(c.name!), findings) }))

@@ -14,6 +14,7 @@ import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from './lab
 import { namespaceName, portName, workloadName } from './names.js'
 import { buildPodParts, sortKeys } from './pod.js'
 import { Findings } from './unsupported.js'
+import type { LaunchVolume } from './volumes.js'
 
 /**
  * ECS service → Deployment (REPLICA) or DaemonSet (DAEMON), plus a ClusterIP Service when the task
@@ -31,6 +32,8 @@ export interface ServiceToWorkloadInput extends ConvertContext {
    * → host port): an Express service's endpoint on the KECS host.
    */
   hostPorts?: Record<string, number>
+  /** EBS volumes configured at launch (the deployment's volumeConfigurations). */
+  launchVolumes?: LaunchVolume[]
 }
 
 export interface WorkloadPlacement {
@@ -80,7 +83,13 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
   serviceLevelChecks(svc, findings, !!input.placement)
 
   const podCtx = { ...input, launchType: input.launchType ?? svc.launchType }
-  const parts = buildPodParts({ taskDefinition: input.taskDefinition, ctx: podCtx, taskId: 'downward', template: true })
+  const parts = buildPodParts({
+    taskDefinition: input.taskDefinition,
+    ctx: podCtx,
+    taskId: 'downward',
+    template: true,
+    launchVolumes: input.launchVolumes,
+  })
   if (input.hostPorts) overrideHostPorts(parts.annotations, input.hostPorts)
   const selector = {
     [LABELS.managedBy]: MANAGED_BY_VALUE,

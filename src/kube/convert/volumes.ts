@@ -14,7 +14,30 @@ export interface TaskVolumes {
   names: Map<string, string>
 }
 
-export function taskVolumes(td: TaskDefinitionDoc, findings: Findings): TaskVolumes {
+/**
+ * An EBS volume configured at launch, as the pod gets it: a claim of `sizeInGiB` on the default
+ * StorageClass (`persistent`), deleted with the pod (a generic ephemeral volume) or kept (`claimName`,
+ * a claim the runtime creates); without persistent volumes (the emulated cluster) an emptyDir of that size.
+ */
+export interface LaunchVolume {
+  name: string
+  sizeInGiB: number
+  persistent: boolean
+  /** the kept claim's name; absent: the claim goes with the pod */
+  claimName?: string
+}
+
+function launchVolume(name: string, v: LaunchVolume): V1Volume {
+  const storage = `${v.sizeInGiB}Gi`
+  if (!v.persistent) return { name, emptyDir: { sizeLimit: storage } }
+  if (v.claimName) return { name, persistentVolumeClaim: { claimName: v.claimName } }
+  return {
+    name,
+    ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } } },
+  }
+}
+
+export function taskVolumes(td: TaskDefinitionDoc, findings: Findings, launch: LaunchVolume[] = []): TaskVolumes {
   const volumes: V1Volume[] = []
   const names = new Map<string, string>()
   for (const v of td.volumes ?? []) {
@@ -65,6 +88,11 @@ export function taskVolumes(td: TaskDefinitionDoc, findings: Findings): TaskVolu
           'Docker volume labels are not applied',
         )
       }
+    }
+    const given = v.configuredAtLaunch ? launch.find((l) => l.name === v.name) : undefined
+    if (given) {
+      volumes.push(launchVolume(name, given))
+      continue
     }
     if (v.configuredAtLaunch) {
       findings.ignore(

@@ -37,6 +37,8 @@ export interface KubeServiceRuntimeOptions {
   timers: Timers
   /** A DAEMON service's desired pod count changed: its scheduler step is due. */
   onDaemonDesired?: (serviceKey: string) => void
+  /** The cluster provisions PersistentVolumeClaims (EBS volumes configured at launch); else emptyDirs. */
+  persistentVolumes?: boolean
   log?: (line: string) => void
 }
 
@@ -153,6 +155,12 @@ export class KubeServiceRuntime implements ServiceRuntime {
       tags: primary.kecs.taskTags,
       placement,
       ...(doc.kecs.express || doc.kecs.gateways ? { hostPorts: hostEndpoints(doc) } : {}),
+      // a service's volumes always go with their task: a claim per pod
+      launchVolumes: (primary.volumeConfigurations ?? []).map((v) => ({
+        name: v.name ?? '',
+        sizeInGiB: v.managedEBSVolume?.sizeInGiB ?? 1,
+        persistent: this.opts.persistentVolumes ?? false,
+      })),
     })
     stamp(out.workload)
     if (out.service) stamp(out.service)
