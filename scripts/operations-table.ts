@@ -7,19 +7,27 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { handlers } from '../src/ecs/handlers.js'
 import { operationNames } from '../src/ecs/model/index.js'
+import { PARTIAL } from './operation-notes.js'
 
 export const START = '<!-- operations:start -->'
 export const END = '<!-- operations:end -->'
 export const README = fileURLToPath(new URL('../README.md', import.meta.url))
 
-export function operationsTable(names: string[] = operationNames, implemented: object = handlers): string {
-  const done = names.filter((n) => Object.hasOwn(implemented, n))
-  const rows = names.map((n) => `| ${n} | ${Object.hasOwn(implemented, n) ? 'yes' : 'not yet'} |`)
+/** implemented, partial (with what is missing, from operation-notes.ts) or not yet, for one operation. */
+export function operationStatus(name: string, implemented: object = handlers, partial: Record<string, string> = PARTIAL): [string, string] {
+  if (!Object.hasOwn(implemented, name)) return ['not yet', 'answers `UnsupportedFeatureException`']
+  return Object.hasOwn(partial, name) ? ['partial', partial[name]!] : ['implemented', '']
+}
+
+export function operationsTable(names: string[] = operationNames, implemented: object = handlers, partial: Record<string, string> = PARTIAL): string {
+  const status = names.map((n) => [n, ...operationStatus(n, implemented, partial)] as const)
+  const count = (s: string) => status.filter(([, st]) => st === s).length
+  const rows = status.map(([n, st, note]) => `| ${n} | ${st} | ${note} |`)
   return [
-    `${done.length} of ${names.length} operations implemented; the others answer \`UnsupportedFeatureException\`.`,
+    `${count('implemented') + count('partial')} of ${names.length} operations answer with ECS's behaviour (${count('partial')} of them partial, with what is missing); ${count('not yet')} answer \`UnsupportedFeatureException\`.`,
     '',
-    '| Operation | Implemented |',
-    '| --- | --- |',
+    '| Operation | Status | What is missing |',
+    '| --- | --- | --- |',
     ...rows,
   ].join('\n')
 }
