@@ -12,6 +12,10 @@ const PAGE_SIZES = {
   ListAccountSettings: { defaultMax: 10, limit: 10 },
   ListAttributes: { defaultMax: 100, limit: 100 },
   ListContainerInstances: { defaultMax: 100, limit: 100 },
+  // Gateway page sizes are not documented: the List* default of 100 (marked as unconfirmed)
+  ListGatewayClusterAssociations: { defaultMax: 100, limit: 100 },
+  ListGatewayRoutes: { defaultMax: 100, limit: 100 },
+  ListGateways: { defaultMax: 100, limit: 100 },
   ListClusters: { defaultMax: 100, limit: 100 },
   ListServices: { defaultMax: 10, limit: 100 },
   ListServicesByNamespace: { defaultMax: 10, limit: 100 },

@@ -94,11 +94,11 @@ describe.skipIf(!hasAws)('aws CLI: request context and protocol errors', { timeo
     expect(r.stderr).toContain("An error occurred (InvalidParameterException) when calling the ListClusters operation: Invalid parameter at 'maxResults': expected an integer")
   })
 
-  it('shows the errors of an unsupported operation and of an out-of-range value', async () => {
-    // The container agent's own call: KECS has no agents, so it stays unsupported.
+  it("answers the agent's own call, and shows the error of an out-of-range value", async () => {
+    // Every operation is served now: the container agent's DiscoverPollEndpoint answers its endpoints.
     let r = await aws(['discover-poll-endpoint'])
-    expect(r.exitCode).toBe(255)
-    expect(r.stderr).toMatch(/\(UnsupportedFeatureException\) when calling the DiscoverPollEndpoint operation: .*DiscoverPollEndpoint/)
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(JSON.parse(String(r.stdout)).endpoint).toMatch(/^https:\/\//)
     r = await aws(['list-clusters', '--max-results', '101'])
     expect(r.exitCode).toBe(255)
     expect(r.stderr).toContain('(InvalidParameterException) when calling the ListClusters operation')

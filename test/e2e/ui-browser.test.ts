@@ -136,6 +136,12 @@ describe.skipIf(!!why)('web UI in headless Chromium', { timeout: 60_000 }, () =>
     await page.waitForURL(new RegExp(`/ui/clusters/${CLUSTER}$`))
     const gone = (await aws(['describe-services', '--cluster', CLUSTER, '--services', 'web'])).json.services[0]
     expect(['DRAINING', 'INACTIVE']).toContain(gone.status)
+    // the cluster page lists its container instances, as list-container-instances sees them
+    const listed = (await aws(['list-container-instances', '--cluster', CLUSTER])).json.containerInstanceArns as string[]
+    expect(listed.length).toBeGreaterThan(0)
+    const row = page.locator(`tr[data-instance="${listed[0]!.split('/').pop()}"]`)
+    await row.waitFor()
+    expect(await row.textContent()).toContain('ACTIVE')
   })
 
   it('registers a task definition from pasted JSON; a bad one shows the API message', async () => {

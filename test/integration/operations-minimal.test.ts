@@ -72,10 +72,13 @@ describe('every operation with a minimal valid input', () => {
     expect(answers.get('ListTagsForResource')!.body.tags).toEqual([{ key: 'team', value: 'a' }])
   })
 
-  it('operations without a handler name themselves in UnsupportedFeatureException', () => {
-    const missing = operationNames.filter((op) => !Object.hasOwn(handlers, op))
-    for (const op of missing) {
-      expect(answers.get(op)!.body, op).toEqual({ __type: 'UnsupportedFeatureException', message: expect.stringContaining(op) })
-    }
+  it('all 88 operations answer for real: a handler each, none UnsupportedFeatureException', () => {
+    expect(operationNames).toHaveLength(88)
+    const real = operationNames.filter((op) => Object.hasOwn(handlers, op) && answers.get(op)!.body?.__type !== 'UnsupportedFeatureException')
+    expect(operationNames.filter((op) => !real.includes(op))).toEqual([])
+    expect(real).toHaveLength(88)
+    // most answer 200 with a minimal input; the rest refuse it with the error ECS gives (counted, for the record)
+    const ok = [...answers].filter(([, a]) => a.status === 200).length
+    expect(ok).toBeGreaterThan(44)
   })
 })

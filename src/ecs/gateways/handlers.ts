@@ -3,7 +3,7 @@ import { epochSeconds } from '../clock.js'
 import { resolveCluster } from '../clusters/resolve.js'
 import type { RequestContext } from '../context.js'
 import { clientException, EcsError, invalidParameter, resourceNotFound } from '../errors.js'
-import { paginate } from '../pagination.js'
+import { listPage } from '../pagination.js'
 import { getTags, stageDeleteTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import type { EcsDeps, HandlerMap, OperationInput } from '../types.js'
@@ -143,8 +143,7 @@ const listGateways = async (input: OperationInput<'ListGateways'>, ctx: RequestC
     .filter(([k, g]) => k.startsWith(prefix) && (!names || names.has(g.name)) && (!statuses || statuses.has(g.status)))
     .map(([, g]) => ({ createdAt: g.createdAt, gatewayArn: g.gatewayArn, name: g.name, status: g.status }))
     .sort((a, b) => a.name.localeCompare(b.name))
-  const { page, nextToken } = paginate(items, { maxResults: input.maxResults, nextToken: input.nextToken, defaultMax: 100, limit: 100, filters: [input.names, input.status] })
-  return { gateways: page, ...(nextToken ? { nextToken } : {}) }
+  return listPage('ListGateways', items, input, [input.names, input.status])
 }
 
 const associateGatewayWithCluster = async (input: OperationInput<'AssociateGatewayWithCluster'>, ctx: RequestContext, deps: EcsDeps) => {
@@ -185,8 +184,7 @@ const listGatewayClusterAssociations = async (input: OperationInput<'ListGateway
     .flatMap(([, g]) => g.associations.map((a) => ({ clusterArn: a.clusterArn, gatewayArn: g.gatewayArn, status: associationStatus(ctx, deps, g, a.clusterArn, a.status) })))
     .filter((a) => (!clusterArn || a.clusterArn === clusterArn) && (!statuses || statuses.has(a.status)))
     .sort((a, b) => a.gatewayArn.localeCompare(b.gatewayArn) || a.clusterArn.localeCompare(b.clusterArn))
-  const { page, nextToken } = paginate(items, { maxResults: input.maxResults, nextToken: input.nextToken, defaultMax: 100, limit: 100, filters: [gateway?.gatewayArn, clusterArn, input.status] })
-  return { gatewayClusterAssociations: page, ...(nextToken ? { nextToken } : {}) }
+  return listPage('ListGatewayClusterAssociations', items, input, [gateway?.gatewayArn, clusterArn, input.status])
 }
 
 /** No load balancers: ECS creates them when the first service connects, which KECS cannot do. */
@@ -206,14 +204,7 @@ const listGatewayRoutes = async (input: OperationInput<'ListGatewayRoutes'>, ctx
     .filter((r) => !service || r.serviceArn === service || r.serviceArn.endsWith(`/${service}`))
     .filter((r) => (input.serviceContainerPortName === undefined || r.serviceContainerPortName === input.serviceContainerPortName) && (!statuses || statuses.has(r.status!)))
     .map(({ clusterArn, gatewayArn, gatewayRouteArn, serviceArn, serviceContainerPortName, status }) => ({ clusterArn, gatewayArn, gatewayRouteArn, serviceArn, serviceContainerPortName, status }))
-  const { page, nextToken } = paginate(items, {
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    defaultMax: 100,
-    limit: 100,
-    filters: [gateway?.gatewayArn, cluster?.clusterArn, service, input.serviceContainerPortName, input.status],
-  })
-  return { gatewayRoutes: page, ...(nextToken ? { nextToken } : {}) }
+  return listPage('ListGatewayRoutes', items, input, [gateway?.gatewayArn, cluster?.clusterArn, service, input.serviceContainerPortName, input.status])
 }
 
 /** A route's URL answers on the KECS host; it has no load balancer resources. */

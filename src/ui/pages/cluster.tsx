@@ -12,7 +12,18 @@ export function ClusterPage({ cluster }: { cluster: string }) {
       if (!d.clusters?.length) throw new Error(`Cluster ${cluster} was not found (${d.failures?.[0]?.reason ?? 'MISSING'}).`)
       const serviceArns = await listAll('ListServices', { cluster }, 'serviceArns')
       const services = await describeAll(serviceArns, 10, async (chunk) => (await ecs('DescribeServices', { cluster, services: chunk })).services as any[])
-      return { cluster: d.clusters[0], services: services.sort((a, b) => a.serviceName.localeCompare(b.serviceName)), tasks: await loadTasks(cluster) }
+      const instanceArns = await listAll('ListContainerInstances', { cluster }, 'containerInstanceArns')
+      const instances = await describeAll(
+        instanceArns,
+        100,
+        async (chunk) => (await ecs('DescribeContainerInstances', { cluster, containerInstances: chunk })).containerInstances as any[],
+      )
+      return {
+        cluster: d.clusters[0],
+        services: services.sort((a, b) => a.serviceName.localeCompare(b.serviceName)),
+        tasks: await loadTasks(cluster),
+        instances,
+      }
     },
     [cluster],
     { when: (e) => refsOf(e).cluster === cluster },
@@ -34,7 +45,6 @@ export function ClusterPage({ cluster }: { cluster: string }) {
               ['Active services', c.activeServicesCount],
               ['Running tasks', c.runningTasksCount],
               ['Pending tasks', c.pendingTasksCount],
-              // Counted here; listing them waits for ListContainerInstances, which KECS does not serve yet.
               ['Container instances', c.registeredContainerInstancesCount],
             ]}
           />
@@ -86,8 +96,57 @@ export function ClusterPage({ cluster }: { cluster: string }) {
           <Section title="Tasks">
             <TasksTable cluster={cluster} tasks={live.data.tasks} />
           </Section>
+          <Section title="Container instances">
+            {live.data.instances.length === 0 ? <Empty>No container instances.</Empty> : <InstancesTable instances={live.data.instances} />}
+          </Section>
         </>
       ) : null}
     </>
+  )
+}
+
+/** The cluster's container instances (its Kubernetes nodes): status, agent, tasks and what is left of CPU and memory. */
+function InstancesTable({ instances }: { instances: any[] }) {
+  const resource = (list: any[] | undefined, name: string) => list?.find((r) => r.name === name)?.integerValue ?? '—'
+  const attr = (i: any, name: string) => i.attributes?.find((a: any) => a.name === name)?.value ?? '—'
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>Instance</th>
+            <th>Status</th>
+            <th>Agent</th>
+            <th>Type</th>
+            <th class="num">Running</th>
+            <th class="num">Pending</th>
+            <th class="num">CPU left</th>
+            <th class="num">Memory left</th>
+            <th>Registered</th>
+          </tr>
+        </thead>
+        <tbody>
+          {instances.map((i) => (
+            <tr key={i.containerInstanceArn} data-instance={lastPart(i.containerInstanceArn)}>
+              <td>
+                <code>{i.ec2InstanceId ?? lastPart(i.containerInstanceArn)}</code>
+              </td>
+              <td>
+                <Status value={i.status} />
+              </td>
+              <td>{i.agentConnected ? 'connected' : 'disconnected'}</td>
+              <td>{attr(i, 'ecs.instance-type')}</td>
+              <td class="num">{i.runningTasksCount}</td>
+              <td class="num">{i.pendingTasksCount}</td>
+              <td class="num">{resource(i.remainingResources, 'CPU')}</td>
+              <td class="num">{resource(i.remainingResources, 'MEMORY')}</td>
+              <td>
+                <Ago at={i.registeredAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }
