@@ -107,18 +107,10 @@ const describe: Handler<'DescribeContainerInstances'> = async (input, ctx, deps)
   if (refs.length === 0) throw invalidParameter('containerInstances can not be empty.')
   if (refs.length > MAX_DESCRIBE) throw invalidParameter(`containerInstances can have at most ${MAX_DESCRIBE} items.`)
   const include = new Set(input.include ?? [])
-  const containerInstances = []
-  const failures = []
-  for (const ref of refs) {
-    const doc = findInstance(ctx, deps.repos, cluster.clusterName, ref)
-    if (!doc) {
-      failures.push({ arn: refArn(ctx, cluster, ref), reason: 'MISSING' })
-      continue
-    }
-    containerInstances.push(
-      renderInstance(deps.repos, doc, { tags: include.has('TAGS'), health: include.has('CONTAINER_INSTANCE_HEALTH') }),
-    )
-  }
+  const { found, failures } = lookUp(ctx, deps, cluster, refs)
+  const containerInstances = found.map((doc) =>
+    renderInstance(deps.repos, doc, { tags: include.has('TAGS'), health: include.has('CONTAINER_INSTANCE_HEALTH') }),
+  )
   return { containerInstances, failures }
 }
 
@@ -145,13 +137,8 @@ const updateState: Handler<'UpdateContainerInstancesState'> = async (input, ctx,
   if (refs.length === 0) throw invalidParameter('containerInstances can not be empty.')
   if (refs.length > MAX_UPDATE_STATE) throw invalidParameter(`containerInstances can have at most ${MAX_UPDATE_STATE} items.`)
   const containerInstances = []
-  const failures = []
-  for (const ref of refs) {
-    const doc = findInstance(ctx, deps.repos, cluster.clusterName, ref)
-    if (!doc) {
-      failures.push({ arn: refArn(ctx, cluster, ref), reason: 'MISSING' })
-      continue
-    }
+  const { found, failures } = lookUp(ctx, deps, cluster, refs)
+  for (const doc of found) {
     // Only a registered (ACTIVE or DRAINING) instance changes state; the failure text is KECS's own.
     if (doc.status !== 'ACTIVE' && doc.status !== 'DRAINING') {
       failures.push({ arn: doc.containerInstanceArn, reason: doc.status, detail: `The container instance is ${doc.status}.` })
@@ -167,6 +154,18 @@ const updateState: Handler<'UpdateContainerInstancesState'> = async (input, ctx,
     containerInstances.push(renderInstance(deps.repos, next))
   }
   return { containerInstances, failures }
+}
+
+/** The instances the refs name, in order, and a MISSING failure for each ref that names none. */
+function lookUp(ctx: RequestContext, deps: EcsDeps, cluster: ClusterDoc, refs: string[]) {
+  const found: ContainerInstanceDoc[] = []
+  const failures: { arn?: string; reason?: string; detail?: string }[] = []
+  for (const ref of refs) {
+    const doc = findInstance(ctx, deps.repos, cluster.clusterName, ref)
+    if (doc) found.push(doc)
+    else failures.push({ arn: refArn(ctx, cluster, ref), reason: 'MISSING' })
+  }
+  return { found, failures }
 }
 
 /**
