@@ -1,5 +1,5 @@
 import type { DaemonTaskDefinition, DaemonTaskDefinitionSummary } from '@aws-sdk/client-ecs'
-import { isArn, NAME_PATTERN, parseArn } from '../arns.js'
+import { parseArn } from '../arns.js'
 import { epochSeconds } from '../clock.js'
 import type { RequestContext } from '../context.js'
 import { clientException, invalidParameter } from '../errors.js'
@@ -8,6 +8,7 @@ import { getTags, stageTags } from '../tag-store.js'
 import { validateTags } from '../tags.js'
 import { normalizeContainer } from '../task-definitions/normalize.js'
 import type { ContainerDef, TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
+import { parseTaskDefinitionRef } from '../task-definitions/resolve.js'
 import type { Repos } from '../repos.js'
 import type { Handler, Wire } from '../types.js'
 import { scopedKey } from '../../store/scoped-key.js'
@@ -39,19 +40,8 @@ export const daemonTdMessages = {
 
 /** `family`, `family:revision` or the ARN of either → family and revision (undefined: the latest ACTIVE). */
 function parseRef(scope: Scope, ref: string): { family: string; revision?: number } | undefined {
-  let body = ref
-  if (isArn(ref)) {
-    const p = parseArn(ref)
-    if (!p || p.service !== 'ecs' || p.resourceType !== 'daemon-task-definition' || p.region !== scope.region || p.account !== scope.account) return undefined
-    body = p.resource
-  }
-  const colon = body.lastIndexOf(':')
-  const family = colon < 0 ? body : body.slice(0, colon)
-  if (!NAME_PATTERN.test(family)) return undefined
-  if (colon < 0) return { family }
-  const rev = body.slice(colon + 1)
-  if (!/^\d{1,9}$/.test(rev) || Number(rev) < 1) return undefined
-  return { family, revision: Number(rev) }
+  const p = parseTaskDefinitionRef(scope, ref, 'daemon-task-definition')
+  return p && p.badRevision === undefined ? { family: p.family, revision: p.revision } : undefined
 }
 
 function revisions(repos: Pick<Repos, 'daemonTaskDefinitions'>, scope: Scope, family: string): DaemonTaskDefinitionDoc[] {

@@ -21,11 +21,15 @@ export interface TaskDefinitionRef {
  * Parses a reference; undefined when it cannot name a task definition of this account and region
  * (bad family characters, another resource type, an ARN of another region or account).
  */
-export function parseTaskDefinitionRef(scope: Scope, ref: string): TaskDefinitionRef | undefined {
+export function parseTaskDefinitionRef(
+  scope: Scope,
+  ref: string,
+  resourceType: 'task-definition' | 'daemon-task-definition' = 'task-definition',
+): TaskDefinitionRef | undefined {
   let body = ref
   if (isArn(ref)) {
     const arn = parseArn(ref)
-    if (!arn || arn.service !== 'ecs' || arn.resourceType !== 'task-definition') return undefined
+    if (!arn || arn.service !== 'ecs' || arn.resourceType !== resourceType) return undefined
     if (arn.region !== scope.region || arn.account !== scope.account) return undefined
     body = arn.resource
   }
