@@ -1,40 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { failedTaskThreshold, newDeployment, startDeployment, withConfigDefaults } from '../../src/ecs/services/deployments.js'
-import { noObservations, step, type Observations, type TaskView } from '../../src/ecs/services/scheduler-state.js'
-import type { ServiceDoc } from '../../src/ecs/services/service-doc.js'
+import { failedTaskThreshold, newDeployment, startDeployment } from '../../src/ecs/services/deployments.js'
+import { noObservations, step } from '../../src/ecs/services/scheduler-state.js'
+import { obs, service, T0, task, type Breaker } from '../helpers/service-steps.js'
 
 /** The deployment circuit breaker, one documented rule per case (docs/ecs-facts.md#deployment-circuit-breaker). */
 
-const T0 = 1_700_000_000_000
-type Breaker = { enable: boolean; rollback: boolean; resetOnHealthyTask?: boolean; thresholdConfiguration?: { type: string; value: number } }
-
-function service(desiredCount: number, breaker: Breaker): ServiceDoc {
-  return {
-    serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/c/web',
-    serviceName: 'web',
-    clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/c',
-    status: 'ACTIVE',
-    desiredCount,
-    runningCount: 0,
-    pendingCount: 0,
-    taskDefinition: 'td:1',
-    schedulingStrategy: 'REPLICA',
-    deploymentController: { type: 'ECS' },
-    deploymentConfiguration: withConfigDefaults({ deploymentCircuitBreaker: breaker as never }, false),
-    deployments: [newDeployment({ taskDefinition: 'td:1', launchType: 'EC2', taskTags: [] }, desiredCount, T0, { id: 'ecs-svc/1' })],
-    events: [],
-    kecs: { clusterName: 'c', steady: false, recentFailures: [], impaired: false, pastDeployments: [] },
-  }
-}
-
-const task = (id: string, deploymentId: string, lastStatus = 'RUNNING', more: Partial<TaskView> = {}): TaskView => ({
-  id,
-  deploymentId,
-  lastStatus,
-  desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
-  ...more,
-})
-const obs = (o: Partial<Observations>): Observations => ({ ...noObservations(), ...o })
 const failedToStart = (id: string, d = 'ecs-svc/1') => task(id, d, 'STOPPED', { stopCode: 'TaskFailedToStart' })
 const exited = (id: string, d = 'ecs-svc/1') => task(id, d, 'STOPPED', { stopCode: 'EssentialContainerExited' })
 

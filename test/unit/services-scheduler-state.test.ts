@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { newDeployment, startDeployment, withConfigDefaults } from '../../src/ecs/services/deployments.js'
-import { IMPAIRED_WINDOW_MS, noObservations, step, type Observations, type TaskView } from '../../src/ecs/services/scheduler-state.js'
-import type { ServiceDoc } from '../../src/ecs/services/service-doc.js'
+import { newDeployment, startDeployment } from '../../src/ecs/services/deployments.js'
+import { IMPAIRED_WINDOW_MS, noObservations, step } from '../../src/ecs/services/scheduler-state.js'
+import { obs, service, T0, task } from '../helpers/service-steps.js'
 
 /** The service scheduler's state machine (scheduler-state.ts), step by step. */
 
-const T0 = 1_700_000_000_000
-
-function service(desiredCount = 3, breaker = { enable: false, rollback: false }): ServiceDoc {
-  return {
-    serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/c/web',
-    serviceName: 'web',
-    clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/c',
-    status: 'ACTIVE',
-    desiredCount,
-    runningCount: 0,
-    pendingCount: 0,
-    taskDefinition: 'td:1',
-    schedulingStrategy: 'REPLICA',
-    deploymentController: { type: 'ECS' },
-    deploymentConfiguration: withConfigDefaults({ deploymentCircuitBreaker: breaker }, false),
-    deployments: [newDeployment({ taskDefinition: 'td:1', launchType: 'EC2', taskTags: [] }, desiredCount, T0, { id: 'ecs-svc/1' })],
-    events: [],
-    kecs: { clusterName: 'c', steady: false, recentFailures: [], impaired: false, pastDeployments: [] },
-  }
-}
-
-const task = (id: string, deploymentId: string, lastStatus = 'RUNNING', more: Partial<TaskView> = {}): TaskView => ({
-  id,
-  deploymentId,
-  lastStatus,
-  desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
-  ...more,
-})
-const obs = (o: Partial<Observations>): Observations => ({ ...noObservations(), ...o })
 
 describe('service scheduler steps', () => {
   it('tasks starting, then all running: started event, COMPLETED, steady state once', () => {
