@@ -10,19 +10,21 @@ export const emulatedProvider: ClusterProvider = {
   name: 'emulated',
   async start(ctx) {
     if (!ctx.store) throw new Error('the emulated cluster needs the instance store')
-    const speed = ctx.emulatorSpeed ?? Number(process.env.KECS_EMULATOR_SPEED)
+    const raw = ctx.emulatorSpeed ?? Number(process.env.KECS_EMULATOR_SPEED)
+    const speed = Number.isFinite(raw) && raw > 0 ? raw : undefined
     const emu = await startEmulator({
       store: ctx.store,
       dir: ctx.instanceDir,
       port: 0,
       clock: ctx.timers,
-      speed: Number.isFinite(speed) && speed > 0 ? speed : undefined,
+      speed,
     })
     return {
       kubeconfigPath: emu.kubeconfigPath,
       describe: `emulated Kubernetes API at ${emu.url} (kubectl --kubeconfig ${emu.kubeconfigPath})`,
       stop: () => emu.close(),
       emulator: emu,
+      ...(speed ? { timeScale: speed } : {}),
     }
   },
 }

@@ -43,6 +43,8 @@ export interface ClusterHandle {
   persistentVolumes?: boolean
   /** The emulated cluster's emulator, in this process (tests, bench). */
   emulator?: Emulator
+  /** Simulated time on this cluster runs this many times faster than the clock (the emulator's speed); absent: 1. */
+  timeScale?: number
 }
 
 export interface ClusterProvider {

@@ -178,6 +178,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       apply: (key) => kube?.services.changed(key),
       daemonDesired: (key) => kube?.services.daemonDesired(key),
       stopTask: (task) => kube?.runtime.stop(task) ?? Promise.resolve(),
+      stableMs: stableMs(c?.timeScale),
     })
     if (c?.kubeconfigPath) {
       const podsSee = () => c.endpointForPods?.(endpoint()) ?? endpoint()
@@ -292,3 +293,11 @@ function retentionFromEnv(): number | undefined {
   const v = Number(process.env.KECS_STOPPED_TASK_RETENTION_SECONDS)
   return Number.isFinite(v) && v > 0 ? v * 1000 : undefined
 }
+
+/**
+ * How long a deployment's tasks must stay RUNNING before it completes: a second of the cluster's time
+ * (scaled on a faster emulator, never under 200 ms of the clock, so the exit of a container that
+ * crashes at once reaches the scheduler first).
+ */
+export const STABLE_MS = 1000
+const stableMs = (timeScale = 1) => Math.max(200, STABLE_MS / timeScale)

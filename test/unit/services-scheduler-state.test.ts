@@ -30,6 +30,24 @@ describe('service scheduler steps', () => {
     expect(r.messages).toEqual([])
   })
 
+  it('a deployment completes only once its tasks have stayed RUNNING stableMs; a crash inside that counts toward the breaker', () => {
+    const doc = service(1, { enable: true, rollback: false })
+    const fresh = { ...task('a', 'ecs-svc/1'), runningSinceMs: T0 + 100 }
+    let r = step({ doc, tasks: [fresh], obs: obs({ started: [fresh] }), nowMs: T0 + 150, stableMs: 200 })
+    expect(doc.deployments[0]).toMatchObject({ runningCount: 1, rolloutState: 'IN_PROGRESS' })
+    expect(r.recheckAfterMs).toBe(150)
+    expect(doc.kecs.steady).toBe(false)
+    // the container exits before then: a failure of the deployment in progress
+    const exited = { ...fresh, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited' }
+    r = step({ doc, tasks: [exited], obs: obs({ stopped: [exited] }), nowMs: T0 + 160, stableMs: 200 })
+    expect(doc.deployments[0]).toMatchObject({ failedTasks: 1, rolloutState: 'IN_PROGRESS' })
+    expect(r.recheckAfterMs).toBeUndefined()
+    const next = { ...task('b', 'ecs-svc/1'), runningSinceMs: T0 + 170 }
+    r = step({ doc, tasks: [exited, next], obs: obs({ started: [next] }), nowMs: T0 + 370, stableMs: 200 })
+    expect(doc.deployments[0]).toMatchObject({ rolloutState: 'COMPLETED' })
+    expect(r.recheckAfterMs).toBeUndefined()
+  })
+
   it('a new deployment: the old one drains, then leaves deployments[]; scheduler stops are reported', () => {
     const doc = service()
     const old = ['a', 'b', 'c'].map((id) => task(id, 'ecs-svc/1'))

@@ -20,6 +20,8 @@ export interface TaskView {
   healthStatus?: string
   /** An essential container has a health check: the task counts toward completion only once HEALTHY. */
   healthChecked?: boolean
+  /** When the scheduler first saw the task RUNNING (clock ms); absent: long enough ago. */
+  runningSinceMs?: number
 }
 
 /** Changes among the service's tasks since the last step, in the order they happened. */
@@ -45,6 +47,13 @@ export interface StepInput {
   nowMs: number
   /** DAEMON services: how many tasks the cluster's eligible nodes call for, when known. */
   daemonDesired?: number
+  /**
+   * How long the PRIMARY deployment's tasks must have stayed RUNNING before it completes (ms; default 0).
+   * A container that exits right after it starts would otherwise complete a deployment in the moment
+   * between RUNNING and its exit, and the circuit breaker, which watches only deployments in progress,
+   * would never see the failures.
+   */
+  stableMs?: number
 }
 
 export interface StepResult {
@@ -55,6 +64,8 @@ export interface StepResult {
   applyWorkload: boolean
   /** tasks the scheduler stops (failed health checks) */
   stopTasks: { id: string; reason: string }[]
+  /** step again after this long (ms): the deployment waits for its tasks to have run stableMs */
+  recheckAfterMs?: number
 }
 
 const PENDING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING'])
@@ -219,7 +230,11 @@ export function step(input: StepInput): StepResult {
   const p = primaryOf(doc)
   // ECS waits for tasks with a health check to be HEALTHY before a deployment completes.
   const unhealthyYet = tasks.some((t) => t.deploymentId === p?.id && runs(t) && t.healthChecked && t.healthStatus !== 'HEALTHY')
-  const settled = !!p && doc.deployments.length === 1 && p.runningCount === doc.desiredCount && p.pendingCount === 0 && !unhealthyYet
+  const counted = !!p && doc.deployments.length === 1 && p.runningCount === doc.desiredCount && p.pendingCount === 0 && !unhealthyYet
+  // The PRIMARY's tasks must also have stayed RUNNING for stableMs; until then, step again when they have.
+  const stableAt = counted ? Math.max(0, ...tasks.filter((t) => t.deploymentId === p!.id && runs(t)).map((t) => (t.runningSinceMs ?? -Infinity) + (input.stableMs ?? 0))) : 0
+  const settled = counted && stableAt <= nowMs
+  if (counted && !settled && doc.status === 'ACTIVE') out.recheckAfterMs = stableAt - nowMs
   if (doc.status === 'ACTIVE' && !external && p && settled && p.rolloutState === 'IN_PROGRESS') {
     p.rolloutState = 'COMPLETED'
     p.rolloutStateReason = reasons.completed(p.id)

@@ -33,6 +33,8 @@ export interface ServiceSchedulerOptions {
   daemonDesired?: (serviceKey: string) => number | undefined
   /** How long changes are gathered before a step (ms); default 50. */
   batchMs?: number
+  /** How long a deployment's tasks must stay RUNNING before it completes (ms); default 0. scheduler-state.ts */
+  stableMs?: number
   log?: (line: string) => void
 }
 
@@ -40,6 +42,8 @@ interface Seen {
   service: string
   desiredStatus: string
   healthStatus?: string
+  /** when this scheduler first saw the task RUNNING (clock ms) */
+  runningSince?: number
 }
 
 export class ServiceScheduler {
@@ -92,7 +96,8 @@ export class ServiceScheduler {
     if (!service) return
     const before = this.seen.get(key)
     const obs = this.pending.get(service) ?? noObservations()
-    const view = viewOf(task, this.deps.repos)
+    this.remember(key, task, service)
+    const view = viewOf(task, this.deps.repos, this.seen.get(key))
     if (!before) {
       if (task.lastStatus !== 'STOPPED') obs.started.push(view)
     } else {
@@ -103,12 +108,13 @@ export class ServiceScheduler {
       }
     }
     this.pending.set(service, obs)
-    this.remember(key, task, service)
     this.schedule(service)
   }
 
   private remember(taskKey: string, t: TaskDoc, service: string): void {
-    this.seen.set(taskKey, { service, desiredStatus: t.desiredStatus, healthStatus: t.healthStatus })
+    const running = t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING'
+    const since = running ? (this.seen.get(taskKey)?.runningSince ?? this.deps.clock.now()) : undefined
+    this.seen.set(taskKey, { service, desiredStatus: t.desiredStatus, healthStatus: t.healthStatus, ...(since !== undefined ? { runningSince: since } : {}) })
     let set = this.tasksOf.get(service)
     if (!set) this.tasksOf.set(service, (set = new Set()))
     set.add(taskKey)
@@ -130,7 +136,7 @@ export class ServiceScheduler {
         continue
       }
       docs.set(t.kecs?.taskId ?? tk, t)
-      tasks.push(viewOf(t, this.deps.repos))
+      tasks.push(viewOf(t, this.deps.repos, this.seen.get(tk)))
     }
     if (current.status === 'INACTIVE' && !obs.started.length && !obs.stopped.length) return
     const doc: ServiceDoc = structuredClone(current)
@@ -138,7 +144,7 @@ export class ServiceScheduler {
     // EXTERNAL services run task sets (task-set-state.ts); the others ECS deployments.
     const sets = doc.deploymentController?.type === 'EXTERNAL' ? taskSetEntries(this.deps.repos, doc.serviceArn) : undefined
     const setStep = sets && stepTaskSets({ doc, taskSets: sets.map(([, ts]) => structuredClone(ts)), tasks, obs, nowMs: now })
-    const result = setStep ?? step({ doc, tasks, obs, nowMs: now, daemonDesired: this.opts.daemonDesired?.(key) })
+    const result = setStep ?? step({ doc, tasks, obs, nowMs: now, daemonDesired: this.opts.daemonDesired?.(key), stableMs: this.opts.stableMs })
     addEvents(doc, result.messages, now)
     const ops = []
     if (JSON.stringify(doc) !== JSON.stringify(current)) ops.push(this.deps.repos.services.stagePut(key, doc))
@@ -162,6 +168,7 @@ export class ServiceScheduler {
       if (t) this.stopTask(t, s.reason)
     }
     if (result.applyWorkload) this.opts.apply?.(key)
+    if ('recheckAfterMs' in result && result.recheckAfterMs !== undefined) this.queue.addAfter(key, Math.max(1, result.recheckAfterMs))
   }
 
   /** The scheduler stops a task (failed health checks): ServiceSchedulerInitiated; the pod goes, the workload replaces it. */
@@ -179,7 +186,7 @@ export class ServiceScheduler {
   }
 }
 
-function viewOf(t: TaskDoc, repos: Pick<Repos, 'taskDefinitions' | 'daemonTaskDefinitions' | 'tags'>): TaskView {
+function viewOf(t: TaskDoc, repos: Pick<Repos, 'taskDefinitions' | 'daemonTaskDefinitions' | 'tags'>, seen: Seen | undefined): TaskView {
   const td = taskDefinitionOfArn(repos, t.taskDefinitionArn)
   const essential = new Set(t.kecs?.essential ?? [])
   const healthChecked = (td?.containerDefinitions ?? []).some((c) => essential.has(c.name ?? '') && c.healthCheck?.command?.length && c.healthCheck.command[0] !== 'NONE')
@@ -191,6 +198,7 @@ function viewOf(t: TaskDoc, repos: Pick<Repos, 'taskDefinitions' | 'daemonTaskDe
     desiredStatus: t.desiredStatus,
     stopCode: t.stopCode,
     healthStatus: t.healthStatus,
+    ...(seen?.runningSince !== undefined ? { runningSinceMs: seen.runningSince } : {}),
   }
 }
 
