@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url'
  * listed for it (and itself). `npm test` runs this; an import that breaks a layer fails it.
  */
 export const LAYERS: Record<string, string[]> = {
-  commands: ['cli', 'instance', 'server', 'kube', 'cluster', 'ecs', 'events', 'store', 'lib'],
-  bench: ['instance', 'cluster', 'emulator', 'server', 'kube', 'ecs', 'events', 'store', 'lib'],
-  cli: ['instance', 'server', 'kube', 'cluster', 'ecs', 'events', 'store', 'lib'],
-  instance: ['server', 'kube', 'cluster', 'ecs', 'events', 'store', 'lib'],
-  server: ['ecs', 'events', 'store', 'lib'],
-  kube: ['ecs', 'events', 'store', 'lib'],
+  commands: ['cli', 'instance', 'server', 'kube', 'cluster', 'aws', 'ecs', 'events', 'store', 'lib'],
+  bench: ['instance', 'cluster', 'emulator', 'server', 'kube', 'aws', 'ecs', 'events', 'store', 'lib'],
+  cli: ['instance', 'server', 'kube', 'cluster', 'aws', 'ecs', 'events', 'store', 'lib'],
+  instance: ['server', 'kube', 'cluster', 'aws', 'ecs', 'events', 'store', 'lib'],
+  server: ['aws', 'ecs', 'events', 'store', 'lib'],
+  kube: ['aws', 'ecs', 'events', 'store', 'lib'],
+  // The neighbour AWS services (SSM, Secrets Manager, CloudWatch Logs, STS, IAM): beside ecs, never inside it.
+  aws: ['store', 'lib'],
   cluster: ['emulator', 'ecs', 'events', 'store', 'lib'],
   ecs: ['events', 'store', 'lib'],
   events: ['lib'],
