@@ -44,6 +44,15 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('gateways'),
     ],
   },
+  {
+    version: 4,
+    statements: [
+      // SSM Parameter Store (src/aws/ssm): key `<account>/<region>/<name>`, doc { name, versions, tags }.
+      docTable('ssm_parameters'),
+      // Secrets Manager (src/aws/secretsmanager): key `<account>/<region>/<name>`, doc { arn, versions, tags, ... }.
+      docTable('secrets'),
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {
