@@ -63,6 +63,7 @@ describe('Secrets Manager CreateSecret / DescribeSecret', () => {
     expect(e.message).toBe('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!')
     expect((await h.fail('CreateSecret', { Name: 'b', ClientRequestToken: token(1), SecretString: 'x', SecretBinary: Buffer.from('y') })).code).toBe('InvalidParameterException')
     expect((await h.fail('CreateSecret', { Name: 'b', SecretString: 'x' })).message).toBe('You must provide a ClientRequestToken value. We recommend a UUID-type value.')
+    expect((await h.fail('CreateSecret', { Name: 'b' })).code).toBe('InvalidRequestException')
   })
 
   it('stores SecretBinary as bytes', async () => {
@@ -183,15 +184,16 @@ describe('Secrets Manager delete, restore and purge', () => {
     for (const [op, input] of [
       ['GetSecretValue', { SecretId: arn }],
       ['PutSecretValue', { SecretId: arn, ClientRequestToken: token(2), SecretString: 'x' }],
-      ['UpdateSecret', { SecretId: arn, Description: 'd' }],
       ['UpdateSecretVersionStage', { SecretId: arn, VersionStage: 'x', MoveToVersionId: token(1) }],
       ['TagResource', { SecretId: arn, Tags: [{ Key: 'a', Value: 'b' }] }],
-      ['DeleteSecret', { SecretId: arn }],
     ] as const) {
       const e = await h.fail(op, input)
       expect(e.code, op).toBe('InvalidRequestException')
       expect(e.message, op).toBe(marked)
     }
+    const updated = await h.fail('UpdateSecret', { SecretId: arn, Description: 'd' })
+    expect(updated.message).toBe(`An error occurred (InvalidRequestException) when calling the UpdateSecret operation: ${marked}`)
+    expect((await h.fail('DeleteSecret', { SecretId: arn })).message).toBe("You tried to perform the operation on a secret that's currently marked deleted.")
     const recreate = await h.fail('CreateSecret', { Name: 'gone', ClientRequestToken: token(3) })
     expect(recreate.message).toBe("You can't create this secret because a secret with this name is already scheduled for deletion.")
     expect((await h.call('ListSecrets', {})).SecretList).toEqual([])

@@ -18,8 +18,8 @@ export function checkSecretName(name: string): void {
 }
 
 export const notFound = () => new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.")
-export const markedForDeletion = () =>
-  new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.")
+export const MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
+export const markedForDeletion = (message = MARKED_FOR_DELETION) => new AwsError('InvalidRequestException', message)
 
 /** The ARN's last part: the name with its 6-char suffix. */
 const idOf = (s: SecretDoc) => s.arn.slice(s.arn.indexOf(':secret:') + ':secret:'.length)
@@ -42,9 +42,9 @@ export function findSecret(state: SecretsState, scope: Scope, id: string, now: n
 }
 
 /** A live (not scheduled for deletion) secret, or the service's error. */
-export function liveSecret(state: SecretsState, scope: Scope, id: string, now: number): SecretDoc {
+export function liveSecret(state: SecretsState, scope: Scope, id: string, now: number, markedMessage?: string): SecretDoc {
   const s = findSecret(state, scope, id, now)
   if (!s) throw notFound()
-  if (s.deletionDate !== undefined) throw markedForDeletion()
+  if (s.deletionDate !== undefined) throw markedForDeletion(markedMessage)
   return s
 }

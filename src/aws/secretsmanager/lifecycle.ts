@@ -28,7 +28,8 @@ export async function deleteSecret(input: any, ctx: AwsContext, state: SecretsSt
     return { ARN: doc.arn, Name: doc.name, DeletionDate: epochSeconds(now) }
   }
   if (doc.deletionDate !== undefined) {
-    throw new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.")
+    // AWS's text for deleting a scheduled secret again [LocalStack, matched to AWS; M].
+    throw new AwsError('InvalidRequestException', "You tried to perform the operation on a secret that's currently marked deleted.")
   }
   const copy = structuredClone(doc)
   copy.deletedAt = now

@@ -19,6 +19,10 @@ export function mergeTags(current: SecretDoc['tags'], add: SecretDoc['tags']): S
   return [...map].map(([Key, Value]) => ({ Key, Value }))
 }
 
+// UpdateSecret's text on a scheduled secret carries this odd prefix in AWS's answer [LocalStack snapshot; M].
+const UPDATE_MARKED =
+  "An error occurred (InvalidRequestException) when calling the UpdateSecret operation: You can't perform this operation on the secret because it was marked for deletion."
+
 export async function createSecret(input: any, ctx: AwsContext, state: SecretsState) {
   const name = String(input.Name)
   checkSecretName(name)
@@ -35,7 +39,8 @@ export async function createSecret(input: any, ctx: AwsContext, state: SecretsSt
     }
     throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`)
   }
-  const token = value ? requireToken(input.ClientRequestToken) : undefined
+  // AWS refuses a CreateSecret without a token even when there is no value [LocalStack, from AWS; M].
+  const token = requireToken(input.ClientRequestToken)
   const now = ctx.now()
   const doc: SecretDoc = {
     account: ctx.account,
@@ -51,7 +56,7 @@ export async function createSecret(input: any, ctx: AwsContext, state: SecretsSt
     versions: [],
   }
   // AddReplicaRegions and ForceOverwriteReplicaSecret are accepted and ignored: there are no replicas.
-  const v = value && token ? addVersion(doc, token, value, undefined, ctx).version : undefined
+  const v = value ? addVersion(doc, token, value, undefined, ctx).version : undefined
   await state.put(doc)
   return { ARN: doc.arn, Name: doc.name, ...(v ? { VersionId: v.versionId } : {}) }
 }
@@ -68,7 +73,7 @@ export async function putSecretValue(input: any, ctx: AwsContext, state: Secrets
 }
 
 export async function updateSecret(input: any, ctx: AwsContext, state: SecretsState) {
-  const doc = structuredClone(liveSecret(state, ctx, String(input.SecretId), ctx.now()))
+  const doc = structuredClone(liveSecret(state, ctx, String(input.SecretId), ctx.now(), UPDATE_MARKED))
   const value = valueOf(input)
   if (input.Description !== undefined) doc.description = String(input.Description)
   if (input.KmsKeyId !== undefined) doc.kmsKeyId = String(input.KmsKeyId)
