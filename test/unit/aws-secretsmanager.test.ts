@@ -163,6 +163,13 @@ describe('Secrets Manager versions and stages', () => {
     expect((await h.fail('GetSecretValue', { SecretId: 'empty' })).message).toBe("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")
   })
 
+  it('makes the first version AWSCURRENT even when other stages are asked for', async () => {
+    await h.call('CreateSecret', { Name: 'novalue', ClientRequestToken: token(1) })
+    const p = await h.call('PutSecretValue', { SecretId: 'novalue', ClientRequestToken: token(2), SecretString: 'x', VersionStages: ['blue'] })
+    expect(p.VersionStages).toEqual(['blue', 'AWSCURRENT'])
+    expect((await h.call('GetSecretValue', { SecretId: 'novalue' })).SecretString).toBe('x')
+  })
+
   it('makes a new current version from UpdateSecret with a value', async () => {
     const u = await h.call('UpdateSecret', { SecretId: arn, ClientRequestToken: token(2), SecretString: 'two' })
     expect(u).toEqual({ ARN: arn, Name: 'rot', VersionId: token(2) })

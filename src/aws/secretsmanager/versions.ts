@@ -64,8 +64,10 @@ export function addVersion(
     return { version: existing, created: false }
   }
   const version: SecretVersion = { versionId: token, stages: [], created: ctx.now(), ...value, ...(doc.kmsKeyId ? { kmsKeyId: doc.kmsKeyId } : {}) }
+  const first = !doc.versions.some((v) => v.stages.includes(CURRENT))
   doc.versions.push(version)
-  for (const stage of stages ?? [CURRENT]) moveStage(doc, stage, version)
+  // The first version of a secret is AWSCURRENT whatever stages were asked for.
+  for (const stage of first && stages && !stages.includes(CURRENT) ? [...stages, CURRENT] : (stages ?? [CURRENT])) moveStage(doc, stage, version)
   doc.lastChanged = ctx.now()
   pruneDeprecated(doc)
   return { version, created: true }
