@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { resolveRepositoryCredentials, resolveValueFrom } from '../../src/aws/secret-values.js'
 import { secretsmanager, type SecretsState } from '../../src/aws/secretsmanager/index.js'
 import { ssm, type SsmState } from '../../src/aws/ssm/index.js'
-import { ACCOUNT, openService, REGION, type ServiceHarness } from '../helpers/aws-service.js'
+import { ACCOUNT, openService, REGION, type ServiceHarness } from '../helpers/aws-handler-harness.js'
 
 let p: ServiceHarness<SsmState>
 let s: ServiceHarness<SecretsState>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secretsmanager, type SecretsState } from '../../src/aws/secretsmanager/index.js'
-import { ACCOUNT, openService, REGION, type ServiceHarness } from '../helpers/aws-service.js'
+import { ACCOUNT, openService, REGION, type ServiceHarness } from '../helpers/aws-handler-harness.js'
 
 let h: ServiceHarness<SecretsState>
 beforeEach(async () => {

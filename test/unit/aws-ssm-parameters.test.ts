@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ssm, type SsmState } from '../../src/aws/ssm/index.js'
-import { ACCOUNT, openService, REGION, type ServiceHarness } from '../helpers/aws-service.js'
+import { ACCOUNT, openService, REGION, type ServiceHarness } from '../helpers/aws-handler-harness.js'
 
 let h: ServiceHarness<SsmState>
 beforeEach(async () => {
