@@ -24,14 +24,17 @@ const invalidKey = (key: string, valid: string) =>
 const invalidOption = (key: string, option: string, valid: string) =>
   new AwsError('InvalidFilterOption', `The following filter option is not valid: ${option}. Valid options include: [${valid}].`)
 
+// The model's doc: Equals and BeginsWith everywhere, Contains for Name, Recursive/OneLevel for Path,
+// Equals only for Label.
 const OPTIONS: Record<string, string[]> = {
   Name: ['Equals', 'BeginsWith', 'Contains'],
   Type: ['Equals', 'BeginsWith'],
   KeyId: ['Equals', 'BeginsWith'],
   Path: ['Recursive', 'OneLevel'],
-  Tier: ['Equals'],
-  DataType: ['Equals'],
+  Tier: ['Equals', 'BeginsWith'],
+  DataType: ['Equals', 'BeginsWith'],
   Label: ['Equals'],
+  tag: ['Equals', 'BeginsWith'],
 }
 
 /** Checks ParameterFilters for DescribeParameters (`describe`) or GetParametersByPath (`path`). */
@@ -42,7 +45,7 @@ export function checkFilters(filters: StringFilter[] | undefined, mode: 'describ
     const isTag = f.Key.startsWith('tag:')
     if (!isTag && !validKeys.includes(f.Key)) throw invalidKey(f.Key, validKeys.join(', '))
     if (isTag && f.Key.length <= 4) throw invalidKey(f.Key, validKeys.join(', '))
-    const options = isTag ? ['Equals'] : OPTIONS[f.Key]!
+    const options = OPTIONS[isTag ? 'tag' : f.Key]!
     if (f.Option !== undefined && !options.includes(f.Option)) throw invalidOption(f.Key, f.Option, options.join(', '))
     if (!isTag && (!f.Values || f.Values.length === 0)) {
       throw new AwsError('InvalidFilterValue', `The following filter values are missing : null for filter key ${f.Key}.`)
@@ -65,7 +68,7 @@ export function matches(p: ParameterDoc, filters: StringFilter[], version: Param
     const values = f.Values ?? []
     if (f.Key.startsWith('tag:')) {
       const key = f.Key.slice(4)
-      return key in p.tags && (values.length === 0 || values.includes(p.tags[key]!))
+      return key in p.tags && (values.length === 0 || matchString(p.tags[key], f.Option ?? 'Equals', values))
     }
     switch (f.Key) {
       case 'Name':
@@ -76,9 +79,9 @@ export function matches(p: ParameterDoc, filters: StringFilter[], version: Param
       case 'KeyId':
         return matchString(version.keyId, f.Option ?? 'Equals', values)
       case 'Tier':
-        return values.includes(version.tier)
+        return matchString(version.tier, f.Option ?? 'Equals', values)
       case 'DataType':
-        return values.includes(version.dataType)
+        return matchString(version.dataType, f.Option ?? 'Equals', values)
       case 'Path':
         return values.some((v) => underPath(p.name, v, f.Option === 'Recursive'))
       case 'Label':

@@ -33,4 +33,3 @@ export function getParameters(input: any, ctx: AwsContext, state: SsmState) {
   return { Parameters: parameters, InvalidParameters: invalid }
 }
 
-export { notFound }
