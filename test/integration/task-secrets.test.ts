@@ -220,4 +220,19 @@ describe('secrets[].valueFrom on the emulated cluster', () => {
     const secret = await t.core.readNamespacedSecret({ namespace: NS, name: 'kecs-secrets-web' })
     expect(secret.metadata!.labels!['kecs.dev/secret-owner']).toBe('web')
   })
+
+  it("a service whose secret cannot be read gets no Deployment until it can; its events say why", async () => {
+    await t.ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'late', taskDefinition: 'missing', desiredCount: 1 }))
+    const reason =
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: invalid ssm parameters: /app/not-there'
+    await eventually(async () => {
+      const svc = (await t.call('DescribeServices', { cluster: CLUSTER, services: ['late'] })).body as any
+      return svc.services[0].events.some((e: any) => e.message === `(service late) was unable to place a task. Reason: ${reason}`)
+    }, 'the service event')
+    expect(await t.kube.client.getWorkload('Deployment', NS, 'late')).toBeUndefined()
+    // once the parameter exists, the retried apply makes the Deployment
+    store.set('/app/not-there', 'here now')
+    await eventually(() => t.kube.client.getWorkload('Deployment', NS, 'late'), 'the Deployment', 60_000)
+    store.delete('/app/not-there')
+  })
 })
