@@ -173,6 +173,7 @@ export class KubeClient {
           )
           body.data = { ...kept, ...(secret.data ?? {}) }
         }
+        if (sameSecret(current, body)) return // a service applied again with the same values: no write
         await this.core.replaceNamespacedSecret({ namespace, name, body })
         return
       } catch (err) {
@@ -484,3 +485,23 @@ export function kubeErrorMessage(err: unknown): string {
 const plain = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.())
+
+/** Whether writing `next` would leave `current` as it is (data, labels, annotations). */
+function sameSecret(current: V1Secret, next: V1Secret): boolean {
+  const data = (s: V1Secret) => {
+    const out: Record<string, string> = { ...(s.data ?? {}) }
+    for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = Buffer.from(v).toString('base64')
+    return out
+  }
+  const same = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => {
+    const x = a ?? {}
+    const y = b ?? {}
+    return Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, v]) => y[k] === v)
+  }
+  return (
+    current.type === next.type &&
+    same(data(current), data(next)) &&
+    same(current.metadata?.labels, next.metadata?.labels) &&
+    same(current.metadata?.annotations, next.metadata?.annotations)
+  )
+}
