@@ -96,6 +96,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     port: o.port,
     adminPort: o.adminPort,
     cluster: { provider, name: o.name, kubeconfig: o.kubeconfig, context: o.context },
+    injectEndpoint: o.injectEndpoint,
     onRequest: ui.onRequest,
     onError: ui.onError,
     log: ui.log,

@@ -12,6 +12,8 @@ export interface StartOptions {
   context?: string
   /** `--timeout`, in ms: how long the cluster may take to start, and `-d` waits for /ready. */
   timeoutMs: number
+  /** `--no-inject-endpoint` makes it false: containers do not get AWS_ENDPOINT_URL. Default true. */
+  injectEndpoint?: boolean
   /** KECS_HOME; defaults to the environment's. */
   home?: string
 }
@@ -31,5 +33,6 @@ export function startArgs(o: StartOptions): string[] {
   args.push('--admin-port', String(o.adminPort), '--cluster', o.cluster, '--timeout', `${o.timeoutMs}ms`)
   if (o.kubeconfig) args.push('--kubeconfig', o.kubeconfig)
   if (o.context) args.push('--context', o.context)
+  if (o.injectEndpoint === false) args.push('--no-inject-endpoint')
   return args
 }

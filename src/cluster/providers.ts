@@ -39,6 +39,13 @@ export interface ClusterHandle {
    * address KECS listens on. Absent: the same address (pods of the emulated cluster run in-process).
    */
   endpointForPods?(endpoint: string): string
+  /**
+   * Called once KECS's API listens, with its address as pods reach it: makes 169.254.170.2:80 (the
+   * address SDKs prefix to AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) answer from every pod, as the ECS
+   * agent's iptables rule does; resolves to a line for the instance log. Absent: nothing to route (the
+   * emulated cluster's pods run in process).
+   */
+  routeLinkLocal?(endpointForPods: string): Promise<string>
   /** The cluster provisions PersistentVolumeClaims on a default StorageClass (EBS volumes configured at launch). */
   persistentVolumes?: boolean
   /** The emulated cluster's emulator, in this process (tests, bench). */

@@ -32,6 +32,11 @@ export default class Start extends KecsCommand {
     }),
     kubeconfig: Flags.string({ description: 'kubeconfig of an existing cluster (--cluster existing)' }),
     context: Flags.string({ description: 'kubeconfig context to use (--cluster existing)' }),
+    'inject-endpoint': Flags.boolean({
+      description: "give every container AWS_ENDPOINT_URL (KECS's API) unless its task definition sets it",
+      allowNo: true,
+      default: true,
+    }),
     detach: Flags.boolean({ char: 'd', description: 'run in the background; logs go to <instance dir>/kecs.log' }),
     timeout: durationFlag({
       description: 'how long the cluster may take to start, and -d waits for readiness (e.g. 180s, 3m)',
@@ -51,6 +56,7 @@ export default class Start extends KecsCommand {
       kubeconfig: flags.kubeconfig,
       context: flags.context,
       timeoutMs: flags.timeout,
+      injectEndpoint: flags['inject-endpoint'],
       home: kecsHome(),
     }
     const firstStart = isFirstStart(opts.home)

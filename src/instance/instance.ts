@@ -20,6 +20,20 @@ import { createWsHub, type WsHub } from '../server/ws-hub.js'
 import { openRepos, type Repos } from '../ecs/repos.js'
 import { Store } from '../store/store.js'
 import { buildKube, type KubeParts } from './kube.js'
+import type { SecretResolver } from '../kube/secret-resolver.js'
+
+/**
+ * Once the API listens: the cluster makes 169.254.170.2:80 (where SDKs fetch task role credentials)
+ * reach it from every pod. A failure is logged: tasks still run, only the link-local address is missing.
+ */
+async function routeLinkLocal(cluster: ClusterHandle | undefined, endpoint: string, log: (line: string) => void): Promise<void> {
+  if (!cluster?.routeLinkLocal) return
+  try {
+    log(await cluster.routeLinkLocal(cluster.endpointForPods?.(endpoint) ?? endpoint))
+  } catch (err) {
+    log(`Warning: 169.254.170.2 (task credentials) is not routed to KECS: ${(err as Error).message}`)
+  }
+}
 
 /** What one instance is made of; `kecs start`, the tests and the bench all build it here. */
 export interface InstanceOptions {
@@ -41,6 +55,14 @@ export interface InstanceOptions {
   onError?: (err: unknown, requestId: string) => void
   /** Lines for the instance log (controllers' problems, ignored settings). */
   log?: (line: string) => void
+  /**
+   * Where tasks' `secrets[].valueFrom` and repositoryCredentials are read at task start (tests: a fake).
+   * Absent: the Secrets are made empty. The instance's own SSM and Secrets Manager plug in here through
+   * `awsSecretResolver` (src/kube/aws-secret-resolver.ts).
+   */
+  secretResolver?: SecretResolver
+  /** false: containers do not get AWS_ENDPOINT_URL (`kecs start --no-inject-endpoint`); default true. */
+  injectEndpoint?: boolean
 }
 
 export interface Instance {
@@ -139,6 +161,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         built = await build(store!, cluster)
         api = await listen(built.app, host, opts.port ?? 8080, { websocket: built.hub.wss })
         // The controllers start once the API's address is known: the pods they make carry it.
+        await routeLinkLocal(cluster, endpoint(), log)
         await built.kube?.start()
         built.scheduler.start()
         return endpoint()
@@ -190,6 +213,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         metadataEndpoint: () => metadataBaseUrl(podsSee()),
         retentionMs,
         persistentVolumes: c.persistentVolumes ?? false,
+        secrets: opts.secretResolver,
+        injectEndpoint: opts.injectEndpoint,
         beforePodDelete: (task) => logs.beforePodDelete(task),
         hostPorts: opts.hostPorts === false ? false : { host, ...opts.hostPorts },
         onDaemonDesired: (key) => scheduler.schedule(key),

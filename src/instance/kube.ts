@@ -8,6 +8,7 @@ import { Informers } from '../kube/informers.js'
 import { Reconciler } from '../kube/reconciler.js'
 import { KubeServiceRuntime } from '../kube/services/service-runtime.js'
 import { KubeTaskRuntime } from '../kube/task-runtime.js'
+import type { SecretResolver } from '../kube/secret-resolver.js'
 
 /** How the instance reaches its cluster and what the pods see of KECS. */
 export interface KubeOptions {
@@ -20,6 +21,10 @@ export interface KubeOptions {
   retentionMs: number
   /** The cluster provisions PersistentVolumeClaims (EBS volumes configured at launch); else emptyDirs. */
   persistentVolumes?: boolean
+  /** Resolves tasks' `secrets[].valueFrom` and repositoryCredentials (the neighbour SSM / Secrets Manager); absent: empty Secrets. */
+  secrets?: SecretResolver
+  /** AWS_ENDPOINT_URL (KECS's API) in every container unless the task definition sets it; default true. */
+  injectEndpoint?: boolean
   /** Awaited before KECS deletes a task's pod (log capture). */
   beforePodDelete: (task: TaskDoc, pod: V1Pod | undefined) => Promise<void>
   /** Static host ports forwarded from this address; false turns forwarding off. */
@@ -55,7 +60,7 @@ export function buildKube(core: EcsCore, o: KubeOptions): KubeParts {
     log: o.log,
     beforePodDelete: o.beforePodDelete,
   })
-  const endpoints = { ecsEndpoint: o.ecsEndpoint, metadataEndpoint: o.metadataEndpoint }
+  const endpoints = { ecsEndpoint: o.ecsEndpoint, metadataEndpoint: o.metadataEndpoint, injectEndpoint: o.injectEndpoint, secrets: o.secrets }
   const runtime = new KubeTaskRuntime(client, core, reconciler, { ...endpoints, retentionMs: o.retentionMs, persistentVolumes: o.persistentVolumes, log: o.log })
   const services = new KubeServiceRuntime(client, core, {
     ...endpoints,

@@ -7,6 +7,7 @@ import {
   type V1Deployment,
   type V1Namespace,
   type V1Node,
+  type V1OwnerReference,
   type V1PersistentVolumeClaim,
   type V1Pod,
   type V1Secret,
@@ -147,6 +148,60 @@ export class KubeClient {
     } catch (err) {
       if (statusOf(err) !== 409) throw err
     }
+  }
+
+  /**
+   * Writes the secret: created, or replaced when one of that name exists. With `mergeData`, keys of the
+   * existing one that the new one lacks are kept (pods of an older revision may still read them).
+   */
+  async putSecret(secret: V1Secret, opts: { mergeData?: boolean } = {}): Promise<void> {
+    const namespace = secret.metadata!.namespace!
+    const name = secret.metadata!.name!
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.core.createNamespacedSecret({ namespace, body: secret })
+        return
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err
+      }
+      try {
+        const current = await this.core.readNamespacedSecret({ namespace, name })
+        const body: V1Secret = { ...secret, metadata: { ...secret.metadata, resourceVersion: current.metadata?.resourceVersion } }
+        if (opts.mergeData) {
+          const kept = Object.fromEntries(
+            Object.entries(current.data ?? {}).filter(([k]) => !(k in (secret.stringData ?? {})) && !(k in (secret.data ?? {}))),
+          )
+          body.data = { ...kept, ...(secret.data ?? {}) }
+        }
+        if (sameSecret(current, body)) return // a service applied again with the same values: no write
+        await this.core.replaceNamespacedSecret({ namespace, name, body })
+        return
+      } catch (err) {
+        // deleted or changed meanwhile: once more from the top
+        if ((statusOf(err) !== 404 && statusOf(err) !== 409) || attempt >= 2) throw err
+      }
+    }
+  }
+
+  /** Makes the secret go with its owner (the garbage collector deletes it once the owner is gone). */
+  async setSecretOwner(namespace: string, name: string, owner: V1OwnerReference): Promise<void> {
+    const body = [{ op: 'add', path: '/metadata/ownerReferences', value: [owner] }]
+    await this.core.patchNamespacedSecret({ namespace, name, body })
+  }
+
+  /** Deletes the secrets matching a label selector in a namespace; the number deleted. */
+  async deleteSecrets(namespace: string, labelSelector: string): Promise<number> {
+    const list = await this.core.listNamespacedSecret({ namespace, labelSelector })
+    let n = 0
+    for (const s of list.items) {
+      try {
+        await this.core.deleteNamespacedSecret({ namespace, name: s.metadata!.name! })
+        n++
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err
+      }
+    }
+    return n
   }
 
   /** The cluster's nodes; empty when KECS may not list them (an existing cluster with narrow rights). */
@@ -430,3 +485,23 @@ export function kubeErrorMessage(err: unknown): string {
 const plain = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.())
+
+/** Whether writing `next` would leave `current` as it is (data, labels, annotations). */
+function sameSecret(current: V1Secret, next: V1Secret): boolean {
+  const data = (s: V1Secret) => {
+    const out: Record<string, string> = { ...(s.data ?? {}) }
+    for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = Buffer.from(v).toString('base64')
+    return out
+  }
+  const same = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => {
+    const x = a ?? {}
+    const y = b ?? {}
+    return Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, v]) => y[k] === v)
+  }
+  return (
+    current.type === next.type &&
+    same(data(current), data(next)) &&
+    same(current.metadata?.labels, next.metadata?.labels) &&
+    same(current.metadata?.annotations, next.metadata?.annotations)
+  )
+}

@@ -1,5 +1,5 @@
 import type { Tag } from '@aws-sdk/client-ecs'
-import type { V1Node, V1PersistentVolumeClaim, V1Pod, V1Secret } from '@kubernetes/client-node'
+import type { V1Node, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node'
 import { clusterArn as buildClusterArn } from '../ecs/arns.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
@@ -14,6 +14,7 @@ import { ANNOTATIONS, clusterScopeOf, clusterToNamespace, namespaceName, taskToP
 import { dnsLabel } from './convert/names.js'
 import type { LaunchVolume } from './convert/volumes.js'
 import type { Reconciler } from './reconciler.js'
+import { materializeSecrets, SECRET_LABELS, type SecretResolver } from './secret-resolver.js'
 
 /**
  * The TaskRuntime the ECS handlers use when KECS has a cluster: tasks become pods in the cluster's
@@ -29,6 +30,10 @@ export interface KubeRuntimeOptions {
   retentionMs: number
   /** The cluster provisions PersistentVolumeClaims on a default StorageClass (Kind, existing); the emulated one does not. */
   persistentVolumes?: boolean
+  /** Resolves `secrets[].valueFrom` and repositoryCredentials at task start; absent: the Secrets are made empty. */
+  secrets?: SecretResolver
+  /** AWS_ENDPOINT_URL (KECS's API for every AWS service) in every container; default true (`--no-inject-endpoint`). */
+  injectEndpoint?: boolean
   log?: (line: string) => void
 }
 
@@ -70,6 +75,7 @@ export class KubeTaskRuntime implements TaskRuntime {
       account: p[2]!,
       launchType: task.launchType,
       ecsEndpoint: this.opts.ecsEndpoint(),
+      ...(this.opts.injectEndpoint === false ? {} : { awsEndpoint: this.opts.ecsEndpoint() }),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags,
       taskDefinition: td,
@@ -109,32 +115,55 @@ export class KubeTaskRuntime implements TaskRuntime {
   async launch(prepared: PreparedLaunch): Promise<void> {
     const { task, pod, secrets, claims } = prepared as KubeLaunch
     const key = taskKeyOf(task)
+    const ns = pod.metadata!.namespace!
+    const owner = dnsLabel(task.kecs.taskId)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
     for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
+    // Resolved now, per task (ECS reads them at task start): a value changed later reaches new tasks only.
+    const p = /^arn:[^:]+:ecs:([^:]*):(\d{12}):/.exec(task.taskArn)!
+    const resolved = await materializeSecrets({ needed: secrets, resolver: this.opts.secrets, scope: { region: p[1]!, account: p[2]! }, namespace: ns, owner })
+    if (!resolved.ok) {
+      this.opts.log?.(`task ${task.taskArn}: ${resolved.stoppedReason}`)
+      this.reconciler.podGone(key, { stopCode: 'TaskFailedToStart', stoppedReason: resolved.stoppedReason })
+      return
+    }
+    let created: V1Pod | undefined
     try {
       await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)
-      for (const s of secrets) await this.client.ensureSecret(pod.metadata!.namespace!, secretFor(s))
+      for (const s of resolved.secrets) await this.client.putSecret(s)
       for (const c of claims) await this.client.ensurePersistentVolumeClaim(c)
-      await this.createPod(task, pod)
+      created = await this.createPod(task, pod)
     } catch (err) {
       this.opts.log?.(`creating pod for task ${task.taskArn}: ${kubeErrorMessage(err)}`)
+      if (resolved.secrets.length) {
+        await this.client.deleteSecrets(ns, `${SECRET_LABELS.owner}=${owner}`).catch(() => 0)
+      }
       this.reconciler.podGone(key, {
         stopCode: 'TaskFailedToStart',
         stoppedReason: `ResourceInitializationError: could not create the task's pod: ${kubeErrorMessage(err)}`,
       })
+      return
+    }
+    // The task's Secrets go with its pod (the garbage collector deletes them after the pod).
+    const uid = created?.metadata?.uid
+    if (!uid) return
+    for (const s of resolved.secrets) {
+      await this.client
+        .setSecretOwner(ns, s.metadata!.name!, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid })
+        .catch((err) => this.opts.log?.(`task ${task.taskArn}: secret ${s.metadata!.name} is not owned by its pod: ${kubeErrorMessage(err)}`))
     }
   }
 
-  /** Creates the pod; a namespace deleted behind KECS's back is created again once. */
-  private async createPod(task: TaskDoc, pod: V1Pod): Promise<void> {
+  /** Creates the pod (undefined when it was created already); a namespace deleted behind KECS's back is created again once. */
+  private async createPod(task: TaskDoc, pod: V1Pod): Promise<V1Pod | undefined> {
     try {
-      await this.client.createPod(pod)
+      return await this.client.createPod(pod)
     } catch (err) {
-      if (statusOf(err) === 409) return // created already (a retried launch)
+      if (statusOf(err) === 409) return undefined // created already (a retried launch)
       if (statusOf(err) !== 404) throw err
       this.namespaces.delete(pod.metadata!.namespace!)
       await this.ensureNamespace(task.kecs.clusterName, task.clusterArn)
-      await this.client.createPod(pod)
+      return await this.client.createPod(pod)
     }
   }
 
@@ -228,26 +257,6 @@ function bytes(q: string): number {
   if (!m) return 0
   const pow: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 }
   return Number(m[1]) * (m[2] ? pow[m[2]]! : 1)
-}
-
-/**
- * A Secret a pod needs (container `secrets`, repositoryCredentials). KECS has no SSM Parameter Store or
- * Secrets Manager to read the value from: it creates the Secret empty, annotated with the ECS
- * reference, and never overwrites one that exists, so users can fill it (`kubectl edit secret`).
- */
-export function secretFor(s: NeededSecret): V1Secret {
-  const data = s.type === 'kubernetes.io/dockerconfigjson' ? '{"auths":{}}' : ''
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: s.type,
-    metadata: {
-      name: s.name,
-      labels: { 'kecs.dev/managed-by': 'kecs' },
-      annotations: { 'kecs.dev/value-from': s.valueFrom, 'kecs.dev/usage': s.usage },
-    },
-    stringData: { [s.key]: data },
-  }
 }
 
 /** The claim of an EBS volume that outlives its task: on the default StorageClass, labelled as the pod is. */

@@ -19,7 +19,7 @@ export interface ClusterInstance extends TestInstance {
 }
 
 export async function startClusterInstance(
-  o: { dir?: string; speed?: number } & Partial<Pick<InstanceOptions, 'hostPorts' | 'stoppedTaskRetentionMs' | 'log'>> = {},
+  o: { dir?: string; speed?: number } & Partial<Pick<InstanceOptions, 'hostPorts' | 'stoppedTaskRetentionMs' | 'log' | 'secretResolver' | 'injectEndpoint'>> = {},
 ): Promise<ClusterInstance> {
   const { dir, speed, ...rest } = o
   const t = await startTestInstance({

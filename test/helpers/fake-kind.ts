@@ -13,6 +13,8 @@ import { createRunner, type Runner } from '../../src/cluster/runner.js'
  *   kubeconfig     what `kind get kubeconfig` prints
  *   images         images `kind load docker-image` finds "locally", one a line
  *   node-stopped   `docker inspect` says the node container is not running
+ *   iptables-nat   the node's nat table as a fake `iptables` keeps it (`docker exec <node> sh -c SCRIPT` runs
+ *                  SCRIPT with bash and only that fake on PATH; logged with its lines joined by '; ')
  * With `docker: 'missing'` / `kind: 'missing'` the executable is simply not there. PATH holds only
  * the bin directory, so the machine's real docker or kind are never reached.
  */
@@ -36,14 +38,23 @@ export interface FakeTools {
   calls(): string[]
   clusters(): string[]
   resetCalls(): void
-  set(file: 'docker-down' | 'clusters' | 'create-error' | 'kubeconfig' | 'images' | 'node-stopped', text: string | undefined): void
+  set(file: 'docker-down' | 'clusters' | 'create-error' | 'kubeconfig' | 'images' | 'node-stopped' | 'iptables-nat', text: string | undefined): void
+  /** The node's nat table as the fake iptables keeps it: `:CHAIN` for a chain made, `-A CHAIN rule` per rule. */
+  natRules(): string[]
   cleanup(): void
 }
 
 const DOCKER = (state: string) => `#!/bin/bash
 S='${state}'
-printf '%s\\n' "docker $*" >> "$S/calls.log"
+if [[ "$1" == exec ]]; then
+  printf '%s\\n' "docker \${*:1:4} \${5//$'\\n'/; }" >> "$S/calls.log"
+else
+  printf '%s\\n' "docker $*" >> "$S/calls.log"
+fi
 case "$1" in
+  exec)
+    if [[ "$3" == sh && "$4" == -c ]]; then PATH="$S/node-bin" /bin/bash -c "$5"; exit $?; fi
+    echo "fake docker: unexpected exec: $*" >&2; exit 2 ;;
   --version) echo "Docker version 27.5.1, build 9f9e405" ;;
   info)
     if [[ -e "$S/docker-down" ]]; then
@@ -57,6 +68,31 @@ case "$1" in
   start) echo "$2" ;;
   network) echo "172.18.0.1 fc00:f853:ccd:e793::1 " ;;
   *) echo "fake docker: unexpected: $*" >&2; exit 2 ;;
+esac
+`
+
+/** iptables as the node runs it, on a rules file per table: -N -F -A -I -C, enough for KECS's script. */
+const IPTABLES = (state: string) => `#!/bin/bash
+S='${state}'
+printf '%s\\n' "iptables $*" >> "$S/calls.log"
+table=filter
+if [[ "$1" == -t ]]; then table="$2"; shift 2; fi
+op="$1"; chain="$2"; shift 2
+f="$S/iptables-$table"
+rules=()
+if [[ -e "$f" ]]; then while IFS= read -r l; do [[ -n "$l" ]] && rules+=("$l"); done < "$f"; fi
+has() { local r; for r in "\${rules[@]}"; do [[ "$r" == "$1" ]] && return 0; done; return 1; }
+save() { if ((\${#rules[@]})); then printf '%s\\n' "\${rules[@]}" > "$f"; else : > "$f"; fi; }
+case "$op" in
+  -N) if has ":$chain"; then echo "iptables: Chain already exists." >&2; exit 1; fi; rules+=(":$chain"); save ;;
+  -F)
+    if ! has ":$chain"; then echo "iptables: No chain/target/match by that name." >&2; exit 1; fi
+    keep=(); for r in "\${rules[@]}"; do [[ "$r" == "-A $chain "* ]] || keep+=("$r"); done
+    rules=("\${keep[@]}"); save ;;
+  -A) rules+=("-A $chain $*"); save ;;
+  -I) [[ "$1" =~ ^[0-9]+$ ]] && shift; rules+=("-A $chain $*"); save ;;
+  -C) has "-A $chain $*" || { echo "iptables: Bad rule (does a matching rule exist in that chain?)." >&2; exit 1; } ;;
+  *) echo "fake iptables: unexpected: $op" >&2; exit 2 ;;
 esac
 `
 
@@ -123,6 +159,9 @@ export function fakeTools(o: FakeToolsOptions = {}): FakeTools {
   }
   if (o.docker !== 'missing') write('docker', DOCKER(state))
   if (o.kind !== 'missing') write('kind', KIND(state))
+  mkdirSync(join(state, 'node-bin'))
+  writeFileSync(join(state, 'node-bin', 'iptables'), IPTABLES(state))
+  chmodSync(join(state, 'node-bin', 'iptables'), 0o755)
   const set: FakeTools['set'] = (file, text) => {
     const p = join(state, file)
     if (text === undefined) rmSync(p, { force: true })
@@ -143,6 +182,7 @@ export function fakeTools(o: FakeToolsOptions = {}): FakeTools {
     runner: createRunner({ env }),
     calls: () => read('calls.log').split('\n').filter(Boolean),
     clusters: () => read('clusters').split('\n').filter(Boolean),
+    natRules: () => read('iptables-nat').split('\n').filter(Boolean),
     resetCalls: () => rmSync(join(state, 'calls.log'), { force: true }),
     set,
     cleanup: () => rmSync(root, { recursive: true, force: true }),

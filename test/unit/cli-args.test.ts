@@ -112,6 +112,16 @@ describe('kecs start flags', () => {
     const { flags } = await parseStart(args.slice(1))
     expect(flags).toMatchObject({ name: 'ci', port: 0, 'admin-port': 9001, cluster: 'auto', context: 'c', timeout: 90_000 })
     expect(flags.kubeconfig).toBeUndefined()
+    expect(flags['inject-endpoint']).toBe(true)
+  })
+
+  it('--no-inject-endpoint reaches the options and survives the detached child', async () => {
+    const { flags } = await parseStart(['--no-inject-endpoint'])
+    expect(flags['inject-endpoint']).toBe(false)
+    const o: StartOptions = { name: 'ci', host: '127.0.0.1', port: 0, adminPort: 0, cluster: 'auto', timeoutMs: 1000, injectEndpoint: false }
+    const args = startArgs(o)
+    expect(args).toContain('--no-inject-endpoint')
+    expect((await parseStart(args.slice(1))).flags['inject-endpoint']).toBe(false)
   })
 })
 

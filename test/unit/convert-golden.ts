@@ -51,6 +51,7 @@ export const ctx = {
   region: REGION,
   account: ACCOUNT,
   ecsEndpoint: 'http://kecs.example:8080',
+  awsEndpoint: 'http://kecs.example:8080',
   metadataEndpoint: 'http://kecs.example:8090',
 }
 

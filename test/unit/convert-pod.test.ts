@@ -4,7 +4,7 @@ import { EcsError } from '../../src/ecs/errors.js'
 import { containerRuntimeId } from '../../src/ecs/tasks/container-ids.js'
 import { clusterToNamespace } from '../../src/kube/convert/namespace.js'
 import { taskToPod, type TaskToPodInput, type TaskToPodResult } from '../../src/kube/convert/pod.js'
-import { envSecretName, registrySecretName } from '../../src/kube/convert/secrets.js'
+import { envSecretKey, envSecretName, registryOf, registrySecretName } from '../../src/kube/convert/secrets.js'
 import { ctx, expectGolden, TASK_ID, taskDef } from './convert-golden.js'
 
 /** One row per mapping of docs/ecs-on-kubernetes.md: a task definition fragment → the pod fragment it must give. */
@@ -71,6 +71,7 @@ const rows: Row[] = [
         { name: 'AWS_DEFAULT_REGION', value: 'us-east-1' },
         { name: 'AWS_EXECUTION_ENV', value: 'AWS_ECS_EC2' },
         { name: 'AWS_ENDPOINT_URL_ECS', value: 'http://kecs.example:8080' },
+        { name: 'AWS_ENDPOINT_URL', value: 'http://kecs.example:8080' },
       ])
     },
   },
@@ -95,13 +96,27 @@ const rows: Row[] = [
   },
   {
     name: 'repository-credentials',
-    input: { taskDefinition: taskDef({ memory: 512, repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC' } }) },
+    input: {
+      taskDefinition: taskDef(
+        { memory: 512, image: 'registry.example.com:5000/team/app:1', repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC' } },
+        {},
+        [{ name: 'side', image: 'busybox', essential: false, memory: 64, repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC' } }],
+      ),
+    },
     check: ({ pod, secrets }) => {
-      const name = registrySecretName('arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC')
-      expect(name).toMatch(/^kecs-regcred-[0-9a-f]{16}$/)
+      // the task's own pull secret (per task: a changed login reaches new tasks only), one per parameter
+      const name = registrySecretName(TASK_ID, 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC')
+      expect(name).toMatch(new RegExp(`^kecs-regcred-${TASK_ID}-[0-9a-f]{8}$`))
       expect(pod.spec!.imagePullSecrets).toEqual([{ name }])
       expect(secrets).toEqual([
-        { name, type: 'kubernetes.io/dockerconfigjson', key: '.dockerconfigjson', valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC', usage: 'repositoryCredentials' },
+        {
+          name,
+          type: 'kubernetes.io/dockerconfigjson',
+          key: '.dockerconfigjson',
+          valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-AbC',
+          usage: 'repositoryCredentials',
+          registries: ['registry.example.com:5000', 'https://index.docker.io/v1/'],
+        },
       ])
     },
   },
@@ -163,15 +178,42 @@ const rows: Row[] = [
       }),
     },
     check: ({ secrets }, c) => {
-      const db = envSecretName('arn:aws:ssm:us-east-1:000000000000:parameter/db/password')
-      const api = envSecretName('arn:aws:secretsmanager:us-east-1:000000000000:secret:api-XyZ:key::')
-      expect(env(c('app'), 'DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: db, key: 'value' } } })
-      expect(env(c('app'), 'API_KEY')).toEqual({ name: 'API_KEY', valueFrom: { secretKeyRef: { name: api, key: 'value' } } })
+      // one Secret of the task's own, a key per reference
+      const name = envSecretName(TASK_ID)
+      expect(name).toBe(`kecs-secrets-${TASK_ID}`)
+      const db = envSecretKey('arn:aws:ssm:us-east-1:000000000000:parameter/db/password')
+      const api = envSecretKey('arn:aws:secretsmanager:us-east-1:000000000000:secret:api-XyZ:key::')
+      expect(db).toMatch(/^v-[0-9a-f]{16}$/)
+      expect(env(c('app'), 'DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name, key: db } } })
+      expect(env(c('app'), 'API_KEY')).toEqual({ name: 'API_KEY', valueFrom: { secretKeyRef: { name, key: api } } })
       expect(c('app').env!.filter((e) => e.name === 'DB_PASSWORD')).toHaveLength(1)
-      expect(secrets.map((s) => [s.name, s.valueFrom, s.usage])).toEqual([
-        [db, 'arn:aws:ssm:us-east-1:000000000000:parameter/db/password', 'environment'],
-        [api, 'arn:aws:secretsmanager:us-east-1:000000000000:secret:api-XyZ:key::', 'environment'],
+      expect(secrets.map((s) => [s.name, s.key, s.valueFrom, s.usage])).toEqual([
+        [name, db, 'arn:aws:ssm:us-east-1:000000000000:parameter/db/password', 'environment'],
+        [name, api, 'arn:aws:secretsmanager:us-east-1:000000000000:secret:api-XyZ:key::', 'environment'],
       ])
+    },
+  },
+  {
+    name: 'aws-endpoint',
+    input: { taskDefinition: taskDef({ memory: 512 }) },
+    check: (_r, c) => {
+      // every AWS SDK in the container reaches KECS's API (SSM, Secrets Manager, Logs, STS, IAM, ECS)
+      expect(env(c('app'), 'AWS_ENDPOINT_URL')).toEqual({ name: 'AWS_ENDPOINT_URL', value: 'http://kecs.example:8080' })
+    },
+  },
+  {
+    name: 'aws-endpoint-set-by-task-definition',
+    input: { taskDefinition: taskDef({ memory: 512, environment: [{ name: 'AWS_ENDPOINT_URL', value: 'http://mine:4566' }] }) },
+    check: (_r, c) => {
+      expect(c('app').env!.filter((e) => e.name === 'AWS_ENDPOINT_URL')).toEqual([{ name: 'AWS_ENDPOINT_URL', value: 'http://mine:4566' }])
+    },
+  },
+  {
+    name: 'aws-endpoint-off',
+    input: { taskDefinition: taskDef({ memory: 512 }), awsEndpoint: undefined },
+    check: (_r, c) => {
+      expect(env(c('app'), 'AWS_ENDPOINT_URL')).toBeUndefined()
+      expect(env(c('app'), 'AWS_ENDPOINT_URL_ECS')?.value).toBe('http://kecs.example:8080')
     },
   },
   {
@@ -771,4 +813,15 @@ describe('taskToPod: purity', () => {
     expect(a).toEqual(b)
     expect(td).toEqual(before)
   })
+})
+
+describe('registryOf: the dockerconfigjson auths key of an image', () => {
+  it.each([
+    ['nginx:1.27', 'https://index.docker.io/v1/'],
+    ['team/app', 'https://index.docker.io/v1/'],
+    ['ghcr.io/team/app:1', 'ghcr.io'],
+    ['localhost/app', 'localhost'],
+    ['registry.local:5000/app', 'registry.local:5000'],
+    ['000000000000.dkr.ecr.us-east-1.amazonaws.com/app', '000000000000.dkr.ecr.us-east-1.amazonaws.com'],
+  ])('%s → %s', (image, registry) => expect(registryOf(image)).toBe(registry))
 })

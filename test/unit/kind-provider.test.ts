@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -201,5 +201,47 @@ describe('kind provider: the ECS endpoint as pods see it', () => {
     const log: string[] = []
     expect(podEndpoint('http://127.0.0.1:8080', 'host.docker.internal', 'darwin', (l) => log.push(l))).toBe('http://host.docker.internal:8080')
     expect(log).toEqual([])
+  })
+})
+
+describe('kind provider: 169.254.170.2 for task credentials', () => {
+  const JUMP = '-d 169.254.170.2/32 -p tcp --dport 80 -j KECS-LINK-LOCAL'
+  const dnat = (to: string) => `-A KECS-LINK-LOCAL -d 169.254.170.2/32 -p tcp --dport 80 -j DNAT --to-destination ${to}`
+
+  it("DNATs 169.254.170.2:80 on the node to KECS's port as the node reaches the host", async () => {
+    tools = fakeTools({ kubeconfig: api.kubeconfig })
+    const handle = await provider().start(ctx())
+    tools.resetCalls()
+    const line = await handle.routeLinkLocal!(handle.endpointForPods!('http://0.0.0.0:8080'))
+    expect(line).toContain('172.18.0.1:8080')
+    const exec = tools.calls().find((c) => c.startsWith('docker exec '))
+    expect(exec).toMatch(/^docker exec kecs-default-control-plane sh -c /)
+    expect(tools.natRules().sort()).toEqual(
+      [':KECS-LINK-LOCAL', dnat('172.18.0.1:8080'), `-A OUTPUT ${JUMP}`, `-A PREROUTING ${JUMP}`].sort(),
+    )
+  })
+
+  it('is idempotent on restart, and follows a new port', async () => {
+    tools = fakeTools({ kubeconfig: api.kubeconfig })
+    const first = await provider().start(ctx())
+    await first.routeLinkLocal!(first.endpointForPods!('http://0.0.0.0:8080'))
+    await first.routeLinkLocal!(first.endpointForPods!('http://0.0.0.0:8080'))
+    expect(tools.natRules().filter((r) => r.startsWith('-A PREROUTING'))).toHaveLength(1)
+    // the next start reuses the cluster (its node kept the rules) with KECS on another port
+    const second = await provider().start(ctx())
+    await second.routeLinkLocal!(second.endpointForPods!('http://0.0.0.0:9090'))
+    const rules = tools.natRules()
+    expect(rules.filter((r) => r.startsWith('-A PREROUTING'))).toEqual([`-A PREROUTING ${JUMP}`])
+    expect(rules.filter((r) => r.startsWith('-A OUTPUT'))).toEqual([`-A OUTPUT ${JUMP}`])
+    expect(rules.filter((r) => r.startsWith('-A KECS-LINK-LOCAL'))).toEqual([dnat('172.18.0.1:9090')])
+    expect(rules.filter((r) => r === ':KECS-LINK-LOCAL')).toHaveLength(1)
+  })
+
+  it('a node that refuses the rule is an error naming the node', async () => {
+    tools = fakeTools({ kubeconfig: api.kubeconfig })
+    const handle = await provider().start(ctx())
+    // a nat table the fake cannot write: a directory in the rules file's place
+    mkdirSync(join(tools.state, 'iptables-nat'))
+    await expect(handle.routeLinkLocal!('http://172.18.0.1:8080')).rejects.toThrow(/iptables on kecs-default-control-plane failed/)
   })
 })

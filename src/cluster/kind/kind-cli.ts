@@ -130,3 +130,42 @@ export async function kindHostAddress(run: Runner, platform: NodeJS.Platform = p
   if (r.exitCode !== 0) return undefined
   return r.stdout.split(/\s+/).find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a))
 }
+
+/** Where SDKs fetch task role credentials (`http://169.254.170.2` + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI). */
+export const LINK_LOCAL_ADDRESS = '169.254.170.2'
+/** The nat chain KECS owns on the node: flushed and refilled on every start, so a new port replaces the old. */
+export const LINK_LOCAL_CHAIN = 'KECS-LINK-LOCAL'
+
+/**
+ * The shell script run on the node (`docker exec <node> sh -c ...`): DNAT 169.254.170.2:80 to KECS, as
+ * the ECS agent's iptables rule sends it to the agent on EC2. PREROUTING catches the pods' traffic,
+ * OUTPUT the node's own (hostNetwork pods). Idempotent: the jumps are added once (`-C` first), the
+ * chain's one rule is replaced. A host name (Docker Desktop's host.docker.internal) is resolved on the node.
+ */
+export function linkLocalScript(host: string, port: number): string {
+  const ipv4 = /^\d+\.\d+\.\d+\.\d+$/.test(host)
+  const match = `-d ${LINK_LOCAL_ADDRESS}/32 -p tcp --dport 80`
+  const lines = [
+    ipv4 ? `ip=${host}` : `ip=$(getent ahostsv4 ${host} | { read -r a _; echo "$a"; })`,
+    `[ -n "$ip" ] || { echo "cannot resolve ${host} on the node" >&2; exit 1; }`,
+    `iptables -t nat -N ${LINK_LOCAL_CHAIN} 2>/dev/null || true`,
+    `iptables -t nat -F ${LINK_LOCAL_CHAIN} || exit 1`,
+    `iptables -t nat -A ${LINK_LOCAL_CHAIN} ${match} -j DNAT --to-destination "$ip:${port}" || exit 1`,
+    ...['PREROUTING', 'OUTPUT'].map(
+      (chain) => `iptables -t nat -C ${chain} ${match} -j ${LINK_LOCAL_CHAIN} 2>/dev/null || iptables -t nat -I ${chain} 1 ${match} -j ${LINK_LOCAL_CHAIN} || exit 1`,
+    ),
+  ]
+  return lines.join('\n')
+}
+
+/** Runs linkLocalScript on the cluster's node; a failure is an error with the node's stderr. */
+export async function routeLinkLocal(run: Runner, cluster: string, endpointForPods: string): Promise<string> {
+  const url = new URL(endpointForPods)
+  const host = url.hostname
+  if (host.startsWith('[')) throw new Error(`KECS is reached at ${host} from the pods: only IPv4 can be routed from ${LINK_LOCAL_ADDRESS}`)
+  const port = Number(url.port || 80)
+  const node = `${cluster}-control-plane`
+  const r = await run('docker', ['exec', node, 'sh', '-c', linkLocalScript(host, port)], { timeoutMs: QUICK_MS })
+  if (r.exitCode !== 0) throw new Error(`iptables on ${node} failed: ${tail(r.stderr, 1)[0] ?? `exit code ${r.exitCode}`}`)
+  return `${host}:${port}`
+}

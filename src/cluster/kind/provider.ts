@@ -7,7 +7,7 @@ import { checkReachable, loadKubeconfig, waitForReadyNode } from '../kube-check.
 import type { ClusterContext, ClusterHandle, ClusterProvider } from '../providers.js'
 import { defaultRunner, type Runner } from '../runner.js'
 import { KIND_CONFIG_TEMPLATE, kindClusterName, kindContext, portRanges, renderKindConfig, shortImage } from './config.js'
-import { createKindCluster, deleteKindCluster, ensureNodeRunning, kindHostAddress, kindKubeconfig, listKindClusters } from './kind-cli.js'
+import { createKindCluster, deleteKindCluster, ensureNodeRunning, kindHostAddress, kindKubeconfig, LINK_LOCAL_ADDRESS, listKindClusters, routeLinkLocal } from './kind-cli.js'
 
 export interface KindProviderOptions {
   runner?: Runner
@@ -116,6 +116,9 @@ export function createKindProvider(o: KindProviderOptions = {}): ClusterProvider
         persistentVolumes: true,
         describe: `Kind cluster ${cluster} (Kubernetes ${version}, ${created ? 'created' : 'reused'}; context ${target.context})`,
         endpointForPods: (endpoint) => podEndpoint(endpoint, hostForPods, platform, ctx.log),
+        // Set again on every start (the node's rules are lost when Docker restarts it, and the port may differ).
+        routeLinkLocal: async (endpointForPods) =>
+          `pods reach task credentials at ${LINK_LOCAL_ADDRESS}:80 → ${await routeLinkLocal(run, cluster, endpointForPods)}`,
         // The cluster stays for a fast restart; `kecs stop --delete-cluster` removes it.
         stop: async () => {},
       }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { TaskDefinitionDoc } from '../task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../tasks/task-doc.js'
+import { encodeTaskRoleToken } from '../../lib/session-token.js'
 import { rfc3339Seconds } from './format.js'
 
 /**
@@ -32,7 +33,8 @@ export function dummyCredentials(taskArn: string, roleArn: string, nowMs: number
     // ASIA: the prefix AWS gives temporary (STS) access keys.
     AccessKeyId: `ASIA${base32(digest('akid')).slice(0, 16)}`,
     SecretAccessKey: digest('secret').toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(40, 'K').slice(0, 40),
-    Token: Buffer.concat([Buffer.from(`kecs-task-role:${roleArn}:`), digest('token'), digest('token2')]).toString('base64'),
+    // names the role (format and decoder: src/lib/session-token.ts)
+    Token: encodeTaskRoleToken(roleArn, Buffer.concat([digest('token'), digest('token2')])),
     Expiration: rfc3339Seconds(nowMs + CREDENTIALS_LIFETIME_MS),
   }
 }

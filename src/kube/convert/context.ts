@@ -15,6 +15,11 @@ export interface ConvertContext {
   launchType?: string
   /** URL of the KECS ECS API reachable from inside the cluster (AWS_ENDPOINT_URL_ECS). */
   ecsEndpoint: string
+  /**
+   * KECS's API for every AWS service as pods reach it (AWS_ENDPOINT_URL: SSM, Secrets Manager, Logs, STS,
+   * IAM are served on the ECS API port); absent: not injected (`kecs start --no-inject-endpoint`).
+   */
+  awsEndpoint?: string
   /** Base URL of the task metadata endpoint KECS serves, e.g. `http://host:port` (no trailing path). */
   metadataEndpoint: string
   tags?: Wire<Tag>[]

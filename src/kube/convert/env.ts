@@ -28,7 +28,7 @@ const TASK_ID_ENV = 'KECS_TASK_ID'
  * Env ECS injects into every container (docs/ecs-facts.md#container-environment-and-credentials), pointing at KECS:
  * KECS_TASK_ID first (later values refer to it as `$(KECS_TASK_ID)` in templates), then the
  * metadata URIs (container id scheme in src/ecs/tasks/container-ids.ts), region, execution env, the ECS endpoint,
- * and the credentials URI only when the task has a task role.
+ * KECS's endpoint for all AWS services (unless turned off), and the credentials URI only when the task has a task role.
  */
 export function injectedEnv(o: {
   ctx: ConvertContext
@@ -54,6 +54,9 @@ export function injectedEnv(o: {
     { name: 'AWS_EXECUTION_ENV', value: o.ctx.launchType === 'FARGATE' ? 'AWS_ECS_FARGATE' : 'AWS_ECS_EC2' },
     { name: 'AWS_ENDPOINT_URL_ECS', value: escapeExpansion(o.ctx.ecsEndpoint) },
   ]
+  // The SDKs' global endpoint (after AWS_ENDPOINT_URL_<SERVICE>): the neighbour services KECS serves.
+  // A task definition that sets it itself wins, as for every injected var (containerEnv).
+  if (o.ctx.awsEndpoint) env.push({ name: 'AWS_ENDPOINT_URL', value: escapeExpansion(o.ctx.awsEndpoint) })
   if (o.taskRoleArn) env.push({ name: 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', value: `/v2/credentials/${taskId}` })
   return env
 }

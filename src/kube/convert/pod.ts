@@ -17,7 +17,7 @@ import {
   sanitizeLabelValue,
   SIMULATE_PREFIX,
 } from './labels.js'
-import { namespaceName } from './names.js'
+import { dnsLabel, namespaceName } from './names.js'
 import { containerResources, effectiveContainerSize, effectiveTaskSize, validateSizes } from './resources.js'
 import { SecretSet } from './secrets.js'
 import { containerField, Findings, refuse } from './unsupported.js'
@@ -53,6 +53,7 @@ export function taskToPod(input: TaskToPodInput): TaskToPodResult {
     taskId: { literal: input.taskId },
     template: false,
     launchVolumes: input.launchVolumes,
+    secretOwner: dnsLabel(input.taskId),
   })
   const annotations: Record<string, string> = {
     ...parts.annotations,
@@ -99,12 +100,14 @@ export function buildPodParts(o: {
   taskId: TaskIdRef
   template: boolean
   launchVolumes?: LaunchVolume[]
+  /** Whose Secrets the pod reads (secrets.ts): the task id, or the workload's name for a template. */
+  secretOwner: string
 }): PodParts {
   const td = o.taskDefinition
   const containers = td.containerDefinitions ?? []
   if (containers.length === 0) throw refuse('containerDefinitions', 'the task definition has no containers')
   const findings = new Findings()
-  const secrets = new SecretSet()
+  const secrets = new SecretSet(o.secretOwner)
   taskLevelChecks(td, o.overrides, findings)
 
   const overrides = containerOverrides(containers, o.overrides)
@@ -161,10 +164,13 @@ export function buildPodParts(o: {
     automountServiceAccountToken: false,
   }
   if (volumes.length) spec.volumes = volumes
-  const credentials = new Set(
-    containers.map((c) => c.repositoryCredentials?.credentialsParameter).filter((p): p is string => !!p),
-  )
-  if (credentials.size) spec.imagePullSecrets = [...credentials].map((p) => secrets.pullSecret(p))
+  // one pull secret per parameter, with an `auths` entry for the registry of each image that uses it
+  const credentials = new Map<string, string[]>()
+  for (const c of containers) {
+    const p = c.repositoryCredentials?.credentialsParameter
+    if (p) credentials.set(p, [...(credentials.get(p) ?? []), c.image ?? ''])
+  }
+  if (credentials.size) spec.imagePullSecrets = [...credentials].map(([p, images]) => secrets.pullSecret(p, images))
   namespacesAndProcesses(td, containers, spec, findings)
   networkSettings(containers, spec, findings)
   const sysctls = sysctlsOf(containers, td.networkMode === 'host', findings)

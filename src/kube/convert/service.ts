@@ -34,6 +34,8 @@ export interface ServiceToWorkloadInput extends ConvertContext {
   hostPorts?: Record<string, number>
   /** EBS volumes configured at launch (the deployment's volumeConfigurations). */
   launchVolumes?: LaunchVolume[]
+  /** Whose Secrets the pods read (secrets.ts); default the workload's name. */
+  secretOwner?: string
 }
 
 export interface WorkloadPlacement {
@@ -89,6 +91,7 @@ export function serviceToWorkload(input: ServiceToWorkloadInput): ServiceToWorkl
     taskId: 'downward',
     template: true,
     launchVolumes: input.launchVolumes,
+    secretOwner: input.secretOwner ?? name,
   })
   if (input.hostPorts) overrideHostPorts(parts.annotations, input.hostPorts)
   const selector = {

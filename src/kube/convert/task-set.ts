@@ -47,6 +47,7 @@ export function taskSetToWorkload(input: TaskSetToWorkloadInput): ServiceToWorkl
       platformVersion: ts.platformVersion,
     },
     deploymentId: ts.id,
+    secretOwner: taskSetWorkloadName(svc.serviceName ?? '', ts.id),
   })
   const w = out.workload as V1Deployment
   const label = taskSetLabelValue(ts.id)

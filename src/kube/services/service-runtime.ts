@@ -18,7 +18,8 @@ import type { WorkloadPlacement } from '../convert/service.js'
 import { shortHash } from '../../lib/hash.js'
 import { ANNOTATIONS, LABELS, MANAGED_BY_VALUE, sanitizeLabelValue } from '../convert/labels.js'
 import { taskSetIdOfWorkload, taskSetToWorkload } from '../convert/task-set.js'
-import { secretFor } from '../task-runtime.js'
+import { materializeSecrets, SECRET_LABELS, type SecretResolver } from '../secret-resolver.js'
+import type { V1Secret } from '@kubernetes/client-node'
 import { gatewayHostPorts } from '../../ecs/gateways/connect.js'
 
 /**
@@ -39,8 +40,18 @@ export interface KubeServiceRuntimeOptions {
   onDaemonDesired?: (serviceKey: string) => void
   /** The cluster provisions PersistentVolumeClaims (EBS volumes configured at launch); else emptyDirs. */
   persistentVolumes?: boolean
+  /** Resolves the pods' `secrets[].valueFrom` and repositoryCredentials each time a workload is applied. */
+  secrets?: SecretResolver
+  /** AWS_ENDPOINT_URL in every container; default true. */
+  injectEndpoint?: boolean
   log?: (line: string) => void
 }
+
+/**
+ * A secret of the service's task definition cannot be read: the workload is not applied (its pods could
+ * not start), the service gets an event with the reason, and the apply is retried with backoff.
+ */
+class SecretsUnavailable extends Error {}
 
 export const APPLIED_ANNOTATION = 'kecs.dev/applied'
 
@@ -112,26 +123,47 @@ export class KubeServiceRuntime implements ServiceRuntime {
       if (doc.status !== 'ACTIVE') {
         await this.remove(kind, ns, name, doc)
         await this.remove('Service', ns, name, doc)
+        await this.client.deleteSecrets(ns, `${SECRET_LABELS.owner}=${name}`)
       } else {
         const primary = primaryOf(doc)
         if (!primary?.taskDefinition) return
         const scope = parseArn(doc.serviceArn)!
         const td = runnableTaskDefinition({ account: scope.account, region: scope.region }, this.deps, primary.taskDefinition)
         const built = this.build(doc, td)
+        const secrets = await this.resolveSecrets(doc, built.secrets, ns, name)
         await this.ensureNamespace(doc)
-        for (const s of built.secrets) await this.client.ensureSecret(ns, secretFor(s))
+        for (const s of secrets) await this.client.putSecret(s, { mergeData: true })
         await this.put(kind, built.workload)
         if (built.service) await this.put('Service', built.service)
         else await this.remove('Service', ns, name, doc)
         if (built.placement?.nodeNames?.length === 0 && (doc.desiredCount ?? 0) > 0) this.reportUnplaceable(key, doc)
       }
     } catch (err) {
-      const msg = kubeErrorMessage(err)
-      this.log(`applying service ${doc.serviceArn}: ${msg}`)
-      if (statusOf(err) === 404) this.namespaces.delete(ns)
-      if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, `ResourceInitializationError: ${msg}`))
+      this.failed(key, doc, ns, err)
       throw err
     }
+  }
+
+  /** An apply failed: logged and reported in the service's events (the queue retries it). */
+  private failed(key: string, doc: ServiceDoc, ns: string, err: unknown, what = 'service'): void {
+    const msg = err instanceof SecretsUnavailable ? err.message : kubeErrorMessage(err)
+    this.log(`applying ${what} ${doc.serviceArn}: ${msg}`)
+    if (statusOf(err) === 404) this.namespaces.delete(ns)
+    const reason = err instanceof SecretsUnavailable ? msg : `ResourceInitializationError: ${msg}`
+    if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, reason))
+  }
+
+  /**
+   * The Secrets of a workload's pods, resolved now. ECS resolves a service task's secrets when that task
+   * starts; KECS resolves them when the workload is applied (create, update, force-new-deployment, KECS
+   * start), and a pod the workload starts later reads the values of the last apply.
+   */
+  private async resolveSecrets(doc: ServiceDoc, needed: Built['secrets'], ns: string, owner: string): Promise<V1Secret[]> {
+    if (!needed.length) return []
+    const scope = parseArn(doc.serviceArn)!
+    const r = await materializeSecrets({ needed, resolver: this.opts.secrets, scope: { account: scope.account, region: scope.region }, namespace: ns, owner })
+    if (!r.ok) throw new SecretsUnavailable(r.stoppedReason)
+    return r.secrets
   }
 
   /** The objects for the service's PRIMARY deployment, with the hash of what KECS wants on them. */
@@ -151,6 +183,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       account: scope.account,
       launchType,
       ecsEndpoint: this.opts.ecsEndpoint(),
+      ...(this.opts.injectEndpoint === false ? {} : { awsEndpoint: this.opts.ecsEndpoint() }),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: primary.kecs.taskTags,
       placement,
@@ -192,7 +225,8 @@ export class KubeServiceRuntime implements ServiceRuntime {
       for (const ts of sets) {
         const td = resolveTaskDefinition({ account: scope.account, region: scope.region }, this.deps, ts.taskDefinition)
         const built = this.buildTaskSet(doc, ts, td)
-        for (const s of built.secrets) await this.client.ensureSecret(built.workload.metadata!.namespace!, secretFor(s))
+        const secrets = await this.resolveSecrets(doc, built.secrets, ns, built.workload.metadata!.name!)
+        for (const s of secrets) await this.client.putSecret(s, { mergeData: true })
         await this.put('Deployment', built.workload)
         if (ts === representative) service = built.service
       }
@@ -211,12 +245,10 @@ export class KubeServiceRuntime implements ServiceRuntime {
         const id = taskSetIdOfWorkload(w)
         if (!id || keep.has(id) || w.metadata?.annotations?.[ANNOTATIONS.serviceArn] !== doc.serviceArn || w.metadata?.deletionTimestamp) continue
         await this.client.deleteWorkload('Deployment', w.metadata!.namespace!, w.metadata!.name!)
+        await this.client.deleteSecrets(w.metadata!.namespace!, `${SECRET_LABELS.owner}=${w.metadata!.name!}`)
       }
     } catch (err) {
-      const msg = kubeErrorMessage(err)
-      this.log(`applying the task sets of service ${doc.serviceArn}: ${msg}`)
-      if (statusOf(err) === 404) this.namespaces.delete(ns)
-      if (doc.status === 'ACTIVE') this.report(key, messages.unableToPlace(doc.serviceName, `ResourceInitializationError: ${msg}`))
+      this.failed(key, doc, ns, err, 'the task sets of service')
       throw err
     }
   }
@@ -236,6 +268,7 @@ export class KubeServiceRuntime implements ServiceRuntime {
       account: scope.account,
       launchType,
       ecsEndpoint: this.opts.ecsEndpoint(),
+      ...(this.opts.injectEndpoint === false ? {} : { awsEndpoint: this.opts.ecsEndpoint() }),
       metadataEndpoint: this.opts.metadataEndpoint(),
       tags: ts.kecs.taskTags,
     })
