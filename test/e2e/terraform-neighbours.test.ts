@@ -199,7 +199,8 @@ describe.skipIf(!!skip)('Terraform: an ECS service with IAM roles, SSM / Secrets
     const groups = (await aws('logs', ['describe-log-groups', '--log-group-name-prefix', `/ecs/${NAME}`])).json.logGroups
     expect(groups).toHaveLength(1)
     expect(groups[0]).toMatchObject({ logGroupName: `/ecs/${NAME}`, retentionInDays: 7, arn: `${outputs.log_group_arn}:*` })
-    expect((await aws('logs', ['list-tags-log-group', '--log-group-name', `/ecs/${NAME}`])).json.tags).toEqual({ kind: 'logs', project: 'kecs' })
+    // The provider reads tags with ListTagsForResource on the ARN without `:*`.
+    expect((await aws('logs', ['list-tags-for-resource', '--resource-arn', outputs.log_group_arn!])).json.tags).toEqual({ kind: 'logs', project: 'kecs' })
   })
 
   it('the service runs its one task with the roles of the task definition', async () => {
