@@ -14,91 +14,26 @@
  * missing. The mirror is KECS_TF_PLUGIN_MIRROR or one of Terraform's usual plugin directories.
  */
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILT, cliHome, type CliHome, type Started } from '../helpers/cli.js'
+import { countOps, findMirror, mirrorOnlyConfig, probeTerraform, readLog, TERRAFORM, type ProviderRequest } from '../helpers/terraform.js'
 
-const TERRAFORM = process.env.TERRAFORM ?? 'terraform'
 const TIMEOUT = 300_000
 /** The provider version this configuration was checked against; another one in the mirror is used when it is absent. */
 const PREFERRED_AWS = '5.100.0'
-const PLATFORM = `${process.platform}_${({ x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' } as Record<string, string>)[process.arch] ?? process.arch}`
 
-/** hashicorp/aws versions a filesystem mirror holds for this platform (unpacked or packed layout). */
-function awsVersionsIn(mirror: string): string[] {
-  const dir = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws')
-  if (!existsSync(dir)) return []
-  const found = new Set<string>()
-  for (const entry of readdirSync(dir)) {
-    if (existsSync(join(dir, entry, PLATFORM))) found.add(entry)
-    const packed = /^terraform-provider-aws_(.+)_([a-z0-9]+_[a-z0-9]+)\.zip$/.exec(entry)
-    if (packed?.[2] === PLATFORM) found.add(packed[1]!)
-  }
-  return [...found]
-}
-
-const byVersion = (a: string, b: string) => {
-  const pa = a.split(/[.-]/).map(Number)
-  const pb = b.split(/[.-]/).map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0)
-  return 0
-}
-
-function findMirror(): { path: string; version: string } | undefined {
-  const places = [
-    process.env.KECS_TF_PLUGIN_MIRROR,
-    '/opt/tf-plugins',
-    join(homedir(), '.terraform.d', 'plugins'),
-    join(homedir(), '.local', 'share', 'terraform', 'plugins'),
-    '/usr/local/share/terraform/plugins',
-    '/usr/share/terraform/plugins',
-  ].filter((p): p is string => !!p)
-  for (const path of places) {
-    const versions = awsVersionsIn(path).sort(byVersion)
-    if (versions.length) return { path, version: versions.includes(PREFERRED_AWS) ? PREFERRED_AWS : versions[versions.length - 1]! }
-  }
-  return undefined
-}
-
-const tfProbe = await execa(TERRAFORM, ['version'], { reject: false, env: { TF_CLI_CONFIG_FILE: '/dev/null' } }).catch(() => undefined)
-const hasTerraform = tfProbe?.exitCode === 0
-const mirror = findMirror()
+const tfProbe = await probeTerraform()
+const hasTerraform = tfProbe.ok
+const mirror = findMirror(PREFERRED_AWS)
 if (!hasTerraform) console.warn(`[e2e] \`${TERRAFORM}\` is not installed: the Terraform e2e test is SKIPPED`)
 else if (!mirror)
   console.warn(
-    `[e2e] no filesystem mirror with registry.terraform.io/hashicorp/aws for ${PLATFORM} (set KECS_TF_PLUGIN_MIRROR, or put it in /opt/tf-plugins): the Terraform e2e test is SKIPPED`,
+    `[e2e] no filesystem mirror with registry.terraform.io/hashicorp/aws (set KECS_TF_PLUGIN_MIRROR, or put it in /opt/tf-plugins): the Terraform e2e test is SKIPPED`,
   )
-
-interface ProviderRequest {
-  url?: string
-  host?: string
-  service?: string
-  operation?: string
-}
-
-/**
- * The HTTP requests the provider logged ("HTTP Request Sent", one log entry over several lines: the
- * body sits between attribute lines), plus any URL Terraform itself fetched.
- */
-function readLog(file: string): { requests: ProviderRequest[]; coreUrls: string[] } {
-  if (!existsSync(file)) return { requests: [], coreUrls: [] }
-  const entries = readFileSync(file, 'utf8').split(/\n(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)/)
-  const attr = (entry: string, key: string) => new RegExp(`(?:^|\\s)${key.replace(/\./g, '\\.')}="?([^"\\s]+)`).exec(entry)?.[1]
-  const requests = entries
-    .filter((e) => e.includes('HTTP Request Sent'))
-    .map((e) => ({ url: attr(e, 'http.url'), host: attr(e, 'net.peer.name'), service: attr(e, 'rpc.service'), operation: attr(e, 'rpc.method') }))
-  const coreUrls = entries.flatMap((e) => [...e.matchAll(/\[DEBUG\] (?:GET|HEAD|POST|PUT) (https?:\/\/\S+)/g)].map((m) => m[1]!))
-  return { requests, coreUrls }
-}
-
-function countOps(requests: ProviderRequest[]): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const r of requests) counts[r.operation ?? '?'] = (counts[r.operation ?? '?'] ?? 0) + 1
-  return counts
-}
 
 function configuration(endpoint: string, awsVersion: string): string {
   return `
@@ -236,11 +171,7 @@ describe.skipIf(!hasTerraform || !mirror)('Terraform (AWS provider from a filesy
     mkdirSync(cfgDir)
     mkdirSync(join(work, 'plugin-cache'))
     const cliConfig = join(work, 'terraform.rc')
-    // Only the mirror: no `direct` block, so a provider missing from it fails instead of being downloaded.
-    writeFileSync(
-      cliConfig,
-      `disable_checkpoint = true\nprovider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror!.path)}\n  }\n}\n`,
-    )
+    writeFileSync(cliConfig, mirrorOnlyConfig(mirror!.path))
     writeFileSync(join(cfgDir, 'main.tf'), configuration(inst.endpoint, mirror!.version))
     const base = Object.entries(cli.env()).filter(([k]) => !k.startsWith('TF_') && !k.startsWith('CHECKPOINT_'))
     tfEnv = {
@@ -253,7 +184,7 @@ describe.skipIf(!hasTerraform || !mirror)('Terraform (AWS provider from a filesy
       CHECKPOINT_DISABLE: '1',
       AWS_EC2_METADATA_DISABLED: 'true',
     }
-    console.log(`[terraform] ${tfProbe?.stdout.split('\n')[0]}, hashicorp/aws ${mirror!.version} from ${mirror!.path}; KECS at ${inst.endpoint}`)
+    console.log(`[terraform] ${tfProbe.version}, hashicorp/aws ${mirror!.version} from ${mirror!.path}; KECS at ${inst.endpoint}`)
   }, 120_000)
 
   afterAll(async () => {
