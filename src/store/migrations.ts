@@ -44,6 +44,18 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('gateways'),
     ],
   },
+  // Versions 4 and 5 belong to other neighbour services; the runner applies any missing version.
+  {
+    version: 6,
+    statements: [
+      // IAM (src/aws/iam), global: keys `<account>/<lower-cased name>` (IAM names are case-insensitive),
+      // deletion tasks `<account>/<DeletionTaskId>`.
+      docTable('iam_roles'),
+      docTable('iam_policies'),
+      docTable('iam_instance_profiles'),
+      docTable('iam_deletion_tasks'),
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {

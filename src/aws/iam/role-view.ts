@@ -1,0 +1,29 @@
+import { encodeDocument } from './policy-document.js'
+import type { RoleDoc } from './state.js'
+import { tagsOut } from './tags.js'
+
+/**
+ * The model's Role shape. GetRole/CreateRole carry RoleLastUsed (empty until a role is used; KECS
+ * does not track use), PermissionsBoundary and Tags; list answers (ListRoles, roles inside an
+ * instance profile) leave those out, as AWS does.
+ */
+export function roleOut(r: RoleDoc, full = true): Record<string, unknown> {
+  return {
+    Path: r.Path,
+    RoleName: r.RoleName,
+    RoleId: r.RoleId,
+    Arn: r.Arn,
+    CreateDate: r.CreateDate,
+    AssumeRolePolicyDocument: encodeDocument(r.AssumeRolePolicyDocument),
+    ...(r.Description !== undefined ? { Description: r.Description } : {}),
+    MaxSessionDuration: r.MaxSessionDuration,
+    ...(full && r.PermissionsBoundaryArn
+      ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: r.PermissionsBoundaryArn } }
+      : {}),
+    ...(full ? tagsOut(r.Tags) : {}),
+    ...(full ? { RoleLastUsed: {} } : {}),
+  }
+}
+
+/** List answers sort by name, case-insensitively; the marker is that key. */
+export const nameSortKey = (name: string) => name.toLowerCase()
