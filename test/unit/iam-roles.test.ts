@@ -165,6 +165,30 @@ describe('IAM roles: input and policy errors', () => {
       'MalformedPolicyDocument',
       400,
     )
+    const stmt = (extra: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', ...extra }] })
+    await expectAwsError(create(stmt({ Principal: { Service: 7 } })), 'MalformedPolicyDocument', 400, /^Invalid principal in policy/)
+    await expectAwsError(create(stmt({ Principal: { Robot: 'x' } })), 'MalformedPolicyDocument', 400, /^Invalid principal in policy/)
+    await expectAwsError(create(stmt({ Principal: '*', Resource: '*' })), 'MalformedPolicyDocument', 400, 'Has prohibited field Resource')
+    await expectAwsError(create(stmt({ Principal: '*', Colour: 'red' })), 'MalformedPolicyDocument', 400, 'Syntax errors in policy.')
+    await expectAwsError(
+      create(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject' }] })),
+      'MalformedPolicyDocument',
+      400,
+      'AssumeRole policy may only specify STS AssumeRole actions.',
+    )
+    // What ECS stacks use passes: services, accounts, OIDC federation with conditions.
+    await call('CreateRole', {
+      RoleName: 'ok',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ecs', Effect: 'Allow', Principal: { Service: ['ecs-tasks.amazonaws.com', 'ecs.amazonaws.com'] }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } },
+          { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com' }, Action: 'sts:AssumeRoleWithWebIdentity' },
+        ],
+      }),
+    })
+    await expectAwsError(call('UpdateAssumeRolePolicy', { RoleName: 'ok', PolicyDocument: '{}' }), 'MalformedPolicyDocument', 400)
     await expectAwsError(call('UpdateAssumeRolePolicy', { RoleName: 'nope', PolicyDocument: TRUST }), 'NoSuchEntity', 404)
   })
 
@@ -174,7 +198,10 @@ describe('IAM roles: input and policy errors', () => {
     const put = (doc: string) => call('PutRolePolicy', { RoleName: 'r', PolicyName: 'p', PolicyDocument: doc })
     await expectAwsError(put('nope'), 'MalformedPolicyDocument', 400, 'This policy contains invalid Json')
     await expectAwsError(put(TRUST), 'MalformedPolicyDocument', 400, 'Policy document should not specify a principal.')
-    await expectAwsError(put('{"Statement":{"Effect":"Allow","Resource":"*"}}'), 'MalformedPolicyDocument', 400)
+    await expectAwsError(put('{"Statement":{"Effect":"Allow","Resource":"*"}}'), 'MalformedPolicyDocument', 400, 'Policy statement must contain actions.')
+    await expectAwsError(put('{"Statement":{"Effect":"Allow","Action":"s3:*"}}'), 'MalformedPolicyDocument', 400, 'Policy statement must contain resources.')
+    await expectAwsError(put('{"Statement":{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}}'), 'MalformedPolicyDocument', 400, 'Syntax errors in policy.')
+    await expectAwsError(put('{"Statement":{"Action":"s3:*","Resource":"*"}}'), 'MalformedPolicyDocument', 400, 'Missing required field Effect')
     const big = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: Array.from({ length: 700 }, (_, i) => `s3:Action${i}`), Resource: '*' }] })
     await expectAwsError(put(big), 'LimitExceeded', 409, 'Cannot exceed quota for RolePolicySize: 10240')
     await expectAwsError(call('PutRolePolicy', { RoleName: 'nope', PolicyName: 'p', PolicyDocument: INLINE }), 'NoSuchEntity', 404)
