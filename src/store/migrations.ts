@@ -54,6 +54,8 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('iam_policies'),
       docTable('iam_instance_profiles'),
       docTable('iam_deletion_tasks'),
+      // IAM users with their access keys in the doc.
+      docTable('iam_users'),
     ],
   },
 ]

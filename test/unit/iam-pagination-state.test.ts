@@ -115,6 +115,8 @@ describe('IAM state', () => {
     const { DeletionTaskId } = await first.call('DeleteServiceLinkedRole', {
       RoleName: (await first.call('CreateServiceLinkedRole', { AWSServiceName: 'ecs.amazonaws.com' })).Role.RoleName,
     })
+    await first.call('CreateUser', { UserName: 'ci' })
+    const key = (await first.call('CreateAccessKey', { UserName: 'ci' })).AccessKey
     await first.store.close()
     stores.splice(stores.indexOf(first.store), 1)
 
@@ -124,6 +126,7 @@ describe('IAM state', () => {
     expect((await second.call('ListRolePolicies', { RoleName: 'r' })).PolicyNames).toEqual(['inline'])
     expect((await second.call('GetInstanceProfile', { InstanceProfileName: 'ip' })).InstanceProfile.Roles[0].RoleName).toBe('r')
     expect(await second.call('GetServiceLinkedRoleDeletionStatus', { DeletionTaskId })).toEqual({ Status: 'SUCCEEDED' })
+    expect(second.state.accessKeyOwner(key.AccessKeyId)?.key.SecretAccessKey).toBe(key.SecretAccessKey)
     // Version ids keep counting after the restart.
     expect((await second.call('CreatePolicyVersion', { PolicyArn: Policy.Arn, PolicyDocument: doc })).PolicyVersion.VersionId).toBe('v3')
   })

@@ -42,30 +42,37 @@ export function ListAttachedRolePolicies(
   return { AttachedPolicies: page.items, IsTruncated: page.IsTruncated, ...(page.Marker ? { Marker: page.Marker } : {}) }
 }
 
-/** Only roles exist in KECS IAM, so PolicyGroups and PolicyUsers are always empty. */
+/** Users hold no attached policies here, so they appear only through a permissions boundary; groups never. */
 export function ListEntitiesForPolicy(
   input: { PolicyArn: string; EntityFilter?: string; PathPrefix?: string; PolicyUsageFilter?: string; Marker?: string; MaxItems?: number },
   ctx: AwsContext,
   state: IamState,
 ) {
   if (!findPolicy(state, ctx.account, input.PolicyArn)) throw noSuchPolicy(input.PolicyArn)
-  const wantRoles = input.EntityFilter === undefined || input.EntityFilter === 'Role'
   const prefix = input.PathPrefix ?? '/'
-  const roles = wantRoles
-    ? [...state.accountRoles(ctx.account)].filter((r) => {
-        if (!r.Path.startsWith(prefix)) return false
-        const attached = r.attachedPolicies.includes(input.PolicyArn)
-        const boundary = r.PermissionsBoundaryArn === input.PolicyArn
-        if (input.PolicyUsageFilter === 'PermissionsPolicy') return attached
-        if (input.PolicyUsageFilter === 'PermissionsBoundary') return boundary
-        return attached || boundary
-      })
-    : []
-  const page = paginate(roles, (r) => nameSortKey(r.RoleName), input)
+  const uses = (attached: boolean, boundary: boolean) =>
+    input.PolicyUsageFilter === 'PermissionsPolicy' ? attached : input.PolicyUsageFilter === 'PermissionsBoundary' ? boundary : attached || boundary
+  type Entity = { kind: 'role'; RoleName: string; RoleId: string } | { kind: 'user'; UserName: string; UserId: string }
+  const entities: Entity[] = []
+  if (input.EntityFilter === undefined || input.EntityFilter === 'Role') {
+    for (const r of state.accountRoles(ctx.account)) {
+      if (r.Path.startsWith(prefix) && uses(r.attachedPolicies.includes(input.PolicyArn), r.PermissionsBoundaryArn === input.PolicyArn)) {
+        entities.push({ kind: 'role', RoleName: r.RoleName, RoleId: r.RoleId })
+      }
+    }
+  }
+  if (input.EntityFilter === undefined || input.EntityFilter === 'User') {
+    for (const u of state.accountUsers(ctx.account)) {
+      if (u.Path.startsWith(prefix) && uses(false, u.PermissionsBoundaryArn === input.PolicyArn)) {
+        entities.push({ kind: 'user', UserName: u.UserName, UserId: u.UserId })
+      }
+    }
+  }
+  const page = paginate(entities, (e) => (e.kind === 'role' ? `r/${nameSortKey(e.RoleName)}` : `u/${nameSortKey(e.UserName)}`), input)
   return {
     PolicyGroups: [],
-    PolicyUsers: [],
-    PolicyRoles: page.items.map((r) => ({ RoleName: r.RoleName, RoleId: r.RoleId })),
+    PolicyUsers: page.items.flatMap((e) => (e.kind === 'user' ? [{ UserName: e.UserName, UserId: e.UserId }] : [])),
+    PolicyRoles: page.items.flatMap((e) => (e.kind === 'role' ? [{ RoleName: e.RoleName, RoleId: e.RoleId }] : [])),
     IsTruncated: page.IsTruncated,
     ...(page.Marker ? { Marker: page.Marker } : {}),
   }

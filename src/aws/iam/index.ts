@@ -6,11 +6,12 @@ import * as rolePolicies from './role-policies.js'
 import * as roles from './roles.js'
 import * as serviceLinked from './service-linked-roles.js'
 import { IamState } from './state.js'
+import * as users from './users.js'
 import { MODEL_FILE, validateInput } from './validate.js'
 
 /**
  * IAM for ECS stacks: roles, inline and managed policies, attachments, instance profiles and
- * service-linked roles. Global: state is per account, whatever the request's region.
+ * service-linked roles, and users with access keys (minimal). Global: state is per account, whatever the request's region.
  */
 const operations = {
   CreateRole: roles.CreateRole,
@@ -63,6 +64,18 @@ const operations = {
   CreateServiceLinkedRole: serviceLinked.CreateServiceLinkedRole,
   DeleteServiceLinkedRole: serviceLinked.DeleteServiceLinkedRole,
   GetServiceLinkedRoleDeletionStatus: serviceLinked.GetServiceLinkedRoleDeletionStatus,
+
+  CreateUser: users.CreateUser,
+  GetUser: users.GetUser,
+  ListUsers: users.ListUsers,
+  DeleteUser: users.DeleteUser,
+  TagUser: users.TagUser,
+  UntagUser: users.UntagUser,
+  ListUserTags: users.ListUserTags,
+  CreateAccessKey: users.CreateAccessKey,
+  ListAccessKeys: users.ListAccessKeys,
+  UpdateAccessKey: users.UpdateAccessKey,
+  DeleteAccessKey: users.DeleteAccessKey,
 } satisfies Record<string, AwsHandler<IamState>>
 
 /** Every handler first checks its input against the model (the codec may have; direct callers may not). */

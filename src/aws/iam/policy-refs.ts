@@ -29,7 +29,7 @@ export function findPolicy(state: IamState, account: string, arn: string): Polic
   return p && p.Arn === arn ? { kind: 'local', policy: p } : undefined
 }
 
-/** Roles of `account` with `arn` attached, and with it as permissions boundary. */
+/** Roles of `account` with `arn` attached, and roles and users with it as permissions boundary. */
 export function usage(state: IamState, account: string, arn: string) {
   let attached = 0
   let boundary = 0
@@ -37,6 +37,7 @@ export function usage(state: IamState, account: string, arn: string) {
     if (r.attachedPolicies.includes(arn)) attached++
     if (r.PermissionsBoundaryArn === arn) boundary++
   }
+  for (const u of state.accountUsers(account)) if (u.PermissionsBoundaryArn === arn) boundary++
   return { attached, boundary }
 }
 

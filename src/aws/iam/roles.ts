@@ -17,7 +17,7 @@ export function checkTrustPolicy(doc: string): void {
 }
 
 /** A permissions boundary must be an existing managed policy (text as IAM words it). */
-function checkBoundary(state: IamState, ctx: AwsContext, arn: string): void {
+export function checkBoundary(state: IamState, ctx: AwsContext, arn: string): void {
   if (!findPolicy(state, ctx.account, arn)) throw noSuchEntity(`Scope ARN: ${arn} does not exist or is not attachable.`)
 }
 

@@ -66,6 +66,25 @@ export interface InstanceProfileDoc {
   roles: string[]
 }
 
+export interface AccessKeyDoc {
+  AccessKeyId: string
+  SecretAccessKey: string
+  Status: 'Active' | 'Inactive'
+  CreateDate: number
+}
+
+export interface UserDoc {
+  account: string
+  UserName: string
+  UserId: string
+  Arn: string
+  Path: string
+  CreateDate: number
+  PermissionsBoundaryArn?: string
+  Tags: Tag[]
+  accessKeys: AccessKeyDoc[]
+}
+
 export interface DeletionTaskDoc {
   account: string
   DeletionTaskId: string
@@ -79,6 +98,7 @@ export class IamState {
     readonly policies: DocTable<PolicyDoc>,
     readonly instanceProfiles: DocTable<InstanceProfileDoc>,
     readonly deletionTasks: DocTable<DeletionTaskDoc>,
+    readonly users: DocTable<UserDoc>,
   ) {}
 
   static async open(store: Store): Promise<IamState> {
@@ -88,6 +108,7 @@ export class IamState {
       await new DocTable<PolicyDoc>(store, 'iam_policies').load(),
       await new DocTable<InstanceProfileDoc>(store, 'iam_instance_profiles').load(),
       await new DocTable<DeletionTaskDoc>(store, 'iam_deletion_tasks').load(),
+      await new DocTable<UserDoc>(store, 'iam_users').load(),
     )
   }
 
@@ -102,6 +123,27 @@ export class IamState {
 
   instanceProfile(account: string, name: string): InstanceProfileDoc | undefined {
     return this.instanceProfiles.get(nameKey(account, name))
+  }
+
+  user(account: string, name: string): UserDoc | undefined {
+    return this.users.get(nameKey(account, name))
+  }
+
+  putUser(user: UserDoc): Promise<void> {
+    return this.users.put(nameKey(user.account, user.UserName), user)
+  }
+
+  *accountUsers(account: string): Iterable<UserDoc> {
+    for (const u of this.users.values()) if (u.account === account) yield u
+  }
+
+  /** The user an IAM access key belongs to, for any account (key ids are globally unique). */
+  accessKeyOwner(accessKeyId: string): { user: UserDoc; key: AccessKeyDoc } | undefined {
+    for (const user of this.users.values()) {
+      const key = user.accessKeys.find((k) => k.AccessKeyId === accessKeyId)
+      if (key) return { user, key }
+    }
+    return undefined
   }
 
   *accountRoles(account: string): Iterable<RoleDoc> {
