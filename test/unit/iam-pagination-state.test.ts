@@ -121,7 +121,7 @@ describe('IAM state', () => {
     stores.splice(stores.indexOf(first.store), 1)
 
     const second = await open(path)
-    expect((await second.call('GetRole', { RoleName: 'r' })).Role).toEqual(role)
+    expect((await second.call('GetRole', { RoleName: 'r' })).Role).toEqual({ ...role, RoleLastUsed: {} })
     expect((await second.call('GetPolicy', { PolicyArn: Policy.Arn })).Policy).toMatchObject({ DefaultVersionId: 'v2', AttachmentCount: 1 })
     expect((await second.call('ListRolePolicies', { RoleName: 'r' })).PolicyNames).toEqual(['inline'])
     expect((await second.call('GetInstanceProfile', { InstanceProfileName: 'ip' })).InstanceProfile.Roles[0].RoleName).toBe('r')

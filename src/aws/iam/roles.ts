@@ -57,7 +57,7 @@ export function newRole(state: IamState, ctx: AwsContext, input: NewRole): RoleD
 export async function CreateRole(input: NewRole, ctx: AwsContext, state: IamState) {
   const role = newRole(state, ctx, input)
   await state.putRole(role)
-  return { Role: roleOut(role) }
+  return { Role: roleOut(role, 'created') }
 }
 
 export function GetRole(input: { RoleName: string }, ctx: AwsContext, state: IamState) {

@@ -71,7 +71,7 @@ export async function CreateServiceLinkedRole(
   role.serviceLinkedTo = input.AWSServiceName
   role.attachedPolicies = [svc.policyArn]
   await state.putRole(role)
-  return { Role: roleOut(role) }
+  return { Role: roleOut(role, 'created') }
 }
 
 /** Deletion is immediate here (nothing in KECS uses the role); the task records SUCCEEDED. */
