@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { iam } from '../../src/aws/iam/index.js'
 import type { Store } from '../../src/store/store.js'
@@ -10,13 +9,11 @@ const TRUST = JSON.stringify({
 })
 
 const stores: Store[] = []
-const dirs: string[] = []
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
-const open = async (path?: string) => {
-  const s = await openService(iam, path)
+const open = async () => {
+  const s = await openService(iam)
   stores.push(s.store)
   return s
 }
