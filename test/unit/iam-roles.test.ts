@@ -288,3 +288,18 @@ describe('IAM service-linked roles', () => {
     expect(asg.Role.RoleName).toBe('AWSServiceRoleForAutoScaling_ecs')
   })
 })
+
+describe('IAM state for neighbour services', () => {
+  it('finds a role by ARN and records its last use for GetRole', async () => {
+    const { call, state, ctx } = await open()
+    const { Role } = await call('CreateRole', { RoleName: 'task', Path: '/ecs/', AssumeRolePolicyDocument: TRUST })
+    expect(state.roleByArn(Role.Arn)?.RoleId).toBe(Role.RoleId)
+    expect(state.roleByArn('arn:aws:iam::000000000000:role/task')).toBeUndefined()
+    expect(state.roleByArn('arn:aws:iam::000000000000:role/ecs/nope')).toBeUndefined()
+    await state.markRoleUsed(Role.Arn, 'eu-west-1', ctx.now() + 5000)
+    expect((await call('GetRole', { RoleName: 'task' })).Role.RoleLastUsed).toEqual({
+      LastUsedDate: Math.floor(ctx.now() / 1000) + 5,
+      Region: 'eu-west-1',
+    })
+  })
+})

@@ -3,10 +3,10 @@ import type { RoleDoc } from './state.js'
 import { tagsOut } from './tags.js'
 
 /**
- * The model's Role shape. GetRole carries RoleLastUsed (empty until a role is used; KECS does not
- * track use), PermissionsBoundary and Tags; list answers (ListRoles, roles inside an instance
- * profile) leave those out, as AWS does. CreateRole answers without RoleLastUsed (as AWS's recorded
- * create-role outputs do).
+ * The model's Role shape. GetRole carries RoleLastUsed (empty until STS records a use),
+ * PermissionsBoundary and Tags; list answers (ListRoles, roles inside an instance profile) leave
+ * those out, as AWS does. CreateRole answers without RoleLastUsed (as AWS's recorded create-role
+ * outputs do).
  */
 export function roleOut(r: RoleDoc, full: boolean | 'created' = true): Record<string, unknown> {
   return {
@@ -22,7 +22,7 @@ export function roleOut(r: RoleDoc, full: boolean | 'created' = true): Record<st
       ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: r.PermissionsBoundaryArn } }
       : {}),
     ...(full ? tagsOut(r.Tags) : {}),
-    ...(full === true ? { RoleLastUsed: {} } : {}),
+    ...(full === true ? { RoleLastUsed: r.lastUsed ? { ...r.lastUsed } : {} } : {}),
   }
 }
 

@@ -31,6 +31,8 @@ export interface RoleDoc {
   attachedPolicies: string[]
   /** Set on service-linked roles: the AWS service that owns the role (`ecs.amazonaws.com`). */
   serviceLinkedTo?: string
+  /** When and where the role was last assumed (set by STS through IamState.markRoleUsed). */
+  lastUsed?: { LastUsedDate: number; Region: string }
 }
 
 export interface PolicyVersionDoc {
@@ -144,6 +146,20 @@ export class IamState {
       if (key) return { user, key }
     }
     return undefined
+  }
+
+  /** The role an ARN names (`arn:aws:iam::<acct>:role<path><name>`), path included; for STS and ECS. */
+  roleByArn(arn: string): RoleDoc | undefined {
+    const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn)
+    const role = m ? this.role(m[1]!, m[2]!) : undefined
+    return role && role.Arn === arn ? role : undefined
+  }
+
+  /** Records a use of the role (GetRole's RoleLastUsed); STS calls this on AssumeRole. */
+  markRoleUsed(arn: string, region: string, nowMs: number): Promise<void> {
+    const role = this.roleByArn(arn)
+    if (!role) return Promise.resolve()
+    return this.putRole({ ...role, lastUsed: { LastUsedDate: Math.floor(nowMs / 1000), Region: region } })
   }
 
   *accountRoles(account: string): Iterable<RoleDoc> {
