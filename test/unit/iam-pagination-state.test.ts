@@ -153,3 +153,13 @@ describe('IAM state', () => {
     ])
   })
 })
+
+describe('IAM handlers', () => {
+  it('reject rather than throw, even for bad input', async () => {
+    const { state, ctx } = await open()
+    const p = iam.handlers.GetRole!({ RoleName: 'bad name' }, ctx, state)
+    expect(p).toBeInstanceOf(Promise)
+    await expect(p).rejects.toMatchObject({ code: 'ValidationError' })
+    await expect(iam.handlers.GetRole!(undefined, ctx, state)).rejects.toMatchObject({ code: 'ValidationError' })
+  })
+})

@@ -78,11 +78,14 @@ const operations = {
   DeleteAccessKey: users.DeleteAccessKey,
 } satisfies Record<string, AwsHandler<IamState>>
 
-/** Every handler first checks its input against the model (the codec may have; direct callers may not). */
+/**
+ * Every handler first checks its input against the model (the codec may have; direct callers may
+ * not), and always answers a promise, so an error never escapes synchronously.
+ */
 const handlers: Record<string, AwsHandler<IamState>> = Object.fromEntries(
   Object.entries(operations).map(([name, fn]) => [
     name,
-    (input: any, ctx, state) => {
+    async (input: any, ctx, state) => {
       validateInput(name, input)
       return (fn as AwsHandler<IamState>)(input ?? {}, ctx, state)
     },
