@@ -53,6 +53,20 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('secrets'),
     ],
   },
+  // Version 5 belongs to CloudWatch Logs; the runner applies any missing version.
+  {
+    version: 6,
+    statements: [
+      // IAM (src/aws/iam), global: keys `<account>/<lower-cased name>` (IAM names are case-insensitive),
+      // deletion tasks `<account>/<DeletionTaskId>`.
+      docTable('iam_roles'),
+      docTable('iam_policies'),
+      docTable('iam_instance_profiles'),
+      docTable('iam_deletion_tasks'),
+      // IAM users with their access keys in the doc.
+      docTable('iam_users'),
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {
