@@ -12,6 +12,8 @@ export interface StartOptions {
   context?: string
   /** `--timeout`, in ms: how long the cluster may take to start, and `-d` waits for /ready. */
   timeoutMs: number
+  /** `--aws-endpoint` (or KECS_AWS_ENDPOINT): where calls for AWS services KECS does not serve go. */
+  awsEndpoint?: string
   /** KECS_HOME; defaults to the environment's. */
   home?: string
 }
@@ -31,5 +33,6 @@ export function startArgs(o: StartOptions): string[] {
   args.push('--admin-port', String(o.adminPort), '--cluster', o.cluster, '--timeout', `${o.timeoutMs}ms`)
   if (o.kubeconfig) args.push('--kubeconfig', o.kubeconfig)
   if (o.context) args.push('--context', o.context)
+  if (o.awsEndpoint) args.push('--aws-endpoint', o.awsEndpoint)
   return args
 }

@@ -12,6 +12,9 @@ import { listen, type Listening } from '../lib/listen.js'
 import { systemClock, toTimers, type Clock, type Timers } from '../lib/timers.js'
 import { createAdminApp } from '../server/admin-app.js'
 import { mountUi } from '../server/ui-app.js'
+import { openAwsServices } from '../aws/registry.js'
+import { createAwsRouter } from '../server/aws-app.js'
+import { parseAwsEndpoint } from '../server/aws-forward.js'
 import { createEcsApp, jsonNotFound, type EcsAppOptions } from '../server/ecs-app.js'
 import { Metrics } from '../server/metrics.js'
 import { resourceCounts } from '../server/resource-counts.js'
@@ -39,6 +42,8 @@ export interface InstanceOptions {
   hostPorts?: false | { onUnavailable?: (problem: HostPortProblem) => void }
   onRequest?: EcsAppOptions['onRequest']
   onError?: (err: unknown, requestId: string) => void
+  /** `--aws-endpoint`: where calls for AWS services KECS does not serve are forwarded (none: they get a clear error). */
+  awsEndpoint?: string
   /** Lines for the instance log (controllers' problems, ignored settings). */
   log?: (line: string) => void
 }
@@ -218,11 +223,20 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const deps: EcsDeps = { ...core, cluster: clusterRuntime }
 
     const metrics = new Metrics()
+    // The neighbour services (SSM, Secrets Manager, Logs, STS, IAM) on the same port, their state on the same store.
+    const aws = createAwsRouter({
+      services: await openAwsServices(s),
+      awsEndpoint: opts.awsEndpoint ? parseAwsEndpoint(opts.awsEndpoint) : undefined,
+      metrics,
+      onRequest: opts.onRequest,
+      onError: opts.onError,
+    })
     const app = createEcsApp({
       deps,
       metrics,
       onRequest: opts.onRequest,
       onError: opts.onError,
+      neighbours: aws.post,
       before: async (_c, next) => {
         if (!ready) await whenReady
         await next()
@@ -231,7 +245,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const hub = createWsHub({ bus })
     hub.mount(app)
     const taskEndpoints = mountTaskEndpoints(app, deps, logs) // task metadata endpoint, /kecs/v1/logs
-    jsonNotFound(app, opts.onError)
+    jsonNotFound(app, opts.onError, aws.other)
     metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
     const provider = opts.cluster?.provider.name ?? 'none'
     const adminApp = createAdminApp(metrics, {
