@@ -2,7 +2,7 @@ import { AwsError, type AwsContext } from '../service.js'
 import type { CompiledService } from './compiled.js'
 import { jsonOutput } from './json-output.js'
 import { validateInput } from './validate.js'
-import { callHandler, toServiceError, type WireResponse } from './wire.js'
+import { handlerFor, toServiceError, type WireResponse } from './wire.js'
 
 /**
  * The AWS JSON 1.1 codec (SSM, Secrets Manager, CloudWatch Logs): `POST /` with
@@ -17,8 +17,9 @@ export async function handleJson(svc: CompiledService, state: unknown, body: str
   try {
     const op = svc.operation(ctx.operation)
     if (!op) throw new AwsError('UnknownOperationException', `Unknown operation ${svc.targetPrefix}.${ctx.operation}`, 400)
+    const handler = handlerFor(svc, op.name)
     const input = validateInput(svc, op.input?.shape, parseBody(body), 'SerializationException')
-    const out = await callHandler(svc, state, input, ctx)
+    const out = (await handler(input, ctx, state)) ?? {}
     const shown = op.output ? (jsonOutput(svc, op.output.shape, out) ?? {}) : {}
     return { status: 200, headers: { 'Content-Type': JSON_11, 'x-amzn-RequestId': ctx.requestId }, body: JSON.stringify(shown) }
   } catch (e) {

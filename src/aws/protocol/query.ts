@@ -2,7 +2,7 @@ import { AwsError, type AwsContext } from '../service.js'
 import type { CompiledService } from './compiled.js'
 import { formInput } from './form.js'
 import { validateInput } from './validate.js'
-import { callHandler, toServiceError, type WireResponse } from './wire.js'
+import { handlerFor, toServiceError, type WireResponse } from './wire.js'
 import { escapeXml, xmlMembers } from './xml.js'
 
 /**
@@ -23,8 +23,9 @@ export async function handleQuery(svc: CompiledService, state: unknown, params: 
       const what = ctx.operation ? `Could not find operation ${ctx.operation} for version ${params.get('Version') ?? svc.apiVersion}` : 'The request must name an Action.'
       throw new AwsError('InvalidAction', what, 400)
     }
+    const handler = handlerFor(svc, op.name)
     const input = validateInput(svc, op.input?.shape, formInput(svc, op.input?.shape, params), svc.validationCode)
-    const out = await callHandler(svc, state, input, ctx)
+    const out = (await handler(input, ctx, state)) ?? {}
     const ns = svc.xmlNamespace ? ` xmlns="${escapeXml(svc.xmlNamespace)}"` : ''
     const wrapper = op.output ? (op.output.resultWrapper ?? `${op.name}Result`) : undefined
     const result = op.output && wrapper ? `<${wrapper}>${xmlMembers(svc, op.output.shape, out)}</${wrapper}>` : ''

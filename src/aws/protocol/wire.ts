@@ -1,4 +1,4 @@
-import { AwsError, type AwsContext } from '../service.js'
+import { AwsError, type AwsHandler } from '../service.js'
 import type { CompiledService, ErrorInfo } from './compiled.js'
 
 /** What a codec answers: the router turns it into the HTTP response and the request log line. */
@@ -39,9 +39,9 @@ export const notImplemented = (svc: CompiledService, operation: string) =>
     400,
   )
 
-/** Runs the handler with the validated input; its result or error goes back to the codec. */
-export async function callHandler(svc: CompiledService, state: unknown, input: Record<string, unknown>, ctx: AwsContext): Promise<Record<string, unknown>> {
-  const handler = Object.hasOwn(svc.service.handlers, ctx.operation) ? svc.service.handlers[ctx.operation] : undefined
-  if (!handler) throw notImplemented(svc, ctx.operation)
-  return (await handler(input, ctx, state)) ?? {}
+/** The operation's handler; checked before the input is, since no input could make it answer. */
+export function handlerFor(svc: CompiledService, operation: string): AwsHandler<unknown> {
+  const handler = Object.hasOwn(svc.service.handlers, operation) ? svc.service.handlers[operation] : undefined
+  if (!handler) throw notImplemented(svc, operation)
+  return handler
 }
