@@ -1,4 +1,5 @@
 import type { CompiledService } from './compiled.js'
+import { setOwn } from './json-output.js'
 
 /**
  * The query protocol's request body (`Action=..&Version=..&Tags.member.1.Key=k&Attributes.entry.1.key=..`)
@@ -65,7 +66,7 @@ function read(svc: CompiledService, shapeName: string, node: FormNode): unknown 
       for (const entry of s.flattened ? indexed(node) : indexed(node.children.get('entry'))) {
         const k = entry.children.get(s.key!.locationName ?? 'key')?.value
         const v = entry.children.get(s.value!.locationName ?? 'value')
-        if (k !== undefined && v) out[k] = read(svc, s.value!.shape, v)
+        if (k !== undefined && v) setOwn(out, k, read(svc, s.value!.shape, v))
       }
       return out
     }

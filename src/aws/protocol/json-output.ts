@@ -33,7 +33,7 @@ export function jsonOutput(svc: CompiledService, shapeName: string, value: unkno
       const out: Record<string, unknown> = {}
       for (const k of Object.keys(value)) {
         const v = jsonOutput(svc, s.value!.shape, value[k])
-        if (v !== undefined) out[k] = v
+        if (v !== undefined) setOwn(out, k, v)
       }
       return out
     }
@@ -52,6 +52,11 @@ export function jsonOutput(svc: CompiledService, shapeName: string, value: unkno
     default:
       return typeof value === 'number' && Number.isFinite(value) ? value : undefined
   }
+}
+
+/** A map entry as an own property, whatever its key (`__proto__` included). */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown) {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>

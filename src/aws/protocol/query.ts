@@ -26,7 +26,7 @@ export async function handleQuery(svc: CompiledService, state: unknown, params: 
     const handler = handlerFor(svc, op.name)
     const input = validateInput(svc, op.input?.shape, formInput(svc, op.input?.shape, params), svc.validationCode)
     const out = (await handler(input, ctx, state)) ?? {}
-    const ns = svc.xmlNamespace ? ` xmlns="${escapeXml(svc.xmlNamespace)}"` : ''
+    const ns = svc.xmlNamespace ? ` xmlns="${escapeXml(svc.xmlNamespace, true)}"` : ''
     const wrapper = op.output ? (op.output.resultWrapper ?? `${op.name}Result`) : undefined
     const result = op.output && wrapper ? `<${wrapper}>${xmlMembers(svc, op.output.shape, out)}</${wrapper}>` : ''
     const meta = `<ResponseMetadata><RequestId>${ctx.requestId}</RequestId></ResponseMetadata>`
@@ -39,7 +39,7 @@ export async function handleQuery(svc: CompiledService, state: unknown, params: 
 }
 
 export function queryError(requestId: string, code: string, message: string, status = 400, sender = status < 500, xmlns?: string): WireResponse {
-  const ns = xmlns ? ` xmlns="${escapeXml(xmlns)}"` : ''
+  const ns = xmlns ? ` xmlns="${escapeXml(xmlns, true)}"` : ''
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${ns}><Error><Type>${sender ? 'Sender' : 'Receiver'}</Type>` +
     `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`

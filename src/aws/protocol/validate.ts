@@ -1,6 +1,7 @@
 import type { AwsShape } from '../models/index.js'
 import { AwsError } from '../service.js'
 import type { CompiledService } from './compiled.js'
+import { setOwn } from './json-output.js'
 
 /**
  * Input validation against the operation's input shape, with AWS's own messages (the Coral
@@ -78,7 +79,7 @@ class Validator {
           this.nested(s.key!.shape, k, path, 'Map keys must satisfy constraint')
           if (v === null || v === undefined) continue
           const vs = this.svc.shape(s.value!.shape)
-          out[k] = isScalar(vs) ? this.nested(s.value!.shape, v, path, 'Map value must satisfy constraint') : this.check(s.value!.shape, v, `${path}.${k}`)
+          setOwn(out, k, isScalar(vs) ? this.nested(s.value!.shape, v, path, 'Map value must satisfy constraint') : this.check(s.value!.shape, v, `${path}.${k}`))
         }
         return out
       }

@@ -7,11 +7,11 @@ import { epochSeconds, isoTimestamp, isRecord } from './json-output.js'
  * flattened), maps as `<entry><key/><value/></entry>`, timestamps ISO-8601, booleans `true`/`false`,
  * blobs base64. Only the shape's members are written; values of the wrong kind are left out.
  */
-export function escapeXml(text: string): string {
+export function escapeXml(text: string, attribute = false): string {
   // Control characters XML 1.0 cannot carry at all are dropped rather than breaking the document.
-  return text.replace(/[&<>"']/g, (c) => ESC[c]!).replace(/[\x00-\x08\x0B\x0C\x0E-\x1F]/g, '')
+  return text.replace(attribute ? /[&<>"]/g : /[&<>]/g, (c) => ESC[c]!).replace(/[\x00-\x08\x0B\x0C\x0E-\x1F]/g, '')
 }
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 
 /** The members of a structure, without its own element (the result wrapper holds them). */
 export function xmlMembers(svc: CompiledService, shapeName: string, value: unknown): string {
