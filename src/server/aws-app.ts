@@ -9,6 +9,7 @@ import type { OpenedService } from '../aws/registry.js'
 import type { AwsContext } from '../aws/service.js'
 import { principalFromToken } from '../aws/sts/tokens.js'
 import { defaultAccount, defaultRegion } from '../ecs/context.js'
+import { TARGET_PREFIX as ECS_TARGET_PREFIX } from '../ecs/model/index.js'
 import { forward } from './aws-forward.js'
 import type { EcsAppOptions } from './ecs-app.js'
 import type { Metrics } from './metrics.js'
@@ -135,7 +136,7 @@ export function createAwsRouter(opts: AwsRouterOptions): AwsRouter {
       const target = c.req.header('x-amz-target')
       if (target) {
         const dot = target.indexOf('.')
-        if (dot <= 0) return undefined
+        if (dot <= 0 || target.slice(0, dot) === ECS_TARGET_PREFIX) return undefined
         const e = byTarget.get(target.slice(0, dot))
         if (e) return json(c, e, target.slice(dot + 1), scope, started)
         return unserved(c, scope?.service ?? target.slice(0, dot), 'json', await raw(c), started)

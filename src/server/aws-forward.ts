@@ -35,6 +35,8 @@ export function forward(endpoint: URL, req: { method: string; url: string; heade
   req.headers.forEach((v, k) => {
     if (!HOP_BY_HOP.has(k)) headers[k] = v
   })
+  // The Host the client signed (a Request made in-process may carry it only in its URL).
+  headers.host ??= original.host
   if (req.body.length || !['GET', 'HEAD'].includes(req.method)) headers['content-length'] = String(req.body.length)
   const send = endpoint.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
