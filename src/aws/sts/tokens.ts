@@ -5,10 +5,9 @@ import { createHash, randomBytes } from 'node:crypto'
  * - KECS's own session tokens (AssumeRole, GetSessionToken) are base64 of
  *   `kecs-session:<principal ARN>:<random hex>`.
  * - Task-role tokens from the task credentials endpoint are base64 of
- *   `kecs-task-role:<role ARN>:<digest bytes>` (src/ecs/metadata/credentials.ts). They name no
- *   session, so the session is a stable 32-hex id derived from the token (one per task and role),
- *   shaped like the task id AWS uses there (fact sheet 8.4; a `<32-hex task id>:` right after the
- *   role ARN is used as the session when present).
+ *   `kecs-task-role:<role ARN>:<task id>:<digest bytes>` (src/ecs/metadata/credentials.ts): the
+ *   session is the task id, as AWS names task sessions (fact sheet 8.4). A token without the task
+ *   id gets a stable 32-hex session derived from the token.
  * - Anything else (no token, long-term keys): the account root.
  */
 const SESSION = 'kecs-session:'

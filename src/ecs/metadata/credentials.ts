@@ -32,7 +32,8 @@ export function dummyCredentials(taskArn: string, roleArn: string, nowMs: number
     // ASIA: the prefix AWS gives temporary (STS) access keys.
     AccessKeyId: `ASIA${base32(digest('akid')).slice(0, 16)}`,
     SecretAccessKey: digest('secret').toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(40, 'K').slice(0, 40),
-    Token: Buffer.concat([Buffer.from(`kecs-task-role:${roleArn}:`), digest('token'), digest('token2')]).toString('base64'),
+    // The task id names the session, as AWS does (`assumed-role/<role>/<task id>`); KECS's STS reads it back.
+    Token: Buffer.concat([Buffer.from(`kecs-task-role:${roleArn}:${taskArn.slice(taskArn.lastIndexOf('/') + 1)}:`), digest('token'), digest('token2')]).toString('base64'),
     Expiration: rfc3339Seconds(nowMs + CREDENTIALS_LIFETIME_MS),
   }
 }
