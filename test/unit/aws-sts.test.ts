@@ -62,6 +62,11 @@ describe('STS', () => {
     )
   })
 
+  it("tells a key's account", async () => {
+    const r = await call({ Action: 'GetAccessKeyInfo', AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' })
+    expect(r.body).toContain('<GetAccessKeyInfoResult><Account>123456789012</Account></GetAccessKeyInfoResult>')
+  })
+
   it('gives session tokens to long-term credentials only', async () => {
     const r = await call({ Action: 'GetSessionToken' })
     expect(r.status).toBe(200)

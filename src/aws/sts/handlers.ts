@@ -55,8 +55,12 @@ const getSessionToken: AwsHandler<unknown> = (input: { DurationSeconds?: number 
   return { Credentials: credentials(ctx.principalArn, ctx, input.DurationSeconds ?? 43200) }
 }
 
+/** Every key KECS sees belongs to the instance's account (it keeps no key registry). */
+const getAccessKeyInfo: AwsHandler<unknown> = (_input, ctx) => ({ Account: ctx.account })
+
 export const stsHandlers: Record<string, AwsHandler<unknown>> = {
   GetCallerIdentity: getCallerIdentity,
+  GetAccessKeyInfo: getAccessKeyInfo,
   AssumeRole: assumeRole,
   GetSessionToken: getSessionToken,
 }
