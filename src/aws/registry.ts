@@ -3,12 +3,13 @@ import { secretsmanager } from './secretsmanager/index.js'
 import type { AwsService } from './service.js'
 import { ssm } from './ssm/index.js'
 import { iam } from './iam/index.js'
+import { sts } from './sts/index.js'
 
 /**
  * The neighbour services the API port serves beside ECS. Each module under src/aws/<service>/ exports
  * one AwsService; add it here.
  */
-export const AWS_SERVICES: AwsService<any>[] = [ssm, secretsmanager, iam]
+export const AWS_SERVICES: AwsService<any>[] = [ssm, secretsmanager, iam, sts]
 
 /** A service with its opened state. */
 export interface OpenedService<S = unknown> {

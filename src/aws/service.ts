@@ -55,6 +55,11 @@ export interface AwsService<S = unknown> {
   modelFile: string
   /** Opens (and loads) the service's state on the instance store; tables come from src/store/migrations.ts. */
   open(store: Store): Promise<S>
+  /**
+   * The code invalid input answers with (`1 validation error detected: ...`); default by protocol:
+   * `ValidationException` (JSON; CloudWatch Logs: `InvalidParameterException`), `ValidationError` (query).
+   */
+  validationErrorCode?: string
   /** Implemented operations; any other operation of the model answers the protocol's clean "not implemented" error. */
   handlers: Record<string, AwsHandler<S>>
 }

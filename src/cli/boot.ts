@@ -100,6 +100,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     onRequest: ui.onRequest,
     onError: ui.onError,
     log: ui.log,
+    awsEndpoint: o.awsEndpoint,
   })
   const titles: Record<InstanceStep['id'], [string, (result: string) => string]> = {
     store: [`Open store ${dir}/kecs.duckdb`, () => `Store ${dir}/kecs.duckdb`],
@@ -145,6 +146,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     startedAt: new Date(instance.startedAt).toISOString(),
     kubeconfig: cluster.kubeconfigPath ?? null,
     region,
+    awsEndpoint: o.awsEndpoint ?? null,
   }
   writeInstance(dir, record)
   let closing: Promise<void> | undefined

@@ -52,6 +52,7 @@ export function statusLines(s: StatusReport): string[] {
     `  uptime     ${s.uptimeSeconds === undefined ? '?' : formatDuration(s.uptimeSeconds * 1000)}`,
   ]
   if (s.kubeconfig) lines.push(`  kubeconfig ${s.kubeconfig}`)
+  if (s.awsEndpoint) lines.push(`  forwards   other AWS services to ${s.awsEndpoint}`)
   if (s.resources) {
     lines.push(`  resources  ${Object.entries(s.resources).map(([k, v]) => `${k}=${v}`).join(' ')}`)
   }

@@ -23,6 +23,8 @@ export interface InstanceRecord {
   kubeconfig: string | null
   /** Region requests default to when they carry no SigV4 scope (what `kecs env` exports). */
   region: string
+  /** `--aws-endpoint`: where calls for AWS services KECS does not serve are forwarded (absent in older records). */
+  awsEndpoint?: string | null
 }
 
 export type InstanceState =

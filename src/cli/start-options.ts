@@ -14,6 +14,8 @@ export interface StartOptions {
   timeoutMs: number
   /** `--no-inject-endpoint` makes it false: containers do not get AWS_ENDPOINT_URL. Default true. */
   injectEndpoint?: boolean
+  /** `--aws-endpoint` (or KECS_AWS_ENDPOINT): where calls for AWS services KECS does not serve go. */
+  awsEndpoint?: string
   /** KECS_HOME; defaults to the environment's. */
   home?: string
 }
@@ -34,5 +36,6 @@ export function startArgs(o: StartOptions): string[] {
   if (o.kubeconfig) args.push('--kubeconfig', o.kubeconfig)
   if (o.context) args.push('--context', o.context)
   if (o.injectEndpoint === false) args.push('--no-inject-endpoint')
+  if (o.awsEndpoint) args.push('--aws-endpoint', o.awsEndpoint)
   return args
 }

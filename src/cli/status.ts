@@ -16,6 +16,8 @@ export interface StatusReport {
   startedAt?: string
   uptimeSeconds?: number
   region?: string
+  /** `--aws-endpoint`, when the instance forwards other AWS services' calls. */
+  awsEndpoint?: string | null
   kubeconfig?: string | null
   /** Counts of stored resources, from the admin /status endpoint (the store is locked by the instance). */
   resources?: Record<string, number>
@@ -61,6 +63,7 @@ export async function instanceStatus(name: string, home = kecsHome()): Promise<S
     uptimeSeconds:
       typeof body.uptimeSeconds === 'number' ? body.uptimeSeconds : Math.max(0, Math.floor((Date.now() - startedMs) / 1000)),
     region: r.region,
+    awsEndpoint: r.awsEndpoint ?? null,
     kubeconfig: r.kubeconfig,
     admin,
   }

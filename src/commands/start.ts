@@ -7,6 +7,18 @@ import { readyLines } from '../cli/printers.js'
 import { instanceDir, isFirstStart, kecsHome, logFile } from '../cli/registry.js'
 import { START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
 import { CLUSTER_CHOICES } from '../cluster/providers.js'
+import { CliError } from '../lib/errors.js'
+import { parseAwsEndpoint } from '../server/aws-forward.js'
+
+/** The endpoint as given, once it reads as an http(s) URL. */
+function checkAwsEndpoint(value: string): string {
+  try {
+    parseAwsEndpoint(value)
+  } catch (e) {
+    throw new CliError((e as Error).message, 'Give the URL of the endpoint to forward other AWS services to, e.g. --aws-endpoint http://localhost:4566.')
+  }
+  return value
+}
 
 export default class Start extends KecsCommand {
   static override summary = 'Start a KECS instance: the ECS API, its store and admin endpoint'
@@ -37,6 +49,10 @@ export default class Start extends KecsCommand {
       allowNo: true,
       default: true,
     }),
+    'aws-endpoint': Flags.string({
+      description: 'forward calls for AWS services KECS does not serve to this endpoint (e.g. http://localhost:4566)',
+      env: 'KECS_AWS_ENDPOINT',
+    }),
     detach: Flags.boolean({ char: 'd', description: 'run in the background; logs go to <instance dir>/kecs.log' }),
     timeout: durationFlag({
       description: 'how long the cluster may take to start, and -d waits for readiness (e.g. 180s, 3m)',
@@ -57,6 +73,7 @@ export default class Start extends KecsCommand {
       context: flags.context,
       timeoutMs: flags.timeout,
       injectEndpoint: flags['inject-endpoint'],
+      awsEndpoint: flags['aws-endpoint'] ? checkAwsEndpoint(flags['aws-endpoint']) : undefined,
       home: kecsHome(),
     }
     const firstStart = isFirstStart(opts.home)

@@ -12,6 +12,10 @@ import { listen, type Listening } from '../lib/listen.js'
 import { systemClock, toTimers, type Clock, type Timers } from '../lib/timers.js'
 import { createAdminApp } from '../server/admin-app.js'
 import { mountUi } from '../server/ui-app.js'
+import { openAwsServices } from '../aws/registry.js'
+import { awsSecretResolver } from '../kube/aws-secret-resolver.js'
+import { createAwsRouter } from '../server/aws-app.js'
+import { parseAwsEndpoint } from '../server/aws-forward.js'
 import { createEcsApp, jsonNotFound, type EcsAppOptions } from '../server/ecs-app.js'
 import { Metrics } from '../server/metrics.js'
 import { resourceCounts } from '../server/resource-counts.js'
@@ -53,12 +57,13 @@ export interface InstanceOptions {
   hostPorts?: false | { onUnavailable?: (problem: HostPortProblem) => void }
   onRequest?: EcsAppOptions['onRequest']
   onError?: (err: unknown, requestId: string) => void
+  /** `--aws-endpoint`: where calls for AWS services KECS does not serve are forwarded (none: they get a clear error). */
+  awsEndpoint?: string
   /** Lines for the instance log (controllers' problems, ignored settings). */
   log?: (line: string) => void
   /**
    * Where tasks' `secrets[].valueFrom` and repositoryCredentials are read at task start (tests: a fake).
-   * Absent: the Secrets are made empty. The instance's own SSM and Secrets Manager plug in here through
-   * `awsSecretResolver` (src/kube/aws-secret-resolver.ts).
+   * Absent: the instance's own SSM Parameter Store and Secrets Manager (src/kube/aws-secret-resolver.ts).
    */
   secretResolver?: SecretResolver
   /** false: containers do not get AWS_ENDPOINT_URL (`kecs start --no-inject-endpoint`); default true. */
@@ -190,6 +195,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
 
   async function build(s: Store, c: ClusterHandle | undefined): Promise<Built> {
     const repos = await openRepos(s)
+    // The neighbour services (SSM, Secrets Manager, Logs, STS, IAM): their state on the same store.
+    const awsServices = await openAwsServices(s)
     const bus = new EventBus()
     const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
     const logs = new TaskLogs(core, retentionMs, timers)
@@ -213,7 +220,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         metadataEndpoint: () => metadataBaseUrl(podsSee()),
         retentionMs,
         persistentVolumes: c.persistentVolumes ?? false,
-        secrets: opts.secretResolver,
+        secrets: opts.secretResolver ?? awsSecretResolver(awsServices.get('ssm')!.state, awsServices.get('secretsmanager')!.state),
         injectEndpoint: opts.injectEndpoint,
         beforePodDelete: (task) => logs.beforePodDelete(task),
         hostPorts: opts.hostPorts === false ? false : { host, ...opts.hostPorts },
@@ -243,11 +250,20 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const deps: EcsDeps = { ...core, cluster: clusterRuntime }
 
     const metrics = new Metrics()
+    // The neighbour services on the same port as ECS.
+    const aws = createAwsRouter({
+      services: awsServices,
+      awsEndpoint: opts.awsEndpoint ? parseAwsEndpoint(opts.awsEndpoint) : undefined,
+      metrics,
+      onRequest: opts.onRequest,
+      onError: opts.onError,
+    })
     const app = createEcsApp({
       deps,
       metrics,
       onRequest: opts.onRequest,
       onError: opts.onError,
+      neighbours: aws.post,
       before: async (_c, next) => {
         if (!ready) await whenReady
         await next()
@@ -256,7 +272,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const hub = createWsHub({ bus })
     hub.mount(app)
     const taskEndpoints = mountTaskEndpoints(app, deps, logs) // task metadata endpoint, /kecs/v1/logs
-    jsonNotFound(app, opts.onError)
+    jsonNotFound(app, opts.onError, aws.other)
     metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
     const provider = opts.cluster?.provider.name ?? 'none'
     const adminApp = createAdminApp(metrics, {

@@ -18,9 +18,15 @@ export interface EcsAppOptions {
   account?: string
   /** Runs before every route (the instance holds requests that arrive while it starts). */
   before?: MiddlewareHandler
+  /**
+   * `POST /` without the ECS target prefix goes here first (the neighbour AWS services, src/server/aws-app.ts);
+   * undefined: ECS answers as it always has.
+   */
+  neighbours?: (c: Context) => Promise<Response | undefined>
 }
 
 const JSON_11 = 'application/x-amz-json-1.1'
+const ECS_PREFIX = `${TARGET_PREFIX}.`
 
 /** AWS JSON 1.1 error body + headers (docs/architecture.md#wire-format). */
 function errorResponse(c: Context, requestId: string, type: string, message: string, status: number, extra?: object) {
@@ -40,7 +46,12 @@ export function createEcsApp(opts: EcsAppOptions): Hono {
     const started = performance.now()
     const requestId = randomUUID()
     const target = c.req.header('x-amz-target') ?? ''
-    const operation = target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : ''
+    const isEcs = target.startsWith(ECS_PREFIX)
+    if (!isEcs && opts.neighbours) {
+      const answered = await opts.neighbours(c)
+      if (answered) return answered
+    }
+    const operation = isEcs ? target.slice(ECS_PREFIX.length) : ''
     const done = (status: number, error?: string) => {
       const ms = performance.now() - started
       // Only model operations become metric labels: a client must not grow (or break) the label set.
@@ -91,9 +102,14 @@ export function createEcsApp(opts: EcsAppOptions): Hono {
   return app
 }
 
-/** JSON for anything that is not an ECS call: never an HTML page. */
-export function jsonNotFound(app: Hono, onError?: (err: unknown, requestId: string) => void) {
-  app.notFound((c) => {
+/**
+ * JSON for anything that is not an ECS call: never an HTML page. `other` may answer first (a GET
+ * query-protocol call, or another AWS service's call to forward).
+ */
+export function jsonNotFound(app: Hono, onError?: (err: unknown, requestId: string) => void, other?: (c: Context) => Promise<Response | undefined>) {
+  app.notFound(async (c) => {
+    const answered = await other?.(c)
+    if (answered) return answered
     const type = 'UnknownOperationException'
     return c.json({ __type: type, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404, {
       'x-amzn-RequestId': randomUUID(),

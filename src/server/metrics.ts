@@ -25,13 +25,13 @@ export class Metrics {
 
   render(): string {
     const lines: string[] = []
-    lines.push('# HELP kecs_requests_total ECS API requests by operation and HTTP status.')
+    lines.push('# HELP kecs_requests_total API requests (ECS, and neighbour services as service:Operation) by operation and HTTP status.')
     lines.push('# TYPE kecs_requests_total counter')
     for (const [key, n] of this.requests) {
       const [op, status] = key.split('\u0000')
       lines.push(`kecs_requests_total{operation="${op}",status="${status}"} ${n}`)
     }
-    lines.push('# HELP kecs_request_duration_seconds ECS API request latency.')
+    lines.push('# HELP kecs_request_duration_seconds API request latency.')
     lines.push('# TYPE kecs_request_duration_seconds histogram')
     for (const [op, h] of this.latency) {
       BUCKETS.forEach((b, i) => lines.push(`kecs_request_duration_seconds_bucket{operation="${op}",le="${b}"} ${h.buckets[i]}`))

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { secretsmanager } from '../../src/aws/secretsmanager/index.js'
+import { ssm } from '../../src/aws/ssm/index.js'
 import { awsSecretResolver } from '../../src/kube/aws-secret-resolver.js'
+import { openService } from '../helpers/aws-handler-harness.js'
 import type { NeededSecret } from '../../src/kube/convert/index.js'
 import { materializeSecrets, secretFailureReason, type SecretResolver } from '../../src/kube/secret-resolver.js'
 
@@ -53,21 +56,19 @@ describe('materializeSecrets', () => {
 })
 
 describe('awsSecretResolver: the adapter on the neighbour services', () => {
-  it('hands the states, the scope and the reference to the secret-values functions', async () => {
-    const seen: unknown[] = []
-    const r = awsSecretResolver(
-      {
-        resolveValueFrom: (ssm, secrets, s, v) => (seen.push([ssm, secrets, s, v]), { ok: true, value: 'x' }),
-        resolveRepositoryCredentials: (secrets, s, p) => (seen.push([secrets, s, p]), { ok: false, reason: 'no' }),
-      },
-      'SSM',
-      'SM',
-    )
-    expect(await r.valueFrom(scope, '/a')).toEqual({ ok: true, value: 'x' })
-    expect(await r.repositoryCredentials(scope, 'arn')).toEqual({ ok: false, reason: 'no' })
-    expect(seen).toEqual([
-      ['SSM', 'SM', scope, '/a'],
-      ['SM', scope, 'arn'],
-    ])
+  it('reads the instance’s own SSM parameters and Secrets Manager secrets in the task’s scope', async () => {
+    const ssmH = await openService(ssm)
+    const smH = await openService(secretsmanager)
+    try {
+      await ssmH.call('PutParameter', { Name: '/app/key', Value: 'k1', Type: 'SecureString' }, scope)
+      const { ARN } = await smH.call('CreateSecret', { Name: 'db', SecretString: '{"password":"p1"}', ClientRequestToken: 'a'.repeat(32) }, scope)
+      const r = awsSecretResolver(ssmH.state, smH.state)
+      expect(await r.valueFrom(scope, '/app/key')).toEqual({ ok: true, value: 'k1' })
+      expect(await r.valueFrom(scope, `${ARN}:password::`)).toEqual({ ok: true, value: 'p1' })
+      expect(await r.valueFrom({ ...scope, region: 'us-east-1' }, '/app/key')).toMatchObject({ ok: false })
+    } finally {
+      await ssmH.close()
+      await smH.close()
+    }
   })
 })

@@ -33,8 +33,8 @@ export function dummyCredentials(taskArn: string, roleArn: string, nowMs: number
     // ASIA: the prefix AWS gives temporary (STS) access keys.
     AccessKeyId: `ASIA${base32(digest('akid')).slice(0, 16)}`,
     SecretAccessKey: digest('secret').toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(40, 'K').slice(0, 40),
-    // names the role (format and decoder: src/lib/session-token.ts)
-    Token: encodeTaskRoleToken(roleArn, Buffer.concat([digest('token'), digest('token2')])),
+    // names the role and, as the session, the task (format and decoder: src/lib/session-token.ts)
+    Token: encodeTaskRoleToken(roleArn, Buffer.concat([digest('token'), digest('token2')]), taskArn.slice(taskArn.lastIndexOf('/') + 1)),
     Expiration: rfc3339Seconds(nowMs + CREDENTIALS_LIFETIME_MS),
   }
 }
