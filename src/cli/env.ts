@@ -1,5 +1,13 @@
 import type { InstanceRecord } from './registry.js'
 
+export const NEIGHBOUR_ENDPOINT_VARS = [
+  'AWS_ENDPOINT_URL_SSM',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_IAM',
+]
+
 /**
  * The environment that points AWS clients at an instance, as `export` lines for `eval "$(kecs env)"`.
  * AWS_DEFAULT_REGION too: AWS CLI v1 and boto3 read that one, not AWS_REGION.
@@ -7,6 +15,8 @@ import type { InstanceRecord } from './registry.js'
 export function envVars(record: Pick<InstanceRecord, 'endpoint' | 'region'>): [string, string][] {
   return [
     ['AWS_ENDPOINT_URL_ECS', record.endpoint],
+    // The neighbour services the same port serves (the SDKs' and CLI's per-service endpoint variables).
+    ...NEIGHBOUR_ENDPOINT_VARS.map((k): [string, string] => [k, record.endpoint]),
     ['AWS_REGION', record.region],
     ['AWS_DEFAULT_REGION', record.region],
     ['AWS_ACCESS_KEY_ID', 'test'],

@@ -78,6 +78,7 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout.split('\n')).toEqual([
       `export AWS_ENDPOINT_URL_ECS=${inst.endpoint}`,
+      ...['SSM', 'SECRETS_MANAGER', 'CLOUDWATCH_LOGS', 'STS', 'IAM'].map((s) => `export AWS_ENDPOINT_URL_${s}=${inst.endpoint}`),
       'export AWS_REGION=us-east-1',
       'export AWS_DEFAULT_REGION=us-east-1',
       'export AWS_ACCESS_KEY_ID=test',
@@ -85,7 +86,7 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
     ])
     if (!hasAws) return console.warn('[e2e] aws CLI missing: skipped the eval "$(kecs env)" + aws part')
     const s = await sh(
-      `unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION; eval "$(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} env)" && aws ecs list-clusters --output json`,
+      `unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION; eval "$(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} env)" && aws ecs list-clusters --output json && aws sts get-caller-identity --output json`,
     )
     expect(s.exitCode, s.stderr).toBe(0)
     expect(JSON.parse(s.stdout)).toHaveProperty('clusterArns')
