@@ -103,11 +103,12 @@ describe('SSM PutParameter / GetParameter', () => {
     expect((await h.call('GetParameter', { Name: 'spaced' })).Parameter.Name).toBe('spaced')
   })
 
-  it('checks AllowedPattern against the whole value', async () => {
+  it('checks AllowedPattern (a regex searched for in the value; empty checks nothing)', async () => {
     const e = await h.fail('PutParameter', { Name: 'n', Value: 'abc1', Type: 'String', AllowedPattern: '^[a-z]+$' })
     expect(e.code).toBe('ValidationException')
     expect(e.message).toBe('Parameter value, cannot be validated against allowedPattern: ^[a-z]+$')
-    expect((await h.fail('PutParameter', { Name: 'n', Value: 'abc1', Type: 'String', AllowedPattern: '[a-z]+' })).code).toBe('ValidationException')
+    expect((await h.fail('PutParameter', { Name: 'n', Value: '123', Type: 'String', AllowedPattern: '[a-z]+' })).code).toBe('ValidationException')
+    await h.call('PutParameter', { Name: 'e', Value: 'anything', Type: 'String', AllowedPattern: '' })
     await h.call('PutParameter', { Name: 'n', Value: 'abc', Type: 'String', AllowedPattern: '[a-z]+' })
     expect((await h.call('DescribeParameters', {})).Parameters[0].AllowedPattern).toBe('[a-z]+')
   })

@@ -34,7 +34,8 @@ export async function putParameter(input: any, ctx: AwsContext, state: SsmState)
 
   const tier = pickTier(input.Tier, prev?.tier, value)
   const allowedPattern: string | undefined = input.AllowedPattern ?? undefined
-  if (allowedPattern !== undefined) checkPattern(allowedPattern, value)
+  // Terraform always sends AllowedPattern, "" when none is set: an empty pattern checks nothing.
+  if (allowedPattern) checkPattern(allowedPattern, value)
   const dataType = input.DataType ?? 'text'
   if (dataType === 'aws:ec2:image' && !/^ami-[0-9a-f]{8,17}$/.test(value)) {
     // AWS validates the AMI asynchronously against EC2; here only its form [L].
@@ -97,11 +98,14 @@ function pickTier(requested: string | undefined, previous: string | undefined, v
   return tier
 }
 
-/** AllowedPattern is a Java regex matched against the whole value; JavaScript's covers the common subset. */
+/**
+ * AllowedPattern is a Java regex searched for in the value (AWS's own example, `^\d+$`, anchors
+ * itself); JavaScript's syntax covers the common subset.
+ */
 function checkPattern(pattern: string, value: string): void {
   let re: RegExp
   try {
-    re = new RegExp(`^(?:${pattern})$`, 'u')
+    re = new RegExp(pattern, 'u')
   } catch {
     throw new AwsError('ValidationException', `Invalid AllowedPattern: ${pattern}`)
   }
