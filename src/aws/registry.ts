@@ -1,11 +1,12 @@
 import type { Store } from '../store/store.js'
+import { logsService } from './logs/index.js'
 import type { AwsService } from './service.js'
 
 /**
  * The neighbour services the API port serves beside ECS. Each module under src/aws/<service>/ exports
  * one AwsService; add it here.
  */
-export const AWS_SERVICES: AwsService<any>[] = []
+export const AWS_SERVICES: AwsService<any>[] = [logsService]
 
 /** A service with its opened state. */
 export interface OpenedService<S = unknown> {
