@@ -18,6 +18,9 @@ import { resourceCounts } from '../server/resource-counts.js'
 import { mountTaskEndpoints } from '../server/task-endpoints.js'
 import { createWsHub, type WsHub } from '../server/ws-hub.js'
 import { openRepos, type Repos } from '../ecs/repos.js'
+import type { LogsState } from '../aws/logs/state.js'
+import { openAwsServices, type OpenedService } from '../aws/registry.js'
+import { awslogsLaunchCheck, awslogsSink } from './awslogs.js'
 import { Store } from '../store/store.js'
 import { buildKube, type KubeParts } from './kube.js'
 
@@ -51,6 +54,8 @@ export interface Instance {
   hub: WsHub
   metrics: Metrics
   logs: TaskLogs
+  /** The neighbour AWS services with their state, by name (`logs`, ...). */
+  aws: Map<string, OpenedService<any>>
   scheduler: ServiceScheduler
   cluster?: ClusterHandle
   /** The controllers on the cluster, when there is one. */
@@ -158,6 +163,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     hub: WsHub
     metrics: Metrics
     logs: TaskLogs
+    aws: Map<string, OpenedService<any>>
     scheduler: ServiceScheduler
     kube?: KubeParts
     app: ReturnType<typeof createEcsApp>
@@ -170,6 +176,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const bus = new EventBus()
     const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
     const logs = new TaskLogs(core, retentionMs, timers)
+    const aws = await openAwsServices(s)
+    const cwLogs = aws.get('logs')?.state as LogsState | undefined
     let kube: KubeParts | undefined
     const scheduler = new ServiceScheduler({
       deps: core,
@@ -193,10 +201,12 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         beforePodDelete: (task) => logs.beforePodDelete(task),
         hostPorts: opts.hostPorts === false ? false : { host, ...opts.hostPorts },
         onDaemonDesired: (key) => scheduler.schedule(key),
+        // awslogs: a missing log group stops the task (unless awslogs-create-group), lines go to CloudWatch Logs.
+        launchCheck: cwLogs ? awslogsLaunchCheck(cwLogs, () => timers.now()) : undefined,
         timers,
         log,
       })
-      logs.start(kubeLogSource(kube.client.kc))
+      logs.start(kubeLogSource(kube.client.kc), { sink: cwLogs ? awslogsSink(cwLogs, repos, () => timers.now()) : undefined, log })
     }
     const k = kube
     const clusterRuntime: ClusterRuntime = k
@@ -246,7 +256,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       }),
     })
     mountUi(app, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
-    return { deps, hub, metrics, logs, scheduler, kube, app, adminApp, taskEndpoints }
+    return { deps, hub, metrics, logs, aws, scheduler, kube, app, adminApp, taskEndpoints }
   }
 
   return {
@@ -264,6 +274,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         hub: built.hub,
         metrics: built.metrics,
         logs: built.logs,
+        aws: built.aws,
         scheduler: built.scheduler,
         cluster,
         kube: built.kube,

@@ -6,6 +6,7 @@ import type { RequestContext } from '../ecs/context.js'
 import { taskKeyOf } from '../ecs/tasks/task-keys.js'
 import { deregisterNodeInstances, pinnableNode, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
+import type { StopReason } from '../ecs/tasks/stopping.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
 import type { EcsCore, Wire } from '../ecs/types.js'
@@ -29,10 +30,13 @@ export interface KubeRuntimeOptions {
   retentionMs: number
   /** The cluster provisions PersistentVolumeClaims on a default StorageClass (Kind, existing); the emulated one does not. */
   persistentVolumes?: boolean
+  /** Asked before a task's pod is made (the awslogs group check): a reason stops the task instead. */
+  launchCheck?: (task: TaskDoc, td: TaskDefinitionDoc) => Promise<StopReason | undefined>
   log?: (line: string) => void
 }
 
 interface KubeLaunch extends PreparedLaunch {
+  td: TaskDefinitionDoc
   pod: V1Pod
   secrets: NeededSecret[]
   /** claims of EBS volumes kept after the task (deleteOnTermination false), made before the pod */
@@ -85,7 +89,7 @@ export class KubeTaskRuntime implements TaskRuntime {
     task.kecs.podName = pod.metadata!.name
     if (ignored.length) task.kecs.ignored = ignored
     const claims = launchVolumes.filter((v) => v.claimName).map((v) => keptClaim(pod, v))
-    return { task, pod, secrets, claims }
+    return { task, td, pod, secrets, claims }
   }
 
   /** The node ECS placement put the task on, when its container instance is one real node. */
@@ -107,8 +111,10 @@ export class KubeTaskRuntime implements TaskRuntime {
   }
 
   async launch(prepared: PreparedLaunch): Promise<void> {
-    const { task, pod, secrets, claims } = prepared as KubeLaunch
+    const { task, td, pod, secrets, claims } = prepared as KubeLaunch
     const key = taskKeyOf(task)
+    const refused = await this.checkLaunch(task, td)
+    if (refused) return this.reconciler.podGone(key, refused)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
     for (const i of task.kecs.ignored ?? []) this.opts.log?.(`task ${task.taskArn}: ${i.field} is ignored: ${i.reason}`)
     try {
@@ -122,6 +128,15 @@ export class KubeTaskRuntime implements TaskRuntime {
         stopCode: 'TaskFailedToStart',
         stoppedReason: `ResourceInitializationError: could not create the task's pod: ${kubeErrorMessage(err)}`,
       })
+    }
+  }
+
+  private async checkLaunch(task: TaskDoc, td: TaskDefinitionDoc): Promise<StopReason | undefined> {
+    try {
+      return await this.opts.launchCheck?.(task, td)
+    } catch (err) {
+      this.opts.log?.(`checking task ${task.taskArn} before launch: ${(err as Error).message}`)
+      return undefined
     }
   }
 
