@@ -322,6 +322,21 @@ describe('GetLogEvents', () => {
     expect(msgs(await get({ startTime: NOW - 97, endTime: NOW - 95, startFromHead: true }))).toEqual(['m2', 'm3', 'm4'])
   })
 
+  it('returns at most 1 MB of messages per call, continuing with the token', async () => {
+    await call('CreateLogStream', { logGroupName: 'g', logStreamName: 'big' })
+    const big = (c: string) => c.repeat(400_000)
+    await call('PutLogEvents', { logGroupName: 'g', logStreamName: 'big', logEvents: [{ timestamp: NOW, message: big('a') }, { timestamp: NOW, message: big('b') }] })
+    await call('PutLogEvents', { logGroupName: 'g', logStreamName: 'big', logEvents: [{ timestamp: NOW, message: big('c') }] })
+    const first = (o: any) => o.events.map((e: any) => e.message[0])
+    const head = await call('GetLogEvents', { logGroupName: 'g', logStreamName: 'big', startFromHead: true })
+    expect(first(head)).toEqual(['a', 'b'])
+    expect(first(await call('GetLogEvents', { logGroupName: 'g', logStreamName: 'big', nextToken: head.nextForwardToken }))).toEqual(['c'])
+    expect(first(await call('GetLogEvents', { logGroupName: 'g', logStreamName: 'big' }))).toEqual(['b', 'c'])
+    const f1 = await call('FilterLogEvents', { logGroupName: 'g', logStreamNames: ['big'] })
+    expect(first(f1)).toEqual(['a', 'b'])
+    expect(first(await call('FilterLogEvents', { logGroupName: 'g', logStreamNames: ['big'], nextToken: f1.nextToken }))).toEqual(['c'])
+  })
+
   it('answers empty streams with tokens and refuses bad tokens', async () => {
     await call('CreateLogStream', { logGroupName: 'g', logStreamName: 'empty' })
     const out = await call('GetLogEvents', { logGroupName: 'g', logStreamName: 'empty' })

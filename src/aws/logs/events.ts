@@ -121,14 +121,15 @@ export const eventHandlers: Record<string, AwsHandler<LogsState>> = {
         // At the end: the same token comes back (that is how clients know to stop).
         return { events: [], nextForwardToken: forwardToken(cut), nextBackwardToken: backwardToken(cut) }
       }
-      return pageTokens(rows)
+      return pageTokens(rows, direction === 'b')
     }
-    const rows = await state.readStream(s, group, input.logStreamName, { ...range, fromHead: input.startFromHead === true, limit })
+    const fromHead = input.startFromHead === true
+    const rows = await state.readStream(s, group, input.logStreamName, { ...range, fromHead, limit })
     if (rows.length === 0) {
       const cut = { timestamp: 0, seq: 0 }
       return { events: [], nextForwardToken: forwardToken(cut), nextBackwardToken: backwardToken(cut) }
     }
-    return pageTokens(rows)
+    return pageTokens(rows, !fromHead)
   },
 
   async FilterLogEvents(input, ctx, state) {
@@ -143,6 +144,7 @@ export const eventHandlers: Record<string, AwsHandler<LogsState>> = {
     let after = input.nextToken !== undefined ? decodeToken(input.nextToken, isGroupCut) : undefined
     const events: EventRow[] = []
     let scanned = 0
+    let bytes = 0
     let more = false
     for (;;) {
       const rows = await readGroup(state.store, scopeColumn(s), group, {
@@ -154,11 +156,20 @@ export const eventHandlers: Record<string, AwsHandler<LogsState>> = {
         limit: SCAN_CHUNK,
       })
       for (const r of rows) {
+        if (match(r.message)) {
+          const size = Buffer.byteLength(r.message, 'utf8') + EVENT_OVERHEAD_BYTES
+          if (bytes + size > MAX_RESPONSE_BYTES && events.length > 0) {
+            more = true
+            break
+          }
+          bytes += size
+          events.push(r)
+        }
         after = { timestamp: r.timestamp, stream: r.stream, seq: r.seq }
         scanned++
-        if (match(r.message)) events.push(r)
         if (events.length >= limit) break
       }
+      if (more) break
       if (events.length >= limit) {
         more = true
         break
@@ -179,7 +190,24 @@ export const eventHandlers: Record<string, AwsHandler<LogsState>> = {
   },
 }
 
-function pageTokens(rows: EventRow[]) {
+/** A response carries at most 1 MB of messages (AWS's cap, like the event count limit). */
+const MAX_RESPONSE_BYTES = 1_048_576
+
+/** The rows that fit the cap, kept from the start (reading forward) or from the end (backward). */
+export function capRows(rows: EventRow[], fromEnd: boolean): EventRow[] {
+  let bytes = 0
+  const order = fromEnd ? [...rows].reverse() : rows
+  const out: EventRow[] = []
+  for (const r of order) {
+    bytes += Buffer.byteLength(r.message, 'utf8') + EVENT_OVERHEAD_BYTES
+    if (bytes > MAX_RESPONSE_BYTES && out.length > 0) break
+    out.push(r)
+  }
+  return fromEnd ? out.reverse() : out
+}
+
+function pageTokens(all: EventRow[], fromEnd: boolean) {
+  const rows = capRows(all, fromEnd)
   return {
     events: rows.map(outEvent),
     nextForwardToken: forwardToken(cutAt(rows.at(-1)!)),
