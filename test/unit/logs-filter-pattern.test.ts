@@ -108,7 +108,36 @@ describe('filter patterns: JSON', () => {
     expect(rejects('{ $.a NOT 1 }')).toBe('Invalid filter pattern')
   })
 
-  it('rejects space-delimited patterns (not modelled)', () => {
-    expect(rejects('[ip, user, status = 404]')).toBe('Invalid filter pattern')
+})
+
+describe('filter patterns: space-delimited', () => {
+  const apache = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534'
+  it.each([
+    ['[ip, user, username, timestamp, request, status_code, bytes]', true],
+    ['[ip, user, username, timestamp, request, status_code, bytes, extra]', false],
+    ['[ip, user]', false],
+    ['[ip, ...]', true],
+    ['[..., status_code, bytes]', true],
+    ['[..., status_code = 404, bytes]', true],
+    ['[..., status_code = 4*, bytes]', true],
+    ['[..., status_code = 5*, bytes]', false],
+    ['[..., status_code != 200, bytes > 1000]', true],
+    ['[..., status_code, bytes < 1000]', false],
+    ['[ip = 127.0.0.1, ...]', true],
+    ['[ip, user, username = "frank", ...]', true],
+    ['[ip, user, username, timestamp = "10/Oct/2000*", request = "GET *", ...]', true],
+    ['[..., status_code = 404 || status_code = 410, bytes]', true],
+    ['[..., status_code = 200 || status_code = 410, bytes]', false],
+    ['[ip, ..., bytes >= 1534]', true],
+  ])('%s', (pattern, want) => {
+    expect(matches(pattern, apache)).toBe(want)
+  })
+
+  it('rejects malformed ones', () => {
+    expect(rejects('[ip, user')).toBe('Invalid filter pattern')
+    expect(rejects('[ip,, user]')).toBe('Invalid filter pattern')
+    expect(rejects('[ip, status > abc]')).toBe('Invalid filter pattern')
+    expect(rejects('[ip, 3x]')).toBe('Invalid filter pattern')
+    expect(rejects('[]')).toBe('Invalid filter pattern')
   })
 })

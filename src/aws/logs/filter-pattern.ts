@@ -1,3 +1,6 @@
+import { FilterPatternError } from './filter-pattern-error.js'
+import { compileSpaceDelimited } from './space-delimited.js'
+
 /**
  * CloudWatch Logs filter patterns (FilterLogEvents `filterPattern`), compiled to a predicate on an
  * event's message. Pure: no state, no AWS types.
@@ -8,12 +11,12 @@
  * - JSON: `{ $.level = "error" }`, `{ $.code != 200 }`, `< <= > >= = !=`, `&&`, `||`, parentheses,
  *   `EXISTS` / `NOT EXISTS`, `IS TRUE|FALSE|NULL`, `*` wildcards in string values, `$.a.b[0]`, `$.a[*]`.
  *   Only events whose message is a JSON object or array can match.
- * - Space-delimited patterns (`[ip, user, ...]`) are not supported: they are rejected as invalid.
+ * - Space-delimited: `[ip, user, ..., status = 4*, bytes > 1000]` (space-delimited.ts).
  *
  * An invalid pattern throws FilterPatternError with AWS's texts ("Invalid character(s) in term '<c>'",
  * "If a filter pattern starts with '{' it must end with '}'", else "Invalid filter pattern").
  */
-export class FilterPatternError extends Error {}
+export { FilterPatternError }
 
 export type LogMatcher = (message: string) => boolean
 
@@ -26,8 +29,10 @@ export function compileFilterPattern(pattern: string | undefined): LogMatcher {
     if (!p.endsWith('}')) throw new FilterPatternError("If a filter pattern starts with '{' it must end with '}'")
     return compileJson(p.slice(1, -1))
   }
-  // Unverified against AWS: KECS does not model space-delimited patterns yet.
-  if (p.startsWith('[')) throw new FilterPatternError(INVALID)
+  if (p.startsWith('[')) {
+    if (!p.endsWith(']')) throw new FilterPatternError(INVALID)
+    return compileSpaceDelimited(p.slice(1, -1))
+  }
   return compileTerms(p)
 }
 
