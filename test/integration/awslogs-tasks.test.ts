@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LogsState } from '../../src/aws/logs/state.js'
 import type { AwsContext } from '../../src/aws/service.js'
@@ -15,8 +18,8 @@ const ACCOUNT = '000000000000'
 const REGION = 'us-east-1'
 let k: ClusterInstance
 
-async function logs(op: string, input: Record<string, unknown>, region = REGION): Promise<any> {
-  const opened = k.instance.aws.get('logs')!
+async function logs(op: string, input: Record<string, unknown>, region = REGION, on: ClusterInstance = k): Promise<any> {
+  const opened = on.instance.aws.get('logs')!
   const ctx: AwsContext = { region, account: ACCOUNT, requestId: 'it', operation: op, principalArn: `arn:aws:iam::${ACCOUNT}:root`, now: () => Date.now() }
   return (await opened.service.handlers[op]!(input, ctx, opened.state as LogsState)) ?? {}
 }
@@ -110,5 +113,43 @@ describe('awslogs', () => {
       /^CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist\. status code: 400, request id: [0-9a-f-]{36}$/,
     )
     await expect(logs('DescribeLogStreams', { logGroupName: '/ecs/missing' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' })
+  })
+})
+
+describe('awslogs across a restart', () => {
+  it('keeps the events, and goes on following the running task without repeating lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kecs-awslogs-restart-'))
+    let a: ClusterInstance | undefined
+    let b: ClusterInstance | undefined
+    try {
+      a = await startClusterInstance({ dir })
+      await a.call('CreateCluster', { clusterName: 'r' })
+      const reg = await a.call('RegisterTaskDefinition', {
+        family: 'long',
+        containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64, logConfiguration: awslogs({ 'awslogs-group': 'g', 'awslogs-stream-prefix': 'p', 'awslogs-create-group': 'true' }) }],
+      })
+      expect(reg.status).toBe(200)
+      const arn: string = (await a.call('RunTask', { cluster: 'r', taskDefinition: 'long' })).body.tasks[0].taskArn
+      const stream = `p/app/${arn.split('/').pop()}`
+      const msgs = async (on: ClusterInstance) =>
+        (await logs('GetLogEvents', { logGroupName: 'g', logStreamName: stream, startFromHead: true }, REGION, on).catch(() => ({ events: [] }))).events.map((e: any) => e.message as string)
+      await eventually(async () => (await msgs(a!)).some((m) => m.startsWith('environment:')), 'lines before the restart')
+      const before = await msgs(a)
+      await a.stopAll({ keepDirs: true })
+      a = undefined
+
+      b = await startClusterInstance({ dir })
+      expect((await msgs(b)).slice(0, before.length)).toEqual(before)
+      await b.call('StopTask', { cluster: 'r', task: arn })
+      const after = await eventually(async () => {
+        const m = await msgs(b!)
+        return m.some((x) => x.includes('received SIGTERM')) ? m : undefined
+      }, 'lines after the restart')
+      expect(after.filter((m) => m.startsWith('starting container'))).toHaveLength(1)
+    } finally {
+      await a?.stopAll({ keepDirs: true }).catch(() => {})
+      await b?.stopAll({ keepDirs: true }).catch(() => {})
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
