@@ -131,7 +131,7 @@ describe('awslogs across a restart', () => {
       expect(reg.status).toBe(200)
       const arn: string = (await a.call('RunTask', { cluster: 'r', taskDefinition: 'long' })).body.tasks[0].taskArn
       const stream = `p/app/${arn.split('/').pop()}`
-      const msgs = async (on: ClusterInstance) =>
+      const msgs = async (on: ClusterInstance): Promise<string[]> =>
         (await logs('GetLogEvents', { logGroupName: 'g', logStreamName: stream, startFromHead: true }, REGION, on).catch(() => ({ events: [] }))).events.map((e: any) => e.message as string)
       await eventually(async () => (await msgs(a!)).some((m) => m.startsWith('environment:')), 'lines before the restart')
       const before = await msgs(a)
