@@ -16,7 +16,7 @@ export const MAX_BATCH_BYTES = 1_048_576
 export const EVENT_OVERHEAD_BYTES = 26
 export const MAX_EVENT_BYTES = 1_048_576 - EVENT_OVERHEAD_BYTES
 /** How many rows FilterLogEvents reads per query while it looks for matches, and at most per call. */
-const SCAN_CHUNK = 2_000
+const SCAN_CHUNK = 10_000
 const SCAN_MAX = 100_000
 
 export interface RejectedInfo {
