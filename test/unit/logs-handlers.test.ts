@@ -197,7 +197,9 @@ describe('log streams', () => {
       token = page.nextToken
     } while (token)
     expect(seen).toEqual(['c/1', 'c/2', 'a', 'b'])
+    expect((await call('DescribeLogGroups', {})).logGroups[0].storedBytes).toBe(3)
     await call('DeleteLogStream', { logGroupName: 'g', logStreamName: 'a' })
+    expect((await call('DescribeLogGroups', {})).logGroups[0].storedBytes).toBe(1)
     await fails('DeleteLogStream', { logGroupName: 'g', logStreamName: 'a' }, 'ResourceNotFoundException', 'The specified log stream does not exist.')
     expect(names(await call('DescribeLogStreams', { logGroupName: 'g' }))).toEqual(['b', 'c/1', 'c/2'])
   })

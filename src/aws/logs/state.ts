@@ -31,6 +31,8 @@ export interface StreamDoc extends Scope {
   lastIngestionTime?: number
   /** The seq of the stream's last event (0: none yet). */
   lastSeq: number
+  /** UTF-8 bytes of its events (what the group's storedBytes loses when the stream goes). */
+  bytes?: number
 }
 
 export const groupKey = (s: Scope, name: string) => scopedKey(s, name)
@@ -117,8 +119,12 @@ export class LogsState {
   }
 
   deleteStream(s: Scope, group: string, name: string): Promise<void> {
+    const st = this.stream(s, group, name)
     this.byGroup.get(groupKey(s, group))?.delete(name)
-    return this.store.write([this.streams.stageDelete(streamKey(s, group, name)), stageDeleteEvents(scopeColumn(s), group, name)])
+    const ops: WriteOp[] = [this.streams.stageDelete(streamKey(s, group, name)), stageDeleteEvents(scopeColumn(s), group, name)]
+    const g = this.group(s, group)
+    if (g && st?.bytes) ops.push(this.groups.stagePut(groupKey(s, group), { ...g, storedBytes: Math.max(0, g.storedBytes - st.bytes) }))
+    return this.store.write(ops)
   }
 
   /**
@@ -137,6 +143,7 @@ export class LogsState {
     }
     let bytes = 0
     for (const r of rows) bytes += Buffer.byteLength(r.message, 'utf8')
+    next.bytes = (stream.bytes ?? 0) + bytes
     const nextGroup: GroupDoc = { ...group, storedBytes: group.storedBytes + bytes }
     this.index(next)
     const ops = [
