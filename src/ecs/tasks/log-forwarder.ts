@@ -9,6 +9,8 @@ import type { TaskDoc } from './task-doc.js'
  * One follow per container at a time; a follow that ends while the container still runs is opened
  * again on its next change, skipping what was already handed on.
  */
+const MAX_REMEMBERED = 10_000
+
 export class LogForwarder {
   private readonly follows = new Map<string, AbortController>()
   /** Containers whose log was read to its end after they stopped. */
@@ -86,11 +88,11 @@ export class LogForwarder {
           if (ac.signal.aborted) break
         }
         if (carry) await this.hand(task, container, [parseLine(carry)])
-        if (stopped) this.finished.add(key)
+        if (stopped) this.finish(key)
       } catch (err) {
         // 400 (not started, or gone) / 404 (pod gone): nothing to forward from here.
         if (!(err instanceof PodLogError) && !ac.signal.aborted) this.log(`forwarding the log of ${key}: ${(err as Error).message}`)
-        if (err instanceof PodLogError && err.status === 404) this.finished.add(key)
+        if (err instanceof PodLogError && err.status === 404) this.finish(key)
       } finally {
         if (this.follows.get(key) === ac) this.follows.delete(key)
       }
@@ -98,6 +100,20 @@ export class LogForwarder {
     const p = run()
     this.running.add(p)
     void p.finally(() => this.running.delete(p))
+  }
+
+  /** Done with a container for good: what is remembered of it is bounded (oldest forgotten first). */
+  private finish(key: string): void {
+    this.finished.add(key)
+    this.last.delete(key)
+    for (const k of this.finished) {
+      if (this.finished.size <= MAX_REMEMBERED) break
+      this.finished.delete(k)
+    }
+    for (const k of this.last.keys()) {
+      if (this.last.size <= MAX_REMEMBERED) break
+      this.last.delete(k)
+    }
   }
 
   /** A sink that fails loses those lines, not the follow. */
