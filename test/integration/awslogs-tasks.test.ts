@@ -101,6 +101,19 @@ describe('awslogs', () => {
     await k.call('StopTask', { cluster: CLUSTER, task: task.arn })
   })
 
+  it("forwards the lines of a service's tasks too", async () => {
+    await register('svc', awslogs({ 'awslogs-group': '/ecs/svc', 'awslogs-stream-prefix': 'svc', 'awslogs-create-group': 'true' }), ['sh', '-c', 'echo from-service'])
+    const r = await k.call('CreateService', { cluster: CLUSTER, serviceName: 'svc', taskDefinition: 'svc', desiredCount: 1 })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const f = await eventually(async () => {
+      const out = await logs('FilterLogEvents', { logGroupName: '/ecs/svc', filterPattern: 'from-service' }).catch(() => undefined)
+      return out?.events.length ? out : undefined
+    }, 'service task lines')
+    const taskArn = (await k.call('ListTasks', { cluster: CLUSTER, serviceName: 'svc' })).body.taskArns[0] as string
+    expect(f.events[0].logStreamName).toBe(`svc/app/${taskArn.split('/').pop()}`)
+    await k.call('DeleteService', { cluster: CLUSTER, service: 'svc', force: true })
+  })
+
   it('stops the task when the group is missing and awslogs-create-group is not set', async () => {
     await register('nogroup', awslogs({ 'awslogs-group': '/ecs/missing', 'awslogs-stream-prefix': 'ecs' }))
     const task = await run('nogroup')
