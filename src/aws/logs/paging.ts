@@ -34,6 +34,7 @@ const isKey = (v: unknown): v is Key => Array.isArray(v) && v.every((x) => typeo
  * page's last item, so items added or removed meanwhile neither repeat nor shift the rest.
  */
 export function pageOf<T>(sorted: T[], keyOf: (t: T) => Key, limit: number, token: string | undefined, descending = false): { items: T[]; nextToken?: string } {
+  limit = Math.max(1, Math.floor(limit) || 1) // the codec enforces 1..50; a direct caller may not
   let start = 0
   if (token !== undefined) {
     const after = decodeToken(token, isKey)
