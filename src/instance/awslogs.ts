@@ -2,6 +2,7 @@ import { awslogsStoppedReason, awslogsTarget, AwsLogsWriter, checkAwsLogsGroup, 
 import type { LogsState } from '../aws/logs/state.js'
 import { parseTaskDefinitionArn } from '../ecs/arns.js'
 import type { Repos } from '../ecs/repos.js'
+import { daemonTaskDefinitionKey } from '../ecs/daemons/task-definitions.js'
 import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
 import type { ContainerDef, TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
 import { containerRuntimeId } from '../ecs/tasks/container-ids.js'
@@ -21,9 +22,17 @@ const scopeOfTask = (task: TaskDoc) => {
 const awslogsOptions = (def: ContainerDef | undefined) =>
   def?.logConfiguration?.logDriver === 'awslogs' ? ((def.logConfiguration.options ?? {}) as Record<string, string>) : undefined
 
-function taskDefinitionOf(repos: Pick<Repos, 'taskDefinitions'>, task: TaskDoc): TaskDefinitionDoc | undefined {
-  const p = task.taskDefinitionArn ? parseTaskDefinitionArn(task.taskDefinitionArn) : undefined
-  return p ? repos.taskDefinitions.get(taskDefinitionKey(p, p.family, p.revision)) : undefined
+type TdRepos = Pick<Repos, 'taskDefinitions'> & Partial<Pick<Repos, 'daemonTaskDefinitions'>>
+
+/** The container definitions of a task's (or a daemon task's) task definition. */
+function containerDefsOf(repos: TdRepos, task: TaskDoc): ContainerDef[] | undefined {
+  const arn = task.taskDefinitionArn ?? ''
+  const p = parseTaskDefinitionArn(arn)
+  if (p) return repos.taskDefinitions.get(taskDefinitionKey(p, p.family, p.revision))?.containerDefinitions
+  const d = /^arn:[^:]+:ecs:([^:]*):(\d{12}):daemon-task-definition\/(.+):(\d+)$/.exec(arn)
+  if (!d || !repos.daemonTaskDefinitions) return undefined
+  const doc = repos.daemonTaskDefinitions.get(daemonTaskDefinitionKey({ region: d[1]!, account: d[2]! }, d[3]!, Number(d[4])))
+  return doc?.containerDefinitions as ContainerDef[] | undefined
 }
 
 /**
@@ -45,11 +54,11 @@ export function awslogsLaunchCheck(state: LogsState, now: () => number = Date.no
 }
 
 /** Where TaskLogs sends the lines of awslogs containers: their CloudWatch Logs stream. */
-export function awslogsSink(state: LogsState, repos: Pick<Repos, 'taskDefinitions'>, now: () => number = Date.now): TaskLogSink {
+export function awslogsSink(state: LogsState, repos: TdRepos, now: () => number = Date.now): TaskLogSink {
   const writer = new AwsLogsWriter(state, now)
   const targetOf = (task: TaskDoc, container: string): AwsLogsTarget | undefined => {
     const scope = scopeOfTask(task)
-    const options = awslogsOptions(taskDefinitionOf(repos, task)?.containerDefinitions?.find((d) => d.name === container))
+    const options = awslogsOptions(containerDefsOf(repos, task)?.find((d) => d.name === container))
     if (!scope || !options) return undefined
     const runtimeId = task.containers?.find((c) => c.name === container)?.runtimeId ?? containerRuntimeId(task.kecs.taskId, container)
     return awslogsTarget({ scope, containerName: container, taskId: task.kecs.taskId, runtimeId }, options)

@@ -3,7 +3,7 @@ import { awslogsStoppedReason, awslogsTarget, AwsLogsWriter, checkAwsLogsGroup }
 import { logsService, type LogsState } from '../../src/aws/logs/index.js'
 import type { TaskDefinitionDoc } from '../../src/ecs/task-definitions/task-definition-doc.js'
 import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
-import { awslogsLaunchCheck } from '../../src/instance/awslogs.js'
+import { awslogsLaunchCheck, awslogsSink } from '../../src/instance/awslogs.js'
 import { Store } from '../../src/store/store.js'
 
 /** The awslogs driver's side: names, the group check, the stop reason, the writer, the launch check. */
@@ -103,5 +103,27 @@ describe('awslogsLaunchCheck (the task start path)', () => {
     expect(state.group(scope, 'new')).toBeDefined()
     expect(await check(task('EC2'), td({ 'awslogs-group': 'new' }))).toBeUndefined()
     expect(await check(task('EC2'), td({ 'awslogs-group': 'nope' }, 'json-file'))).toBeUndefined()
+  })
+})
+
+describe('awslogsSink', () => {
+  const lc = { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'p', 'awslogs-create-group': 'true' } }
+  const tds = new Map<string, unknown>([['000000000000/us-east-1/web/1', { containerDefinitions: [{ name: 'app', logConfiguration: lc }, { name: 'side' }] }]])
+  const daemonTds = new Map<string, unknown>([['000000000000/us-east-1/agent/2', { containerDefinitions: [{ name: 'agent', logConfiguration: lc }] }]])
+  const repos = { taskDefinitions: tds, daemonTaskDefinitions: daemonTds } as never
+  const task = (tdArn: string) =>
+    ({ taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${TASK_ID}`, taskDefinitionArn: tdArn, kecs: { taskId: TASK_ID }, containers: [] }) as unknown as TaskDoc
+
+  it("wants the awslogs containers of a task's or a daemon task's definition, and writes their lines", async () => {
+    const sink = awslogsSink(state, repos, () => 5)
+    const web = task('arn:aws:ecs:us-east-1:000000000000:task-definition/web:1')
+    expect(sink.wants(web, 'app')).toBe(true)
+    expect(sink.wants(web, 'side')).toBe(false)
+    expect(sink.wants(task('arn:aws:ecs:us-east-1:000000000000:task-definition/other:1'), 'app')).toBe(false)
+    const agent = task('arn:aws:ecs:us-east-1:000000000000:daemon-task-definition/agent:2')
+    expect(sink.wants(agent, 'agent')).toBe(true)
+    await sink.onLines(web, 'app', [{ timestamp: 3, message: 'hi' }])
+    expect((await state.readStream(scope, 'g', `p/app/${TASK_ID}`, { fromHead: true, limit: 5 })).map((r) => r.message)).toEqual(['hi'])
+    expect(sink.resumeAfter!(web, 'app')).toBe(3)
   })
 })
