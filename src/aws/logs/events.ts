@@ -95,14 +95,14 @@ export const eventHandlers: Record<string, AwsHandler<LogsState>> = {
     const s = scopeOf(ctx)
     const events = (input.logEvents ?? []) as { timestamp: number; message: string }[]
     const group = state.requireGroup(s, input.logGroupName)
-    state.requireStream(s, input.logGroupName, input.logStreamName)
+    const stream = state.requireStream(s, input.logGroupName, input.logStreamName)
     checkBatch(events)
     const now = ctx.now()
     const { from, to, rejected } = partitionBatch(events.map((e) => e.timestamp), now, group.retentionInDays)
     // sequenceToken is ignored: AWS no longer checks it (no InvalidSequenceToken / DataAlreadyAccepted).
-    await state.append(s, group, state.requireStream(s, group.name, input.logStreamName), events.slice(from, to), now)
-    const stream = state.requireStream(s, group.name, input.logStreamName)
-    return { nextSequenceToken: sequenceToken(stream), ...(rejected ? { rejectedLogEventsInfo: rejected } : {}) }
+    await state.append(s, group, stream, events.slice(from, to), now)
+    const after = state.stream(s, group.name, stream.name) ?? stream
+    return { nextSequenceToken: sequenceToken(after), ...(rejected ? { rejectedLogEventsInfo: rejected } : {}) }
   },
 
   async GetLogEvents(input, ctx, state) {
