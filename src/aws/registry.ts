@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js'
 import { secretsmanager } from './secretsmanager/index.js'
+import { logsService } from './logs/index.js'
 import type { AwsService } from './service.js'
 import { ssm } from './ssm/index.js'
 import { iam } from './iam/index.js'
@@ -9,7 +10,7 @@ import { sts } from './sts/index.js'
  * The neighbour services the API port serves beside ECS. Each module under src/aws/<service>/ exports
  * one AwsService; add it here.
  */
-export const AWS_SERVICES: AwsService<any>[] = [ssm, secretsmanager, iam, sts]
+export const AWS_SERVICES: AwsService<any>[] = [ssm, secretsmanager, logsService, iam, sts]
 
 /** A service with its opened state. */
 export interface OpenedService<S = unknown> {

@@ -12,7 +12,6 @@ import { listen, type Listening } from '../lib/listen.js'
 import { systemClock, toTimers, type Clock, type Timers } from '../lib/timers.js'
 import { createAdminApp } from '../server/admin-app.js'
 import { mountUi } from '../server/ui-app.js'
-import { openAwsServices } from '../aws/registry.js'
 import { awsSecretResolver } from '../kube/aws-secret-resolver.js'
 import { createAwsRouter } from '../server/aws-app.js'
 import { parseAwsEndpoint } from '../server/aws-forward.js'
@@ -22,6 +21,9 @@ import { resourceCounts } from '../server/resource-counts.js'
 import { mountTaskEndpoints } from '../server/task-endpoints.js'
 import { createWsHub, type WsHub } from '../server/ws-hub.js'
 import { openRepos, type Repos } from '../ecs/repos.js'
+import type { LogsState } from '../aws/logs/state.js'
+import { openAwsServices, type OpenedService } from '../aws/registry.js'
+import { awslogsLaunchCheck, awslogsSink } from './awslogs.js'
 import { Store } from '../store/store.js'
 import { buildKube, type KubeParts } from './kube.js'
 import type { SecretResolver } from '../kube/secret-resolver.js'
@@ -78,6 +80,8 @@ export interface Instance {
   hub: WsHub
   metrics: Metrics
   logs: TaskLogs
+  /** The neighbour AWS services with their state, by name (`logs`, ...). */
+  aws: Map<string, OpenedService<any>>
   scheduler: ServiceScheduler
   cluster?: ClusterHandle
   /** The controllers on the cluster, when there is one. */
@@ -186,6 +190,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     hub: WsHub
     metrics: Metrics
     logs: TaskLogs
+    aws: Map<string, OpenedService<any>>
     scheduler: ServiceScheduler
     kube?: KubeParts
     app: ReturnType<typeof createEcsApp>
@@ -200,6 +205,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const bus = new EventBus()
     const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
     const logs = new TaskLogs(core, retentionMs, timers)
+    const cwLogs = awsServices.get('logs')?.state as LogsState | undefined
     let kube: KubeParts | undefined
     const scheduler = new ServiceScheduler({
       deps: core,
@@ -225,10 +231,12 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         beforePodDelete: (task) => logs.beforePodDelete(task),
         hostPorts: opts.hostPorts === false ? false : { host, ...opts.hostPorts },
         onDaemonDesired: (key) => scheduler.schedule(key),
+        // awslogs: a missing log group stops the task (unless awslogs-create-group), lines go to CloudWatch Logs.
+        launchCheck: cwLogs ? awslogsLaunchCheck(cwLogs, () => timers.now()) : undefined,
         timers,
         log,
       })
-      logs.start(kubeLogSource(kube.client.kc))
+      logs.start(kubeLogSource(kube.client.kc), { sink: cwLogs ? awslogsSink(cwLogs, repos, () => timers.now()) : undefined, log })
     }
     const k = kube
     const clusterRuntime: ClusterRuntime = k
@@ -287,7 +295,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       }),
     })
     mountUi(app, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
-    return { deps, hub, metrics, logs, scheduler, kube, app, adminApp, taskEndpoints }
+    return { deps, hub, metrics, logs, aws: awsServices, scheduler, kube, app, adminApp, taskEndpoints }
   }
 
   return {
@@ -305,6 +313,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         hub: built.hub,
         metrics: built.metrics,
         logs: built.logs,
+        aws: built.aws,
         scheduler: built.scheduler,
         cluster,
         kube: built.kube,

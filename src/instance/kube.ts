@@ -7,7 +7,7 @@ import { HostPorts, type HostPortProblem } from '../kube/host-ports.js'
 import { Informers } from '../kube/informers.js'
 import { Reconciler } from '../kube/reconciler.js'
 import { KubeServiceRuntime } from '../kube/services/service-runtime.js'
-import { KubeTaskRuntime } from '../kube/task-runtime.js'
+import { KubeTaskRuntime, type KubeRuntimeOptions } from '../kube/task-runtime.js'
 import type { SecretResolver } from '../kube/secret-resolver.js'
 
 /** How the instance reaches its cluster and what the pods see of KECS. */
@@ -29,6 +29,8 @@ export interface KubeOptions {
   beforePodDelete: (task: TaskDoc, pod: V1Pod | undefined) => Promise<void>
   /** Static host ports forwarded from this address; false turns forwarding off. */
   hostPorts?: false | { host?: string; onUnavailable?: (problem: HostPortProblem) => void }
+  /** Asked before a task's pod is made; a reason stops the task (the awslogs group check). */
+  launchCheck?: KubeRuntimeOptions['launchCheck']
   /** A DAEMON service's desired count changed (the scheduler re-evaluates it). */
   onDaemonDesired: (serviceKey: string) => void
   timers: Timers
@@ -61,7 +63,13 @@ export function buildKube(core: EcsCore, o: KubeOptions): KubeParts {
     beforePodDelete: o.beforePodDelete,
   })
   const endpoints = { ecsEndpoint: o.ecsEndpoint, metadataEndpoint: o.metadataEndpoint, injectEndpoint: o.injectEndpoint, secrets: o.secrets }
-  const runtime = new KubeTaskRuntime(client, core, reconciler, { ...endpoints, retentionMs: o.retentionMs, persistentVolumes: o.persistentVolumes, log: o.log })
+  const runtime = new KubeTaskRuntime(client, core, reconciler, {
+    ...endpoints,
+    retentionMs: o.retentionMs,
+    persistentVolumes: o.persistentVolumes,
+    launchCheck: o.launchCheck,
+    log: o.log,
+  })
   const services = new KubeServiceRuntime(client, core, {
     ...endpoints,
     informers,

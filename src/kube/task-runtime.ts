@@ -6,6 +6,7 @@ import type { RequestContext } from '../ecs/context.js'
 import { taskKeyOf } from '../ecs/tasks/task-keys.js'
 import { deregisterNodeInstances, pinnableNode, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
+import type { StopReason } from '../ecs/tasks/stopping.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { TaskDefinitionDoc } from '../ecs/task-definitions/task-definition-doc.js'
 import type { EcsCore, Wire } from '../ecs/types.js'
@@ -34,10 +35,13 @@ export interface KubeRuntimeOptions {
   secrets?: SecretResolver
   /** AWS_ENDPOINT_URL (KECS's API for every AWS service) in every container; default true (`--no-inject-endpoint`). */
   injectEndpoint?: boolean
+  /** Asked before a task's pod is made (the awslogs group check): a reason stops the task instead. */
+  launchCheck?: (task: TaskDoc, td: TaskDefinitionDoc) => Promise<StopReason | undefined>
   log?: (line: string) => void
 }
 
 interface KubeLaunch extends PreparedLaunch {
+  td: TaskDefinitionDoc
   pod: V1Pod
   secrets: NeededSecret[]
   /** claims of EBS volumes kept after the task (deleteOnTermination false), made before the pod */
@@ -91,7 +95,7 @@ export class KubeTaskRuntime implements TaskRuntime {
     task.kecs.podName = pod.metadata!.name
     if (ignored.length) task.kecs.ignored = ignored
     const claims = launchVolumes.filter((v) => v.claimName).map((v) => keptClaim(pod, v))
-    return { task, pod, secrets, claims }
+    return { task, td, pod, secrets, claims }
   }
 
   /** The node ECS placement put the task on, when its container instance is one real node. */
@@ -113,8 +117,10 @@ export class KubeTaskRuntime implements TaskRuntime {
   }
 
   async launch(prepared: PreparedLaunch): Promise<void> {
-    const { task, pod, secrets, claims } = prepared as KubeLaunch
+    const { task, td, pod, secrets, claims } = prepared as KubeLaunch
     const key = taskKeyOf(task)
+    const refused = await this.checkLaunch(task, td)
+    if (refused) return this.reconciler.podGone(key, refused)
     const ns = pod.metadata!.namespace!
     const owner = dnsLabel(task.kecs.taskId)
     // Settings accepted but not applied are never dropped silently: the instance log names them.
@@ -151,6 +157,15 @@ export class KubeTaskRuntime implements TaskRuntime {
       await this.client
         .setSecretOwner(ns, s.metadata!.name!, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid })
         .catch((err) => this.opts.log?.(`task ${task.taskArn}: secret ${s.metadata!.name} is not owned by its pod: ${kubeErrorMessage(err)}`))
+    }
+  }
+
+  private async checkLaunch(task: TaskDoc, td: TaskDefinitionDoc): Promise<StopReason | undefined> {
+    try {
+      return await this.opts.launchCheck?.(task, td)
+    } catch (err) {
+      this.opts.log?.(`checking task ${task.taskArn} before launch: ${(err as Error).message}`)
+      return undefined
     }
   }
 

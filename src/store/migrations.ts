@@ -53,7 +53,17 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('secrets'),
     ],
   },
-  // Version 5 belongs to CloudWatch Logs; the runner applies any missing version.
+  {
+    version: 5,
+    statements: [
+      // CloudWatch Logs (src/aws/logs): groups and streams as documents (key `<account>/<region>/<group>`,
+      // `<account>/<region>/<group>/<stream>`); events append-only in their own table, never rewritten.
+      docTable('log_groups'),
+      docTable('log_streams'),
+      `CREATE TABLE IF NOT EXISTS log_events (scope VARCHAR NOT NULL, log_group VARCHAR NOT NULL, log_stream VARCHAR NOT NULL,
+        ts BIGINT NOT NULL, ingestion BIGINT NOT NULL, seq BIGINT NOT NULL, message VARCHAR NOT NULL)`,
+    ],
+  },
   {
     version: 6,
     statements: [

@@ -5,6 +5,8 @@ import type { EcsCore } from '../types.js'
 import { DocTable } from '../../store/doc-table.js'
 import { every, toTimers, type Timers } from '../../lib/timers.js'
 import { PodLogError, type PodLogSource } from './log-source.js'
+import { LogForwarder } from './log-forwarder.js'
+import type { TaskLogSink } from './log-sink.js'
 
 /**
  * Container logs of tasks: live from the cluster while the pod exists, the last KEPT_LINES lines kept
@@ -59,6 +61,7 @@ export class TaskLogs {
   private readonly captures = new Map<string, Capture>()
   private unsubscribe: (() => void) | undefined
   private stopSweeping = () => {}
+  private forwarder: LogForwarder | undefined
 
   constructor(
     private readonly deps: Deps,
@@ -71,11 +74,17 @@ export class TaskLogs {
     this.loaded.catch(() => {})
   }
 
-  /** Attaches the cluster's logs: captures start, reads go live. Returns `stop`. */
-  start(source: PodLogSource, opts: { sweepIntervalMs?: number } = {}): () => Promise<void> {
+  /**
+   * Attaches the cluster's logs: captures start, reads go live. With a sink, the lines of the containers
+   * it wants are also handed to it as they are printed (a log driver: awslogs). Returns `stop`.
+   */
+  start(source: PodLogSource, opts: { sweepIntervalMs?: number; sink?: TaskLogSink; log?: (line: string) => void } = {}): () => Promise<void> {
     this.source = source
     this.unsubscribe?.()
+    const forwarder = opts.sink ? new LogForwarder(source, opts.sink, opts.log) : undefined
+    this.forwarder = forwarder
     this.unsubscribe = this.deps.signals.taskChanged.on(({ task }) => {
+      forwarder?.taskChanged(task)
       const stopping = task.desiredStatus === 'STOPPED'
       const stopped = (task.containers ?? []).filter((c) => c.lastStatus === 'STOPPED').map((c) => c.name ?? '')
       if (!stopping && stopped.length === 0) return
@@ -84,6 +93,7 @@ export class TaskLogs {
     this.stopSweeping()
     this.stopSweeping = every(this.timers, opts.sweepIntervalMs ?? 60_000, () => void this.sweep())
     void this.sweep()
+    forwarder?.adopt(this.deps.repos)
     return () => this.stop()
   }
 
@@ -95,6 +105,8 @@ export class TaskLogs {
     const pending = [...this.captures.values()]
     for (const c of pending) c.abort()
     await Promise.all(pending.map((c) => c.done))
+    await this.forwarder?.stop()
+    this.forwarder = undefined
     this.source = undefined
   }
 
