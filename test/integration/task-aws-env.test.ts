@@ -75,7 +75,7 @@ describe('AWS endpoint and task role credentials in the container', () => {
     expect(await sh(t, id, 'echo $AWS_ENDPOINT_URL')).toBe('http://127.0.0.1:4566\n')
   })
 
-  const title = "boto3 gets the task role's credentials from the relative URI the container has"
+  const title = "boto3 gets the task role's credentials from the relative URI the container has; STS names the role"
   it.skipIf(!boto3)(boto3 ? title : `${title} (skipped: python3 with boto3 is not installed)`, async () => {
     const id = await running(t, 'role')
     const relative = (await sh(t, id, 'echo $AWS_CONTAINER_CREDENTIALS_RELATIVE_URI')).trim()
@@ -84,7 +84,9 @@ describe('AWS endpoint and task role credentials in the container', () => {
       'import boto3, json',
       'c = boto3.Session(region_name="us-east-1").get_credentials()',
       'f = c.get_frozen_credentials()',
-      'print(json.dumps({"method": c.method, "key": f.access_key, "token": f.token}))',
+      // the SDK's default chain, then STS on the endpoint the container has (AWS_ENDPOINT_URL)
+      'who = boto3.Session(region_name="us-east-1").client("sts").get_caller_identity()',
+      'print(json.dumps({"method": c.method, "key": f.access_key, "token": f.token, "arn": who["Arn"]}))',
     ].join('\n')
     // asynchronously: KECS answers from this very process
     const { stdout: out } = await promisify(execFile)('python3', ['-c', script], {
@@ -96,14 +98,17 @@ describe('AWS endpoint and task role credentials in the container', () => {
         AWS_EC2_METADATA_DISABLED: 'true',
         // http://169.254.170.2 on this cluster is KECS's API port
         AWS_CONTAINER_CREDENTIALS_FULL_URI: `${t.endpoint}${relative}`,
+        AWS_ENDPOINT_URL: (await sh(t, id, 'echo $AWS_ENDPOINT_URL')).trim(),
       },
       encoding: 'utf8',
     })
-    const got = JSON.parse(out) as { method: string; key: string; token: string }
+    const got = JSON.parse(out) as { method: string; key: string; token: string; arn: string }
     expect(got.method).toBe('container-role')
     expect(got.key).toMatch(/^ASIA[A-Z2-7]{16}$/)
     // the session token names the role (what STS GetCallerIdentity decodes)
     expect(roleArnOfSessionToken(got.token)).toBe(ROLE)
+    // and KECS's STS names the role, with the task as the session, as AWS does
+    expect(got.arn).toBe(`arn:aws:sts::000000000000:assumed-role/${ROLE.slice(ROLE.lastIndexOf('/') + 1)}/${id}`)
   })
 })
 
