@@ -85,7 +85,7 @@ beforeAll(async () => {
   await register('nopull', { image: 'nginx:9.99', dockerLabels: { 'kecs.simulate.image-pull-error': 'true' } })
   await register('checked', { image: 'nginx:1.27', healthCheck: check })
   await register('sick', { image: 'nginx:1.28', healthCheck: check, dockerLabels: { 'kecs.simulate.unhealthy': 'true' } })
-  await register('flaky', { image: 'busybox:1.36', dockerLabels: { 'kecs.simulate.exit-code': '1', 'kecs.simulate.run-seconds': '1' } })
+  await register('flaky', { image: 'busybox:1.36', dockerLabels: { 'kecs.simulate.exit-code': '1', 'kecs.simulate.run-seconds': '5' } })
 }, TIMEOUT)
 
 afterAll(async () => {

@@ -86,10 +86,13 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
     ])
     if (!hasAws) return console.warn('[e2e] aws CLI missing: skipped the eval "$(kecs env)" + aws part')
     const s = await sh(
-      `unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION; eval "$(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} env)" && aws ecs list-clusters --output json && aws sts get-caller-identity --output json`,
+      `unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION; eval "$(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} env)" && aws ecs list-clusters --output json && aws sts get-caller-identity --query Account --output text`,
     )
     expect(s.exitCode, s.stderr).toBe(0)
-    expect(JSON.parse(s.stdout)).toHaveProperty('clusterArns')
+    // the ECS answer, then STS's (through AWS_ENDPOINT_URL_STS) on the last line
+    const lines = s.stdout.trim().split('\n')
+    expect(lines.at(-1)).toBe('000000000000')
+    expect(JSON.parse(lines.slice(0, -1).join('\n'))).toHaveProperty('clusterArns')
   })
 
   it('kecs status --json reports pid, endpoint, provider, uptime and resource counts', async () => {

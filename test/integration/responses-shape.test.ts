@@ -71,7 +71,7 @@ describe('responses carry only what the output shapes define', () => {
           environment: [{ name: 'A', value: '1' }],
           dockerLabels: { tier: 'web' },
           healthCheck: { command: ['CMD-SHELL', 'true'], interval: 5 },
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web' } },
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', 'awslogs-create-group': 'true' } },
         },
         { name: 'side', image: 'busybox', memory: 64, essential: false, command: ['sleep', '3600'] },
       ],
