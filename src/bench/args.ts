@@ -13,17 +13,21 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [options]
   --only NAME[,NAME]  run only these suites (repeatable; see --list)
-  --json FILE         also write machine-readable results to FILE
+  --json [FILE]       also write machine-readable results to FILE; --json alone (or --json -) prints
+                      them on stdout, and the tables go to stderr
   --no-compare        KECS only: do not start moto_server for a side-by-side comparison
-  --scale X           multiply every call count by X (e.g. 0.1 for a quick smoke run; default 1)
+  --scale X           multiply every call count and stored-resource count by X (default 1: 10,000 stored
+                      tasks; --scale 0.1 for a quick run of about a minute)
   --strict            exit 1 when any measured call failed (default: only when a suite crashed)
   --list              list the suites and exit
   -h, --help          this text`
 
 /** Parses the bench's command line; throws an Error with a one-line reason on bad input. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
+  // `--json` with no file (last, or followed by another option) means stdout.
+  const args = argv.map((a, i) => (a === '--json' && (i === argv.length - 1 || argv[i + 1]!.startsWith('--')) ? '--json=-' : a))
   const { values } = parseArgs({
-    args: argv,
+    args,
     allowPositionals: false,
     options: {
       only: { type: 'string', multiple: true },

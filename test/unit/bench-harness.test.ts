@@ -178,6 +178,7 @@ describe('bench report', () => {
       description: 'demo suite',
       durationMs: 1500,
       targets: ['KECS', 'moto'],
+      figures: [],
       results: [
         result('KECS', 'CreateCluster', {
           ok: 0,
@@ -204,7 +205,7 @@ describe('bench report', () => {
   })
 
   it('says when a suite crashed or the comparison was skipped', () => {
-    const text = renderSuite({ name: 'x', description: 'y', durationMs: 0, targets: ['KECS'], results: [], notes: [], error: 'boom', compareSkipped: 'moto failed to start' })
+    const text = renderSuite({ name: 'x', description: 'y', durationMs: 0, targets: ['KECS'], figures: [], results: [], notes: [], error: 'boom', compareSkipped: 'moto failed to start' })
     expect(text).toContain('(no measurements)')
     expect(text).toContain('SUITE FAILED: boom')
     expect(text).toContain('moto failed to start')
