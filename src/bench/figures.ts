@@ -60,7 +60,7 @@ export function targetText(f: Figure, peerName = 'moto'): string {
   if (!t) return ''
   const parts: string[] = []
   const u = f.unit === 'req/s' ? '' : ` ${f.unit}`
-  if (t.below !== undefined) parts.push(`< ${f.unit === 'ms' ? fmtMs(t.below) : t.below}${u}`)
+  if (t.below !== undefined) parts.push(`< ${t.below.toLocaleString('en-US')}${u}`)
   if (t.ratioAtLeast !== undefined) parts.push(`≥ ${t.ratioAtLeast}× ${peerName}`)
   if (t.fasterThanPeer) parts.push(`faster than ${peerName}`)
   return parts.join(', ')

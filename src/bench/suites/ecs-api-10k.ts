@@ -12,7 +12,7 @@ const STORED = 10_000
 /** The load: 8 concurrent clients. */
 const CLIENTS = 8
 /** Per measured workload: keeps the slow peer's share of the bench bounded (its figure is its rate so far). */
-const MAX_MS = 30_000
+const MAX_MS = 20_000
 const CLUSTER = 'bench'
 const FAMILY = 'bench-app'
 const STARTED_BY = 20
