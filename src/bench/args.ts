@@ -7,12 +7,15 @@ export interface BenchArgs {
   compare: boolean
   scale: number
   list: boolean
+  all: boolean
   strict: boolean
   help: boolean
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --only NAME[,NAME]  run only these suites (repeatable; see --list)
+  --all               also run the extra suites (marked "extra" in --list; the default run has the
+                      issue-14 figures and takes about 10 minutes)
   --json [FILE]       also write machine-readable results to FILE; --json alone (or --json -) prints
                       them on stdout, and the tables go to stderr
   --no-compare        KECS only: do not start moto_server for a side-by-side comparison
@@ -35,6 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'no-compare': { type: 'boolean' },
       scale: { type: 'string' },
       list: { type: 'boolean' },
+      all: { type: 'boolean' },
       strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -47,14 +51,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     compare: !values['no-compare'],
     scale,
     list: values.list ?? false,
+    all: values.all ?? false,
     strict: values.strict ?? false,
     help: values.help ?? false,
   }
 }
 
-/** The suites --only names (case-insensitive), in registry order; all of them when none is named. */
-export function selectSuites(all: readonly BenchSuite[], only: readonly string[]): BenchSuite[] {
-  if (only.length === 0) return [...all]
+/** The suites --only names (case-insensitive), in registry order; when none is named, all but the extra ones (unless includeExtra). */
+export function selectSuites(all: readonly BenchSuite[], only: readonly string[], includeExtra = false): BenchSuite[] {
+  if (only.length === 0) return all.filter((s) => includeExtra || !s.extra)
   const wanted = new Set(only.map((n) => n.toLowerCase()))
   const unknown = [...wanted].filter((n) => !all.some((s) => s.name.toLowerCase() === n))
   if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${all.map((s) => s.name).join(', ')}`)

@@ -18,7 +18,7 @@ async function main(): Promise<number> {
   let selected
   try {
     args = parseBenchArgs(process.argv.slice(2))
-    selected = selectSuites(suites, args.only)
+    selected = selectSuites(suites, args.only, args.all)
   } catch (e) {
     process.stderr.write(`kecs bench: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`)
     return 2
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     return 0
   }
   if (args.list) {
-    for (const s of suites) process.stdout.write(`${s.name.padEnd(28)} ${s.description}\n`)
+    for (const s of suites) process.stdout.write(`${s.name.padEnd(28)} ${s.extra ? '(extra) ' : ''}${s.description}\n`)
     return 0
   }
 

@@ -56,6 +56,8 @@ export interface BenchSuite {
   description: string
   /** The instance runs on the emulated cluster, as `kecs start --cluster emulated` (default: no cluster). */
   cluster?: 'emulated'
+  /** Not in the default run (kept to about 10 minutes): `--all` or `--only NAME` runs it. */
+  extra?: boolean
   run(ctx: BenchContext): Promise<void>
 }
 

@@ -143,7 +143,7 @@ describe('bench command line', () => {
   const all = [suite('create-cluster'), suite('register-task-definition'), suite('task-definitions-10k')]
 
   it('parses --only (repeated or comma-separated), --json, --no-compare, --scale', () => {
-    expect(parseBenchArgs([])).toEqual({ only: [], compare: true, scale: 1, list: false, strict: false, help: false, json: undefined })
+    expect(parseBenchArgs([])).toEqual({ only: [], compare: true, scale: 1, list: false, all: false, strict: false, help: false, json: undefined })
     const a = parseBenchArgs(['--only', 'create-cluster,register-task-definition', '--only', 'x', '--json', 'out.json', '--no-compare', '--scale', '0.1'])
     expect(a).toMatchObject({ only: ['create-cluster', 'register-task-definition', 'x'], json: 'out.json', compare: false, scale: 0.1 })
     expect(() => parseBenchArgs(['--scale', 'fast'])).toThrow(/--scale/)
@@ -160,6 +160,14 @@ describe('bench command line', () => {
     expect(selectSuites(all, []).map((s) => s.name)).toEqual(all.map((s) => s.name))
     expect(selectSuites(all, ['TASK-definitions-10k', 'create-cluster']).map((s) => s.name)).toEqual(['create-cluster', 'task-definitions-10k'])
     expect(() => selectSuites(all, ['nope'])).toThrow(/unknown suite nope; suites: create-cluster, register-task-definition/)
+  })
+
+  it('leaves the extra suites out of the default run, unless --all or named', () => {
+    const withExtra = [...all, { ...suite('services'), extra: true }]
+    expect(selectSuites(withExtra, []).map((s) => s.name)).toEqual(all.map((s) => s.name))
+    expect(selectSuites(withExtra, [], true).map((s) => s.name)).toContain('services')
+    expect(selectSuites(withExtra, ['services']).map((s) => s.name)).toEqual(['services'])
+    expect(parseBenchArgs(['--all']).all).toBe(true)
   })
 })
 
