@@ -78,7 +78,7 @@ async function main(): Promise<number> {
       kecsInProcess: true,
       scale: args.scale,
       compare: { enabled: args.compare, peers: found.map((p) => ({ name: p.peer.name, executable: p.executable })) },
-      summary: figures.map((f) => ({ ...f, ratio: ratioOf(f), target: f.target, targetText: targetText(f), met: metOf(f) })),
+      summary: figures.map((f) => ({ ...f, peer: f.peer ?? null, ratio: ratioOf(f) ?? null, targetText: targetText(f), met: metOf(f) ?? null })),
       suites: reports,
     }
     const text = JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n'
