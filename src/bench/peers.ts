@@ -15,6 +15,8 @@ export interface Peer {
 
 export interface RunningPeer {
   endpoint: string
+  /** The peer's process, for its memory (suites read /proc/<pid>/status). */
+  pid?: number
   stop(): Promise<void>
 }
 
@@ -62,7 +64,13 @@ export function killPeersNow(): void {
   live.clear()
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** Puts a child the bench started (a KECS CLI process) where an interrupted bench ends it too. */
+export function trackChild(child: ChildProcess): void {
+  live.add(child)
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   live.delete(child)
   if (child.exitCode !== null || child.signalCode !== null) return
   child.kill('SIGTERM')
@@ -100,7 +108,7 @@ export const moto: Peer = {
           if (child.exitCode !== null || child.signalCode !== null) break
           try {
             await probe.call('ListClusters', {})
-            return { endpoint, stop: () => stopChild(child) }
+            return { endpoint, pid: child.pid, stop: () => stopChild(child) }
           } catch {
             await sleep(100)
           }
@@ -114,6 +122,31 @@ export const moto: Peer = {
     }
     throw lastError ?? new Error('moto_server did not start')
   },
+}
+
+/** Time from spawning moto_server to its first ECS answer (ms); the process is stopped after. */
+export async function motoStartMs(executable: string): Promise<number> {
+  const port = await freePort()
+  const t0 = performance.now()
+  const child = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] })
+  live.add(child)
+  const probe = createRawClient(`http://127.0.0.1:${port}`, { maxSockets: 1, timeoutMs: 2_000 })
+  try {
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`)
+      try {
+        await probe.call('ListClusters', {})
+        return performance.now() - t0
+      } catch {
+        await sleep(20)
+      }
+    }
+    throw new Error('moto_server did not answer within 30 s')
+  } finally {
+    probe.close()
+    await stopChild(child)
+  }
 }
 
 /** Peers to compare with, in column order. */

@@ -7,6 +7,7 @@ import { arch, cpus, platform } from 'node:os'
 import { parseBenchArgs, selectSuites, USAGE } from './args.js'
 import { CLIENT_DESCRIPTION } from './client.js'
 import { killPeersNow, peers } from './peers.js'
+import { metOf, ratioOf, renderFigures, targetText } from './figures.js'
 import { renderSuite } from './report.js'
 import { availablePeers, removeTempDirsNow, runSuite } from './runner.js'
 import { suites } from './suites/index.js'
@@ -17,7 +18,7 @@ async function main(): Promise<number> {
   let selected
   try {
     args = parseBenchArgs(process.argv.slice(2))
-    selected = selectSuites(suites, args.only)
+    selected = selectSuites(suites, args.only, args.all)
   } catch (e) {
     process.stderr.write(`kecs bench: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`)
     return 2
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
     return 0
   }
   if (args.list) {
-    for (const s of suites) process.stdout.write(`${s.name.padEnd(28)} ${s.description}\n`)
+    for (const s of suites) process.stdout.write(`${s.name.padEnd(28)} ${s.extra ? '(extra) ' : ''}${s.description}\n`)
     return 0
   }
 
@@ -41,7 +42,9 @@ async function main(): Promise<number> {
   process.once('exit', killPeersNow)
 
   const cpu = cpus()
-  const say = (line: string) => process.stdout.write(line + '\n')
+  // With the JSON on stdout, the tables go to stderr.
+  const jsonToStdout = args.json === '-'
+  const say = (line: string) => (jsonToStdout ? process.stderr : process.stdout).write(line + '\n')
   say(`KECS bench · node ${process.version} · ${platform()} ${arch()} · ${cpu.length} CPU(s) ${cpu[0]?.model ?? ''}`.trimEnd())
   say(`client: ${CLIENT_DESCRIPTION}; KECS runs in this process (DuckDB store in a temp dir), peers in their own process`)
   const found = args.compare ? availablePeers(peers, say) : []
@@ -61,6 +64,9 @@ async function main(): Promise<number> {
     say(renderSuite(report) + '\n')
   }
 
+  const figures = reports.flatMap((r) => r.figures)
+  if (figures.length) say(renderFigures(figures, found[0]?.peer.name ?? 'moto') + '\n')
+
   if (args.json) {
     const doc = {
       tool: 'kecs-bench',
@@ -72,10 +78,15 @@ async function main(): Promise<number> {
       kecsInProcess: true,
       scale: args.scale,
       compare: { enabled: args.compare, peers: found.map((p) => ({ name: p.peer.name, executable: p.executable })) },
+      summary: figures.map((f) => ({ ...f, peer: f.peer ?? null, ratio: ratioOf(f) ?? null, targetText: targetText(f), met: metOf(f) ?? null })),
       suites: reports,
     }
-    writeFileSync(args.json, JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n')
-    say(`results written to ${args.json}`)
+    const text = JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n'
+    if (jsonToStdout) process.stdout.write(text)
+    else {
+      writeFileSync(args.json, text)
+      say(`results written to ${args.json}`)
+    }
   }
 
   const crashed = reports.filter((r) => r.error)

@@ -8,6 +8,7 @@ import { startInstance, type Instance } from '../instance/instance.js'
 import { createRawClient } from './client.js'
 import { measure as runMeasure, type MeasureResult } from './measure.js'
 import type { Peer, RunningPeer } from './peers.js'
+import type { Figure } from './figures.js'
 import { fmtInt, fmtMs, fmtRps } from './report.js'
 import type { BenchContext, BenchSuite, SuiteReport, TargetContext } from './types.js'
 
@@ -37,13 +38,14 @@ interface TargetHandle {
   close(): void
 }
 
-function targetContext(target: string, endpoint: string, report: SuiteReport, log: (l: string) => void): TargetHandle {
+function targetContext(target: string, endpoint: string, report: SuiteReport, log: (l: string) => void, proc: { pid?: number; executable?: string } = {}): TargetHandle {
   const raw = createRawClient(endpoint)
   // Built on first use: most workloads only need `call`, and the SDK client costs set-up (and a warning on Node 20).
   let ecs: ECSClient | undefined
   const ctx: TargetContext = {
     target,
     endpoint,
+    ...proc,
     call: raw.call,
     get ecs() {
       return (ecs ??= sdkClient(endpoint))
@@ -69,6 +71,29 @@ function targetContext(target: string, endpoint: string, report: SuiteReport, lo
       ecs?.destroy()
     },
   }
+}
+
+/** Throughput, p50 and p99 of one measure label, KECS beside the first peer that ran it. */
+export function throughputFigures(report: SuiteReport, label: string, o: { name?: string; ratioAtLeast?: number; p99Below?: number }): Figure[] {
+  const of = (target: string) => report.results.find((r) => r.target === target && r.label === label)
+  const kecs = of(KECS_TARGET)
+  const peerName = report.targets.find((t) => t !== KECS_TARGET)
+  const peer = peerName ? of(peerName) : undefined
+  const name = o.name ?? label
+  const value = (r: MeasureResult | undefined, pick: (r: MeasureResult) => number): number | string | undefined =>
+    r === undefined ? undefined : r.ok === 0 ? `failed (${r.firstError?.split(':')[0] ?? 'error'})` : pick(r)
+  return [
+    { figure: `${name}: throughput`, unit: 'req/s', better: 'higher', kecs: value(kecs, (r) => r.rps) ?? 'not run', peer: value(peer, (r) => r.rps), target: { ratioAtLeast: o.ratioAtLeast ?? 10 } },
+    { figure: `${name}: p50`, unit: 'ms', better: 'lower', kecs: value(kecs, (r) => r.latency.p50Ms) ?? 'not run', peer: value(peer, (r) => r.latency.p50Ms) },
+    {
+      figure: `${name}: p99`,
+      unit: 'ms',
+      better: 'lower',
+      kecs: value(kecs, (r) => r.latency.p99Ms) ?? 'not run',
+      peer: value(peer, (r) => r.latency.p99Ms),
+      ...(o.p99Below !== undefined ? { target: { below: o.p99Below } } : {}),
+    },
+  ]
 }
 
 /** Store directories of suites still running, so an interrupted bench can remove them (removeTempDirsNow). */
@@ -99,7 +124,7 @@ export async function runSuite(
 ): Promise<SuiteReport> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'))
   const scale = opts.scale ?? 1
-  const report: SuiteReport = { name: suite.name, description: suite.description, durationMs: 0, results: [], notes: [], targets: [KECS_TARGET] }
+  const report: SuiteReport = { name: suite.name, description: suite.description, durationMs: 0, results: [], figures: [], notes: [], targets: [KECS_TARGET] }
   const started = performance.now()
   const dir = mkdtempSync(join(tmpdir(), 'kecs-bench-'))
   liveDirs.add(dir)
@@ -133,7 +158,7 @@ export async function runSuite(
       try {
         log(`  starting ${p.peer.name} (${p.executable})...`)
         const peer = await p.peer.start(p.executable)
-        const h = targetContext(p.peer.name, peer.endpoint, report, log)
+        const h = targetContext(p.peer.name, peer.endpoint, report, log, { pid: peer.pid, executable: p.executable })
         handles.push(h)
         running.push({ name: p.peer.name, peer, ctx: h.ctx })
         if (!report.targets.includes(p.peer.name)) report.targets.push(p.peer.name)
@@ -159,6 +184,8 @@ export async function runSuite(
           if (pctx) await workload(pctx)
         }
       },
+      figure: (f) => report.figures.push(f),
+      throughputFigures: (label, o = {}) => report.figures.push(...throughputFigures(report, label, o)),
     }
     const ctx: BenchContext = Object.assign(Object.create(kecs.ctx) as TargetContext, extras)
     await suite.run(ctx)

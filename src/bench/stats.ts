@@ -42,3 +42,9 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
 export function throughput(count: number, wallMs: number): number {
   return wallMs > 0 ? (count * 1000) / wallMs : 0
 }
+
+/** The median of a few samples (the lower middle one for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN
+}

@@ -1,6 +1,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs'
 import type { Instance } from '../instance/instance.js'
 import type { EcsCall } from './client.js'
+import type { Figure } from './figures.js'
 import type { MeasureFn, MeasureResult } from './measure.js'
 
 /** What a workload sees of one target (KECS, or a peer emulator such as moto). */
@@ -8,6 +9,10 @@ export interface TargetContext {
   /** 'KECS' or the peer's name ('moto'). */
   target: string
   endpoint: string
+  /** A peer's process id (KECS runs in the bench's own process: undefined). */
+  pid?: number
+  /** A peer's executable (e.g. to time its start). */
+  executable?: string
   /** Raw JSON 1.1 call (what measure() workloads should use); rejects with CallError. */
   call: EcsCall
   /** SDK client on the same endpoint (keep-alive, maxAttempts 1), for set-up and checks, not for timing. */
@@ -35,6 +40,13 @@ export interface BenchContext extends TargetContext {
    * has phases; each target keeps its state between calls.
    */
   compare(workload: (t: TargetContext) => Promise<void>): Promise<void>
+  /** A headline figure for the summary table at the end of the bench. */
+  figure(f: Figure): void
+  /**
+   * The summary's figures for a measure label run on every target (through compare): throughput
+   * (target ≥ ratioAtLeast× the peer, default 10), p50 and p99 (target: p99 below p99Below, when given).
+   */
+  throughputFigures(label: string, opts?: { name?: string; ratioAtLeast?: number; p99Below?: number }): void
 }
 
 /** A benchmark: one module in src/bench/suites/, listed in src/bench/suites/index.ts. */
@@ -44,6 +56,8 @@ export interface BenchSuite {
   description: string
   /** The instance runs on the emulated cluster, as `kecs start --cluster emulated` (default: no cluster). */
   cluster?: 'emulated'
+  /** Not in the default run (kept to about 10 minutes): `--all` or `--only NAME` runs it. */
+  extra?: boolean
   run(ctx: BenchContext): Promise<void>
 }
 
@@ -53,6 +67,8 @@ export interface SuiteReport {
   description: string
   durationMs: number
   results: MeasureResult[]
+  /** Headline figures for the summary table. */
+  figures: Figure[]
   notes: { target: string; text: string }[]
   /** Targets in column order (KECS first). */
   targets: string[]

@@ -5,7 +5,9 @@ import { parseBenchArgs, selectSuites } from '../../src/bench/args.js'
 import { CallError, createRawClient, errorTypeName } from '../../src/bench/client.js'
 import { measure } from '../../src/bench/measure.js'
 import { findOnPath } from '../../src/bench/peers.js'
+import { metOf, ratioOf, renderFigures, type Figure } from '../../src/bench/figures.js'
 import { renderSuite } from '../../src/bench/report.js'
+import { throughputFigures } from '../../src/bench/runner.js'
 import type { BenchSuite, SuiteReport } from '../../src/bench/types.js'
 import { parseTaskDefinitionArn, prng } from '../../src/bench/workloads.js'
 
@@ -141,17 +143,31 @@ describe('bench command line', () => {
   const all = [suite('create-cluster'), suite('register-task-definition'), suite('task-definitions-10k')]
 
   it('parses --only (repeated or comma-separated), --json, --no-compare, --scale', () => {
-    expect(parseBenchArgs([])).toEqual({ only: [], compare: true, scale: 1, list: false, strict: false, help: false, json: undefined })
+    expect(parseBenchArgs([])).toEqual({ only: [], compare: true, scale: 1, list: false, all: false, strict: false, help: false, json: undefined })
     const a = parseBenchArgs(['--only', 'create-cluster,register-task-definition', '--only', 'x', '--json', 'out.json', '--no-compare', '--scale', '0.1'])
     expect(a).toMatchObject({ only: ['create-cluster', 'register-task-definition', 'x'], json: 'out.json', compare: false, scale: 0.1 })
     expect(() => parseBenchArgs(['--scale', 'fast'])).toThrow(/--scale/)
     expect(() => parseBenchArgs(['--bogus'])).toThrow()
   })
 
+  it('reads --json without a file (last, or before another option) as stdout', () => {
+    expect(parseBenchArgs(['--json']).json).toBe('-')
+    expect(parseBenchArgs(['--json', '--scale', '0.1'])).toMatchObject({ json: '-', scale: 0.1 })
+    expect(parseBenchArgs(['--json', 'out.json']).json).toBe('out.json')
+  })
+
   it('selects suites by name in registry order and names the unknown ones', () => {
     expect(selectSuites(all, []).map((s) => s.name)).toEqual(all.map((s) => s.name))
     expect(selectSuites(all, ['TASK-definitions-10k', 'create-cluster']).map((s) => s.name)).toEqual(['create-cluster', 'task-definitions-10k'])
     expect(() => selectSuites(all, ['nope'])).toThrow(/unknown suite nope; suites: create-cluster, register-task-definition/)
+  })
+
+  it('leaves the extra suites out of the default run, unless --all or named', () => {
+    const withExtra = [...all, { ...suite('services'), extra: true }]
+    expect(selectSuites(withExtra, []).map((s) => s.name)).toEqual(all.map((s) => s.name))
+    expect(selectSuites(withExtra, [], true).map((s) => s.name)).toContain('services')
+    expect(selectSuites(withExtra, ['services']).map((s) => s.name)).toEqual(['services'])
+    expect(parseBenchArgs(['--all']).all).toBe(true)
   })
 })
 
@@ -178,6 +194,7 @@ describe('bench report', () => {
       description: 'demo suite',
       durationMs: 1500,
       targets: ['KECS', 'moto'],
+      figures: [],
       results: [
         result('KECS', 'CreateCluster', {
           ok: 0,
@@ -204,7 +221,7 @@ describe('bench report', () => {
   })
 
   it('says when a suite crashed or the comparison was skipped', () => {
-    const text = renderSuite({ name: 'x', description: 'y', durationMs: 0, targets: ['KECS'], results: [], notes: [], error: 'boom', compareSkipped: 'moto failed to start' })
+    const text = renderSuite({ name: 'x', description: 'y', durationMs: 0, targets: ['KECS'], figures: [], results: [], notes: [], error: 'boom', compareSkipped: 'moto failed to start' })
     expect(text).toContain('(no measurements)')
     expect(text).toContain('SUITE FAILED: boom')
     expect(text).toContain('moto failed to start')
@@ -228,5 +245,48 @@ describe('bench helpers', () => {
   it('finds executables on PATH only', () => {
     expect(findOnPath('node')).toMatch(/node$/)
     expect(findOnPath('definitely-not-installed-kecs-bench', '/nonexistent')).toBeUndefined()
+  })
+})
+
+describe('bench summary figures', () => {
+  const rps = (kecs: number | string, peer?: number): Figure => ({ figure: 'RunTask: throughput', unit: 'req/s', better: 'higher', kecs, peer, target: { ratioAtLeast: 10 } })
+
+  it('ratio is KECS over the peer for throughput and the peer over KECS for times', () => {
+    expect(ratioOf(rps(1000, 50))).toBe(20)
+    expect(ratioOf({ figure: 'start', unit: 'ms', better: 'lower', kecs: 500, peer: 2000 })).toBe(4)
+    expect(ratioOf(rps(1000))).toBeUndefined()
+    expect(ratioOf(rps('n/a (no /reset)', 5))).toBeUndefined()
+  })
+
+  it('met: every condition holds; unknown without the numbers it needs', () => {
+    expect(metOf(rps(1000, 50))).toBe(true)
+    expect(metOf(rps(400, 50))).toBe(false)
+    expect(metOf(rps(400))).toBeUndefined()
+    expect(metOf(rps('n/a (no /reset)'))).toBeUndefined()
+    const start = (kecs: number, peer: number): Figure => ({ figure: 's', unit: 'ms', better: 'lower', kecs, peer, target: { below: 1500, fasterThanPeer: true } })
+    expect(metOf(start(900, 2000))).toBe(true)
+    expect(metOf(start(900, 800))).toBe(false)
+    expect(metOf(start(1600, 9000))).toBe(false)
+  })
+
+  it('renders figure | KECS | moto | ratio | target | met?', () => {
+    const text = renderFigures([rps(1000, 50), { figure: 'reset', unit: 'ms', better: 'lower', kecs: 'n/a (no /reset)', peer: 40, target: { below: 300 } }])
+    const lines = text.split('\n')
+    expect(lines[0]).toBe('== summary: 2 figures, 1 targets met, 0 missed, 1 unknown')
+    expect(lines[1]!.split(/\s{2,}/)).toEqual(['figure', 'KECS', 'moto', 'ratio (KECS better by)', 'target', 'met?'])
+    expect(lines[2]!.split(/\s{2,}/)).toEqual(['RunTask: throughput', '1,000 req/s', '50 req/s', '20×', '≥ 10× moto', 'yes'])
+    expect(lines[3]!.split(/\s{2,}/)).toEqual(['reset', 'n/a (no /reset)', '40.0 ms', '-', '< 300 ms', '?'])
+  })
+
+  it('throughput figures line up KECS and the peer by measure label', () => {
+    const r = (target: string, rpsV: number, p99: number) => ({
+      label: 'ListTasks', target, n: 10, concurrency: 8, completed: 10, ok: 10, errors: 0, errorTypes: {}, wallMs: 1, rps: rpsV, stoppedEarly: false,
+      latency: { count: 10, minMs: 1, meanMs: 1, p50Ms: 1, p90Ms: 1, p99Ms: p99, maxMs: p99 },
+    })
+    const report: SuiteReport = { name: 'x', description: 'x', durationMs: 0, targets: ['KECS', 'moto'], figures: [], notes: [], results: [r('KECS', 5000, 4), r('moto', 100, 80)] }
+    const [tput, , p99] = throughputFigures(report, 'ListTasks', { p99Below: 10 })
+    expect(tput).toMatchObject({ kecs: 5000, peer: 100, target: { ratioAtLeast: 10 } })
+    expect(p99).toMatchObject({ kecs: 4, peer: 80, target: { below: 10 } })
+    expect(metOf(p99!)).toBe(true)
   })
 })

@@ -3,6 +3,7 @@ import type { BenchSuite } from '../types.js'
 /** CreateCluster with a new name per call: a plain write path (validation, one store write, response). */
 export default {
   name: 'create-cluster',
+  extra: true,
   description: 'CreateCluster, a new cluster name per call',
   async run(ctx) {
     const n = ctx.n(2_000)

@@ -32,6 +32,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
  */
 export default {
   name: 'emulator',
+  extra: true,
   description: '1,000 pods created through the emulated cluster API reaching Running; watch event latency (client-node)',
   async run(ctx) {
     const dir = mkdtempSync(join(tmpdir(), 'kecs-bench-emulator-'))

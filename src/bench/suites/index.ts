@@ -6,7 +6,24 @@ import tasks from './tasks.js'
 import services from './services.js'
 import wsLatency from './ws-latency.js'
 import emulator from './emulator.js'
+import ecsApi10k from './ecs-api-10k.js'
+import memory from './memory.js'
+import reset from './reset.js'
+import startup from './startup.js'
 import webUi from './web-ui.js'
 
 /** Every suite `npm run bench` knows, in run order. Add yours with one import and one entry. */
-export const suites: BenchSuite[] = [createCluster, registerTaskDefinition, taskDefinitions10k, tasks, services, wsLatency, emulator, webUi]
+export const suites: BenchSuite[] = [
+  ecsApi10k,
+  startup,
+  memory,
+  reset,
+  tasks,
+  wsLatency,
+  createCluster,
+  registerTaskDefinition,
+  taskDefinitions10k,
+  services,
+  emulator,
+  webUi,
+]

@@ -4,6 +4,7 @@ import { taskDefinitionInput } from '../workloads.js'
 /** RegisterTaskDefinition into 10 families, so concurrent calls contend for the same revision counters. */
 export default {
   name: 'register-task-definition',
+  extra: true,
   description: 'RegisterTaskDefinition, 10 families (concurrent revisions of one family)',
   async run(ctx) {
     const n = ctx.n(2_000)

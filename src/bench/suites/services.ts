@@ -13,6 +13,7 @@ const TASKS = 10
  */
 export default {
   name: 'services',
+  extra: true,
   cluster: 'emulated',
   description: 'CreateService → steady state for 10 services × 10 tasks on the emulated cluster; a rolling update → steady state',
   async run(ctx) {

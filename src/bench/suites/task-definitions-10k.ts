@@ -15,6 +15,7 @@ const family = (f: number) => `bench-fam-${String(f).padStart(3, '0')}`
  */
 export default {
   name: 'task-definitions-10k',
+  extra: true,
   description: 'DescribeTaskDefinition / ListTaskDefinitions with 10,000 stored task definitions in 100 families',
   async run(ctx) {
     const total = ctx.n(TOTAL)

@@ -1,38 +1,35 @@
-import { newTaskId } from '../../ecs/arns.js'
-import { buildTask } from '../../ecs/tasks/build-task.js'
-import { taskKeyOf } from '../../ecs/tasks/task-keys.js'
-import type { TaskDoc } from '../../ecs/tasks/task-doc.js'
-import type { TaskDefinitionDoc } from '../../ecs/task-definitions/task-definition-doc.js'
 import { withEmulatedCluster } from '../emulated.js'
+import { runTaskLoad } from '../load.js'
+import type { MeasureResult } from '../measure.js'
 import type { BenchContext, BenchSuite } from '../types.js'
-import { prng } from '../workloads.js'
 
 const RUN = 1_000
-const STORED = 10_000
+/** Tasks timed one at a time to RUNNING, alone and under load. */
+const TIMED = 200
+const LOAD_CLIENTS = 8
 
 /**
- * Tasks on the emulated cluster (KECS only: the peers run no tasks). The instance is attached to an
- * emulator on its own store, as `kecs start --cluster emulated` does.
+ * Tasks on the emulated cluster at its default speed (KECS only: moto's tasks are RUNNING in the
+ * RunTask answer, there is no start to time). The instance is attached to an emulator on its own
+ * store, as `kecs start --cluster emulated` does.
  *   - RunTask throughput, then RunTask → RUNNING (the task's `ECS Task State Change` with lastStatus
- *     RUNNING): time-to-RUNNING p50/p99 over 1,000 tasks; StopTask for all of them.
- *   - DescribeTasks (10 ARNs) and ListTasks with 10,000 stored tasks in another cluster (seeded straight
- *     into the store: 10,000 pods would measure the emulator, not these reads).
+ *     RUNNING): time to RUNNING p50/p99 over 1,000 tasks at 32 clients; StopTask for all of them.
+ *   - Time to RUNNING one task at a time, alone, then while 8 other clients run RunTask at full speed.
+ * The reads with 10,000 stored tasks are in the ecs-api-10k suite, beside moto.
  */
 export default {
   name: 'tasks',
   cluster: 'emulated',
-  description: 'RunTask throughput and time to RUNNING on the emulated cluster; DescribeTasks / ListTasks with 10,000 stored tasks',
+  description: 'RunTask throughput and time to RUNNING on the emulated cluster, alone and while 8 clients run RunTask at full speed',
   async run(ctx) {
-    await withEmulatedCluster(ctx, async () => {
-      await runAndStop(ctx)
-      await readsWithStoredTasks(ctx)
-    })
+    await withEmulatedCluster(ctx, () => runAndStop(ctx))
   },
 } satisfies BenchSuite
 
 async function runAndStop(ctx: BenchContext) {
   const n = ctx.n(RUN)
   await ctx.call('CreateCluster', { clusterName: 'bench-run' })
+  await ctx.call('CreateCluster', { clusterName: 'bench-load' })
   await ctx.call('RegisterTaskDefinition', {
     family: 'bench-sleep',
     containerDefinitions: [{ name: 'app', image: 'busybox:1.36', memory: 64, command: ['sleep', '3600'] }],
@@ -67,91 +64,34 @@ async function runAndStop(ctx: BenchContext) {
   }
   try {
     await ctx.measure('RunTask (1 task, EC2)', n, 16, run, { maxMs: 120_000 })
-    await ctx.measure(
-      'RunTask → RUNNING (time to RUNNING)',
-      n,
-      32,
-      async () => {
-        const status = await reached(await run())
-        if (status !== 'RUNNING') throw new Error(`task ended ${status} before RUNNING`)
-      },
-      { maxMs: 180_000 },
-    )
+    const toRunning = async () => {
+      const status = await reached(await run())
+      if (status !== 'RUNNING') throw new Error(`task ended ${status} before RUNNING`)
+    }
+    await ctx.measure('RunTask → RUNNING (time to RUNNING), 32 clients', n, 32, toRunning, { maxMs: 180_000 })
+    const timed = ctx.n(TIMED)
+    const alone = await ctx.measure('RunTask → RUNNING, one task at a time, alone', timed, 1, toRunning, { maxMs: 120_000 })
+    const load = runTaskLoad(ctx, 'bench-load', 'bench-sleep', LOAD_CLIENTS)
+    let loaded: MeasureResult
+    try {
+      loaded = await ctx.measure(`RunTask → RUNNING, one task at a time, while ${LOAD_CLIENTS} clients run RunTask`, timed, 1, toRunning, { maxMs: 120_000 })
+    } finally {
+      const bg = await load.stop()
+      ctx.note(
+        `background load: ${LOAD_CLIENTS} clients ran ${bg.runTasks.toLocaleString('en-US')} RunTask (${bg.rps.toFixed(0)}/s) in cluster bench-load` +
+          `${bg.stopTasks ? `, and ${bg.stopTasks.toLocaleString('en-US')} StopTask to keep at most 2,000 of its tasks alive` : ''}${bg.errors ? `; ${bg.errors} failed` : ''}`,
+      )
+    }
+    for (const [r, how] of [
+      [alone, 'alone'],
+      [loaded, `while ${LOAD_CLIENTS} clients run RunTask at full speed`],
+    ] as const) {
+      const v = (x: number) => (r.ok ? x : 'failed')
+      ctx.figure({ figure: `time to RUNNING (emulated cluster, default speed), ${how}: p50`, unit: 'ms', better: 'lower', kecs: v(r.latency.p50Ms), target: { below: 250 } })
+      ctx.figure({ figure: `time to RUNNING (emulated cluster, default speed), ${how}: p99`, unit: 'ms', better: 'lower', kecs: v(r.latency.p99Ms) })
+    }
   } finally {
     unsubscribe()
   }
   await ctx.measure('StopTask', arns.length, 16, (i) => ctx.call('StopTask', { cluster: 'bench-run', task: arns[i] }), { maxMs: 120_000 })
-}
-
-async function readsWithStoredTasks(ctx: BenchContext) {
-  const total = ctx.n(STORED)
-  await ctx.call('CreateCluster', { clusterName: 'bench-read' })
-  const families = 10
-  for (let f = 0; f < families; f++) {
-    await ctx.call('RegisterTaskDefinition', { family: `bench-read-${f}`, containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] })
-  }
-  const repos = ctx.instance.repos
-  const scope = { account: '000000000000', region: 'us-east-1' }
-  const tds: TaskDefinitionDoc[] = []
-  for (const td of repos.taskDefinitions.values()) {
-    if (td.family?.startsWith('bench-read-')) tds.push(td)
-  }
-  const clusterArn = `arn:aws:ecs:${scope.region}:${scope.account}:cluster/bench-read`
-  const arns: string[] = []
-  const started = performance.now()
-  for (let i = 0; i < total; i += 1_000) {
-    const ops = []
-    for (let j = i; j < Math.min(total, i + 1_000); j++) {
-      const doc: TaskDoc = buildTask({
-        scope,
-        clusterName: 'bench-read',
-        clusterArn,
-        taskDefinition: tds[j % tds.length]!,
-        taskId: newTaskId(),
-        nowMs: Date.now(),
-        launchType: 'EC2',
-        startedBy: `batch-${j % 20}`,
-      })
-      // Half running, half stopped; no pod (the reconciler leaves tasks without one alone).
-      if (j % 2 === 0) {
-        doc.lastStatus = 'RUNNING'
-      } else {
-        doc.lastStatus = 'STOPPED'
-        doc.desiredStatus = 'STOPPED'
-        doc.stoppedAt = doc.createdAt
-      }
-      arns.push(doc.taskArn)
-      ops.push(repos.tasks.stagePut(taskKeyOf(doc), doc))
-    }
-    await repos.store.write(ops)
-  }
-  ctx.note(`seeded ${total.toLocaleString('en-US')} tasks in cluster bench-read in ${((performance.now() - started) / 1000).toFixed(1)} s (straight into the store)`)
-
-  const rnd = prng(11)
-  const pick10 = () => Array.from({ length: 10 }, () => arns[Math.floor(rnd() * arns.length)]!)
-  const batches = Array.from({ length: ctx.n(3_000) }, pick10)
-  await ctx.measure('DescribeTasks (10 ARNs, include TAGS)', batches.length, 16, (i) =>
-    ctx.call('DescribeTasks', { cluster: 'bench-read', tasks: batches[i], include: ['TAGS'] }),
-  )
-  const n = ctx.n(1_000)
-  await ctx.measure('ListTasks first page (maxResults 100)', n, 16, () => ctx.call('ListTasks', { cluster: 'bench-read', maxResults: 100 }))
-  await ctx.measure('ListTasks family + desiredStatus STOPPED', n, 16, (i) =>
-    ctx.call('ListTasks', { cluster: 'bench-read', family: `bench-read-${i % families}`, desiredStatus: 'STOPPED' }),
-  )
-  const iterations = ctx.n(100)
-  await ctx.measure('ListTasks startedBy, all pages (maxResults 100)', iterations, 8, async (i) => {
-    let token: string | undefined
-    let count = 0
-    do {
-      const out: { taskArns?: string[]; nextToken?: string } = await ctx.call('ListTasks', {
-        cluster: 'bench-read',
-        startedBy: `batch-${(i * 2) % 20}`,
-        maxResults: 100,
-        ...(token ? { nextToken: token } : {}),
-      })
-      count += out.taskArns?.length ?? 0
-      token = out.nextToken
-    } while (token)
-    if (count === 0) throw new Error('no tasks listed')
-  })
 }

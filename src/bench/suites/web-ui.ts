@@ -15,6 +15,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
  */
 export default {
   name: 'web-ui',
+  extra: true,
   description: 'web UI: bundle size gzipped, GET /ui and assets, time to a usable overview in headless Chromium',
   async run(ctx) {
     const dir = defaultUiDir()
