@@ -5,6 +5,7 @@
  * secrets, log groups with events, IAM roles), then resets; prints the client-side and server-side
  * times of every run and their median.
  */
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,10 +45,10 @@ async function fill(n: number) {
   for (let i = 0; i < share(0.4); i++)
     jobs.push(() => ecs('RegisterTaskDefinition', { family: `f${i % 40}`, containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }], tags: i < share(0.1) ? [{ key: 'k', value: 'v' }] : undefined }))
   for (let i = 0; i < share(0.15); i++) jobs.push(() => post('AmazonSSM.PutParameter', { Name: `/p/${i}`, Value: 'v', Type: 'String' }))
-  for (let i = 0; i < share(0.1); i++) jobs.push(() => post('secretsmanager.CreateSecret', { Name: `s${i}`, SecretString: 'x' }))
+  for (let i = 0; i < share(0.1); i++) jobs.push(() => post('secretsmanager.CreateSecret', { Name: `s${i}`, SecretString: 'x', ClientRequestToken: randomUUID() }))
   for (let i = 0; i < share(0.1); i++) jobs.push(() => post('Logs_20140328.CreateLogGroup', { logGroupName: `/g/${i}` }))
   for (let i = 0; i < share(0.1); i++)
-    jobs.push(() => post('', { Action: 'CreateRole', Version: '2010-05-08', RoleName: `r${i}`, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }, true))
+    jobs.push(() => post('', { Action: 'CreateRole', Version: '2010-05-08', RoleName: `r${i}`, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' }, true))
   const worker = async () => {
     for (let j = jobs.shift(); j; j = jobs.shift()) await j()
   }

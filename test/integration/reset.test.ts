@@ -59,6 +59,7 @@ async function iam(k: ClusterInstance, params: Record<string, string>) {
 const kecsNamespaces = async (k: ClusterInstance) =>
   (await k.core.listNamespace({ labelSelector: 'kecs.dev/managed-by=kecs' })).items.map((n) => n.metadata!.name!)
 
+const TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
 const td = { containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }
 
 const taskArnsOf = (frames: FeedClient['frames']) =>
@@ -82,9 +83,9 @@ describe('reset', () => {
     const clusterA = (await ecs.send(new ListClustersCommand({}))).clusterArns!.find((a) => a.endsWith('/a'))!
     await ecs.send(new TagResourceCommand({ resourceArn: clusterA, tags: [{ key: 'team', value: 'x' }] }))
     await aws(k, 'AmazonSSM.PutParameter', { Name: '/app/p', Value: 'v', Type: 'String' })
-    await aws(k, 'secretsmanager.CreateSecret', { Name: 's1', SecretString: 'shh' })
+    await aws(k, 'secretsmanager.CreateSecret', { Name: 's1', SecretString: 'shh', ClientRequestToken: '00000000-0000-4000-8000-000000000001' })
     await aws(k, 'Logs_20140328.CreateLogGroup', { logGroupName: '/ecs/web' })
-    await iam(k, { Action: 'CreateRole', RoleName: 'task-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) })
+    await iam(k, { Action: 'CreateRole', RoleName: 'task-role', AssumeRolePolicyDocument: TRUST })
     await eventually(
       async () => (await ecs.send(new DescribeTasksCommand({ cluster: 'a', tasks: oldTasks }))).tasks!.every((t) => t.lastStatus === 'RUNNING'),
       'old tasks RUNNING',
