@@ -11,23 +11,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export async function deleteKecsNamespaces(client: KubeClient, waitMs = 120_000): Promise<number> {
   const selector = `${LABELS.managedBy}=${MANAGED_BY_VALUE}`
   const names = await client.listNamespaceNames(selector)
+  if (names.length === 0) return 0
+  const doomed = new Set(names)
   // Terminating first (no new pod may start in them), then their pods go at once, without the
   // grace period a stop gives: nothing of the old state is to be kept, and the reset is not held up.
   await Promise.all(names.map((n) => client.deleteNamespace(n)))
-  await Promise.all(
-    names.map(async (n) => {
-      const pods = (await client.listPods({ namespace: n })).items
-      await Promise.all(pods.map((p) => client.deletePod(n, p.metadata!.name!, 0).catch(() => false)))
-    }),
-  )
+  const pods = (await client.listPods({ labelSelector: selector })).items.filter((p) => doomed.has(p.metadata!.namespace!))
+  await Promise.all(pods.map((p) => client.deletePod(p.metadata!.namespace!, p.metadata!.name!, 0).catch(() => false)))
+  // One list per look (not a read per namespace): a reset may remove hundreds.
   const deadline = Date.now() + waitMs
-  let left = names
-  while (left.length > 0) {
-    const still = await Promise.all(left.map(async (n) => ((await client.readNamespace(n)) ? n : undefined)))
-    left = still.filter((n): n is string => n !== undefined)
-    if (left.length === 0) break
+  for (;;) {
+    const left = (await client.listNamespaceNames(selector)).filter((n) => doomed.has(n))
+    if (left.length === 0) return names.length
     if (Date.now() > deadline) throw new Error(`namespaces still terminating after ${Math.round(waitMs / 1000)}s: ${left.join(', ')}`)
-    await sleep(50)
+    await sleep(20)
   }
-  return names.length
 }
