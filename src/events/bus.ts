@@ -53,6 +53,11 @@ export class EventBus {
     return event
   }
 
+  /** `kecs reset`: forgets the kept history, so no replay brings back an event of the old state. */
+  clearHistory(): void {
+    this.history.length = 0
+  }
+
   subscribe(listener: EventListener): () => void {
     this.emitter.on('event', listener)
     return () => this.emitter.off('event', listener)

@@ -25,6 +25,8 @@ import type { LogsState } from '../aws/logs/state.js'
 import { openAwsServices, type OpenedService } from '../aws/registry.js'
 import { awslogsLaunchCheck, awslogsSink } from './awslogs.js'
 import { Store } from '../store/store.js'
+import { wipeStore } from '../store/wipe.js'
+import { deleteKecsNamespaces } from '../kube/reset-namespaces.js'
 import { buildKube, type KubeParts } from './kube.js'
 import type { SecretResolver } from '../kube/secret-resolver.js'
 
@@ -90,9 +92,24 @@ export interface Instance {
   admin: Listening
   endpoint: string
   startedAt: number
+  /**
+   * Empties the instance as if it were new, without restarting it (`kecs reset`, `POST /reset` on the
+   * admin port): see [the reset step](../../docs/architecture.md#reset).
+   */
+  reset(): Promise<ResetResult>
   /** Stops serving (in-flight requests finish), the controllers, the cluster, then the store. */
   close(): Promise<void>
 }
+
+/** What a reset answers: how long it took and the rows (and namespaces) it removed. */
+export interface ResetResult {
+  reset: true
+  ms: number
+  removed: Record<string, number>
+}
+
+/** How long a reset waits for API calls in flight to finish before it goes on regardless. */
+const RESET_DRAIN_MS = 5000
 
 /** One step of building an instance: `kecs start` shows each; its result is a line that replaces the title. */
 export interface InstanceStep {
@@ -128,14 +145,21 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
   const whenReady = new Promise<void>((r) => (release = r))
   let startedAt = Date.now()
   let closing: Promise<void> | undefined
+  // A reset holds new requests (like start does) and waits for the API calls in flight.
+  let resetting: Promise<void> | undefined
+  let inFlight = 0
+  let onIdle: (() => void) | undefined
+  // What outlives a reset: the public feed (and its sockets), the metrics and the admin app.
+  let shared: { bus: EventBus; hub: WsHub; metrics: Metrics; adminApp: ReturnType<typeof createAdminApp> } | undefined
   const endpoint = () => `http://${host.includes(':') ? `[${host}]` : host}:${api?.port ?? opts.port ?? 8080}`
 
   const close = () =>
     (closing ??= (async () => {
       ready = false
       release() // held requests go on and fail fast against what is closing
+      await resetting?.catch(() => {})
       built?.taskEndpoints.close()
-      await Promise.all([built?.hub.close(), api?.close(), admin?.close()])
+      await Promise.all([shared?.hub.close(), api?.close(), admin?.close()])
       const steps: (() => Promise<void> | undefined)[] = [
         () => built?.kube?.stop(),
         () => built?.scheduler.stop(),
@@ -168,7 +192,9 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       id: 'api',
       async run() {
         built = await build(store!, cluster)
-        api = await listen(built.app, host, opts.port ?? 8080, { websocket: built.hub.wss })
+        // Through `built`, not one app: a reset swaps in a fresh one behind the same port.
+        const fetch: typeof built.app.fetch = (req, env, ctx) => built!.app.fetch(req, env, ctx)
+        api = await listen({ fetch }, host, opts.port ?? 8080, { websocket: shared!.hub.wss })
         // The controllers start once the API's address is known: the pods they make carry it.
         await routeLinkLocal(cluster, endpoint(), log)
         await built.kube?.start()
@@ -179,7 +205,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     {
       id: 'admin',
       async run() {
-        admin = await listen(built!.adminApp, host, opts.adminPort ?? 8081)
+        admin = await listen(shared!.adminApp, host, opts.adminPort ?? 8081)
         return `http://${host.includes(':') ? `[${host}]` : host}:${admin.port}`
       },
     },
@@ -187,22 +213,85 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
 
   interface Built {
     deps: EcsDeps
-    hub: WsHub
-    metrics: Metrics
     logs: TaskLogs
     aws: Map<string, OpenedService<any>>
     scheduler: ServiceScheduler
     kube?: KubeParts
     app: ReturnType<typeof createEcsApp>
-    adminApp: ReturnType<typeof createAdminApp>
     taskEndpoints: { close(): void }
+  }
+
+  /** Made once: what every build shares (the admin app reads the current build). */
+  function makeShared(): NonNullable<typeof shared> {
+    const bus = new EventBus()
+    const metrics = new Metrics()
+    const hub = createWsHub({ bus })
+    const provider = opts.cluster?.provider.name ?? 'none'
+    const adminApp = createAdminApp(metrics, {
+      ready: () => ready,
+      details: () => ({ clusterProvider: provider }),
+      status: () => ({
+        pid: process.pid,
+        clusterProvider: provider,
+        startedAt: new Date(startedAt).toISOString(),
+        uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+        resources: built ? resourceCounts(built.deps.repos) : {},
+      }),
+      reset: () => reset(),
+    })
+    return { bus, metrics, hub, adminApp }
+  }
+
+  /** Resolves once no API call is in flight (or after `RESET_DRAIN_MS`). */
+  function drained(): Promise<void> {
+    if (inFlight === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, RESET_DRAIN_MS)
+      onIdle = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
+  /**
+   * Holds new requests, waits for those in flight, stops the controllers, deletes KECS's namespaces,
+   * empties every table in one transaction, then builds the repositories, services and controllers
+   * afresh on the same store and ports, as a start would.
+   */
+  async function reset(): Promise<ResetResult> {
+    while (resetting) await resetting.catch(() => {})
+    if (!ready || !built || closing) throw new Error('the instance is not ready')
+    const t0 = performance.now()
+    let done!: () => void
+    resetting = new Promise<void>((r) => (done = r))
+    try {
+      await drained()
+      const old = built
+      old.taskEndpoints.close()
+      await old.kube?.stop()
+      await old.scheduler.stop()
+      await old.logs.stop()
+      const namespaces = old.kube ? await deleteKecsNamespaces(old.kube.client) : 0
+      const removed = await wipeStore(store!)
+      if (namespaces > 0) removed.namespaces = namespaces
+      shared!.bus.clearHistory()
+      built = await build(store!, cluster)
+      await built.kube?.start()
+      built.scheduler.start()
+      return { reset: true, ms: Math.round(performance.now() - t0), removed }
+    } finally {
+      resetting = undefined
+      done()
+    }
   }
 
   async function build(s: Store, c: ClusterHandle | undefined): Promise<Built> {
     const repos = await openRepos(s)
     // The neighbour services (SSM, Secrets Manager, Logs, STS, IAM): their state on the same store.
     const awsServices = await openAwsServices(s)
-    const bus = new EventBus()
+    shared ??= makeShared()
+    const { bus, metrics, hub, adminApp } = shared
     const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
     const logs = new TaskLogs(core, retentionMs, timers)
     const cwLogs = awsServices.get('logs')?.state as LogsState | undefined
@@ -257,7 +346,6 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       : (opts.clusterRuntime ?? {})
     const deps: EcsDeps = { ...core, cluster: clusterRuntime }
 
-    const metrics = new Metrics()
     // The neighbour services on the same port as ECS.
     const aws = createAwsRouter({
       services: awsServices,
@@ -272,30 +360,25 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       onRequest: opts.onRequest,
       onError: opts.onError,
       neighbours: aws.post,
-      before: async (_c, next) => {
+      before: async (c, next) => {
         if (!ready) await whenReady
-        await next()
+        while (resetting) await resetting.catch(() => {})
+        // API calls (POST) are what a reset waits for; /ws and log streams (GET) may stay open.
+        if (c.req.method !== 'POST') return next()
+        inFlight++
+        try {
+          await next()
+        } finally {
+          if (--inFlight === 0) onIdle?.()
+        }
       },
     })
-    const hub = createWsHub({ bus })
     hub.mount(app)
     const taskEndpoints = mountTaskEndpoints(app, deps, logs) // task metadata endpoint, /kecs/v1/logs
     jsonNotFound(app, opts.onError, aws.other)
     metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
-    const provider = opts.cluster?.provider.name ?? 'none'
-    const adminApp = createAdminApp(metrics, {
-      ready: () => ready,
-      details: () => ({ clusterProvider: provider }),
-      status: () => ({
-        pid: process.pid,
-        clusterProvider: provider,
-        startedAt: new Date(startedAt).toISOString(),
-        uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
-        resources: resourceCounts(repos),
-      }),
-    })
     mountUi(app, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
-    return { deps, hub, metrics, logs, aws: awsServices, scheduler, kube, app, adminApp, taskEndpoints }
+    return { deps, logs, aws: awsServices, scheduler, kube, app, taskEndpoints }
   }
 
   return {
@@ -306,21 +389,37 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       ready = true
       startedAt = Date.now()
       release()
+      const sh = shared!
+      const cur = () => built!
+      // Getters: after a reset these are the fresh build's.
       return {
-        deps: built.deps,
-        repos: built.deps.repos,
-        bus: built.deps.bus,
-        hub: built.hub,
-        metrics: built.metrics,
-        logs: built.logs,
-        aws: built.aws,
-        scheduler: built.scheduler,
+        get deps() {
+          return cur().deps
+        },
+        get repos() {
+          return cur().deps.repos
+        },
+        bus: sh.bus,
+        hub: sh.hub,
+        metrics: sh.metrics,
+        get logs() {
+          return cur().logs
+        },
+        get aws() {
+          return cur().aws
+        },
+        get scheduler() {
+          return cur().scheduler
+        },
         cluster,
-        kube: built.kube,
+        get kube() {
+          return cur().kube
+        },
         api,
         admin,
         endpoint: endpoint(),
         startedAt,
+        reset,
         close,
       }
     },

@@ -91,6 +91,11 @@ export class KubeClient {
     }
   }
 
+  /** Names of the namespaces with the given label selector (KECS's own: `kecs.dev/managed-by=kecs`). */
+  async listNamespaceNames(labelSelector: string): Promise<string[]> {
+    return (await this.core.listNamespace({ labelSelector })).items.map((n) => n.metadata!.name!)
+  }
+
   async createPod(pod: V1Pod): Promise<V1Pod> {
     const created = await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod })
     return plain(created)

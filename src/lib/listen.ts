@@ -22,7 +22,7 @@ export interface Listening {
  * Starts a Hono app on host:port (0 = a free port); resolves once listening. With `websocket`, routes
  * using `upgradeWebSocket` (the `/ws` feed) can upgrade; whoever owns those sockets closes them.
  */
-export function listen(app: Hono, host: string, port: number, opts: { websocket?: WebSocketServerLike } = {}): Promise<Listening> {
+export function listen(app: Pick<Hono, 'fetch'>, host: string, port: number, opts: { websocket?: WebSocketServerLike } = {}): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const websocket = opts.websocket ? { server: opts.websocket } : undefined
     let closing = false

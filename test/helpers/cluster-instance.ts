@@ -33,7 +33,10 @@ export async function startClusterInstance(
   return {
     ...t,
     emu: { kc, url: kc.getCurrentCluster()!.server, kubeconfigPath },
-    kube: t.instance.kube!,
+    // A getter: after a reset the instance has fresh controllers.
+    get kube() {
+      return t.instance.kube!
+    },
     core: kc.makeApiClient(CoreV1Api),
     async stopAll(opts = {}) {
       if (opts.keepDirs) {
