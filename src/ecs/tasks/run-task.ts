@@ -190,10 +190,9 @@ function newTask(
 
 /**
  * Converts every task first (a task KECS cannot run fails the whole request before anything is
- * stored), publishes version 1 of each, then stores tasks and tags in one job while it creates them
- * (the two waits overlap: each is a commit in a shared write queue, and RunTask's latency was their
- * sum). Answers once both are done, with each task as created (PROVISIONING/PENDING), or as it ended
- * when creation failed.
+ * stored), publishes version 1 of each, stores tasks and tags in one job and answers once that is
+ * durable, with each task as stored (PROVISIONING/PENDING), as ECS answers before the task is
+ * placed. The pods are made afterwards by the runtime's launch controller, off the request path.
  */
 async function launch(
   deps: EcsDeps,
@@ -208,12 +207,10 @@ async function launch(
   const stored = deps.repos.store.write(ops)
   // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
   for (const d of docs) publishTaskChange(deps, d, undefined)
-  const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
-  if (write.status === 'rejected') throw write.reason
-  return docs.map((d, i) => {
-    const now = deps.repos.tasks.get(taskKeyOf(d))
-    return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!
-  })
+  await stored
+  // Only a stored task gets a pod (a restart then finds every pod's task).
+  for (const p of prepared) runtime.launch(p)
+  return replies
 }
 
 /**
