@@ -43,6 +43,17 @@ store.write = (ops) => {
   }
   return write(ops)
 }
+// Commit durations and batch sizes of the write queue (group commit).
+const commits: { ms: number; ops: number }[] = []
+const commit = (store as any).commit.bind(store)
+;(store as any).commit = async (ops: unknown[]) => {
+  const t0 = performance.now()
+  try {
+    return await commit(ops)
+  } finally {
+    commits.push({ ms: performance.now() - t0, ops: ops.length })
+  }
+}
 
 async function call<T = any>(op: string, body: unknown): Promise<T> {
   const res = await fetch(endpoint + '/', {
@@ -145,6 +156,10 @@ console.log(
     loadRunningP50ms: +pct(under, 50).toFixed(1),
     loadRunningP99ms: +pct(under, 99).toFixed(1),
     storeJobs: jobs,
+    commits: commits.length,
+    commitP50ms: +pct(commits.map((c) => c.ms), 50).toFixed(1),
+    commitP90ms: +pct(commits.map((c) => c.ms), 90).toFixed(1),
+    opsPerCommitP50: pct(commits.map((c) => c.ops), 50),
     recordsPerTask: Object.fromEntries([...records].map(([k, v]) => [k, +(v / (loaded.length + 10)).toFixed(2)])),
   }),
 )

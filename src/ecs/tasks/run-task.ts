@@ -192,7 +192,7 @@ function newTask(
  * Converts every task first (a task KECS cannot run fails the whole request before anything is
  * stored), publishes version 1 of each, stores tasks and tags in one job and answers once that is
  * durable, with each task as stored (PROVISIONING/PENDING), as ECS answers before the task is
- * placed. The pods are made afterwards by the runtime's launch controller, off the request path.
+ * placed. The pods are made by the runtime's launch controller, off the request path.
  */
 async function launch(
   deps: EcsDeps,
@@ -207,9 +207,11 @@ async function launch(
   const stored = deps.repos.store.write(ops)
   // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
   for (const d of docs) publishTaskChange(deps, d, undefined)
-  await stored
-  // Only a stored task gets a pod (a restart then finds every pod's task).
+  // Queued at once, so the pods are made while the commit runs (time to RUNNING does not wait for
+  // it); the answer waits for the commit only. Should the commit fail, the reconciler finds pods
+  // without tasks ignored (only service pods are adopted).
   for (const p of prepared) runtime.launch(p)
+  await stored
   return replies
 }
 
