@@ -53,7 +53,7 @@ export interface KubeParts {
 export function buildKube(core: EcsCore, o: KubeOptions): KubeParts {
   const client = KubeClient.fromKubeconfig(o.kubeconfigPath, o.context)
   const informers = new Informers(client, o.log)
-  const reconciler = new Reconciler({
+  const reconciler: Reconciler = new Reconciler({
     deps: core,
     client,
     pods: informers.pods,
@@ -61,13 +61,16 @@ export function buildKube(core: EcsCore, o: KubeOptions): KubeParts {
     retentionMs: o.retentionMs,
     log: o.log,
     beforePodDelete: o.beforePodDelete,
+    // bound late: the runtime is built on the reconciler; start() runs after both exist
+    resume: (task): boolean => runtime.resume(task),
   })
   const endpoints = { ecsEndpoint: o.ecsEndpoint, metadataEndpoint: o.metadataEndpoint, injectEndpoint: o.injectEndpoint, secrets: o.secrets }
-  const runtime = new KubeTaskRuntime(client, core, reconciler, {
+  const runtime: KubeTaskRuntime = new KubeTaskRuntime(client, core, reconciler, {
     ...endpoints,
     retentionMs: o.retentionMs,
     persistentVolumes: o.persistentVolumes,
     launchCheck: o.launchCheck,
+    timers: o.timers,
     log: o.log,
   })
   const services = new KubeServiceRuntime(client, core, {
@@ -101,6 +104,7 @@ export function buildKube(core: EcsCore, o: KubeOptions): KubeParts {
     async stop() {
       informers.stop()
       await services.stop()
+      await runtime.stopLaunches()
       await reconciler.stop()
       await hostPorts?.stop()
     },

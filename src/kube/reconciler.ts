@@ -40,6 +40,8 @@ export interface ReconcilerOptions {
   beforePodDelete?: (task: TaskDoc, pod: V1Pod | undefined) => Promise<void>
   /** How often forgotten STOPPED tasks are swept (ms); default min(retention, 60s). */
   sweepIntervalMs?: number
+  /** At start, a stored task without its pod: true when its pod was never made and is made now (the launch controller). */
+  resume?: (task: TaskDoc) => boolean
 }
 
 export const RESTART_LOST: StopReason = {
@@ -82,6 +84,7 @@ export class Reconciler {
   start(): void {
     for (const [key, doc] of this.deps.repos.tasks.entries()) {
       if (doc.lastStatus === 'STOPPED' || !doc.kecs?.podName || this.podOf(key)) continue
+      if (this.opts.resume?.(doc)) continue
       this.podGone(key, RESTART_LOST)
     }
     const interval = this.opts.sweepIntervalMs ?? Math.max(1_000, Math.min(this.opts.retentionMs, 60_000))

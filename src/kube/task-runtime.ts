@@ -4,6 +4,8 @@ import { clusterArn as buildClusterArn } from '../ecs/arns.js'
 import { clusterKey } from '../ecs/clusters/cluster-doc.js'
 import type { RequestContext } from '../ecs/context.js'
 import { taskKeyOf } from '../ecs/tasks/task-keys.js'
+import { getTags } from '../ecs/tag-store.js'
+import { taskDefinitionOfArn } from '../ecs/task-definitions/resolve.js'
 import { deregisterNodeInstances, pinnableNode, registerNodeInstances, type NodeInfo } from '../ecs/tasks/node-instances.js'
 import type { PreparedLaunch, TaskRuntime } from '../ecs/tasks/runtime.js'
 import type { StopReason } from '../ecs/tasks/stopping.js'
@@ -16,6 +18,8 @@ import { dnsLabel } from './convert/names.js'
 import type { LaunchVolume } from './convert/volumes.js'
 import type { Reconciler } from './reconciler.js'
 import { materializeSecrets, SECRET_LABELS, type SecretResolver } from './secret-resolver.js'
+import { WorkQueue } from '../lib/work-queue.js'
+import { toTimers, type Timers } from '../lib/timers.js'
 
 /**
  * The TaskRuntime the ECS handlers use when KECS has a cluster: tasks become pods in the cluster's
@@ -37,6 +41,8 @@ export interface KubeRuntimeOptions {
   injectEndpoint?: boolean
   /** Asked before a task's pod is made (the awslogs group check): a reason stops the task instead. */
   launchCheck?: (task: TaskDoc, td: TaskDefinitionDoc) => Promise<StopReason | undefined>
+  /** The launch queue's timers (its retries); default real timers. */
+  timers?: Timers
   log?: (line: string) => void
 }
 
@@ -51,13 +57,23 @@ interface KubeLaunch extends PreparedLaunch {
 export class KubeTaskRuntime implements TaskRuntime {
   /** Namespaces known to exist (ensured once per cluster while KECS runs). */
   private readonly namespaces = new Set<string>()
+  /**
+   * Tasks stored but whose pods are not made yet, by task key. RunTask answers once the task is
+   * stored (PROVISIONING, as ECS does); this controller makes the pods afterwards, off the request path.
+   */
+  private readonly toLaunch = new Map<string, KubeLaunch>()
+  private readonly launches: WorkQueue
 
   constructor(
     private readonly client: KubeClient,
     private readonly deps: EcsCore,
     private readonly reconciler: Reconciler,
     private readonly opts: KubeRuntimeOptions,
-  ) {}
+  ) {
+    this.launches = new WorkQueue('launch', (key) => this.syncLaunch(key), toTimers(opts.timers), (where, err) =>
+      this.opts.log?.(`${where}: ${(err as Error)?.message ?? err}`),
+    )
+  }
 
   get retentionMs(): number {
     return this.opts.retentionMs
@@ -116,8 +132,51 @@ export class KubeTaskRuntime implements TaskRuntime {
     }
   }
 
-  async launch(prepared: PreparedLaunch): Promise<void> {
-    const { task, td, pod, secrets, claims } = prepared as KubeLaunch
+  /** Queues the task's pod; the launch controller makes it (syncLaunch). */
+  launch(prepared: PreparedLaunch): void {
+    const key = taskKeyOf(prepared.task)
+    this.toLaunch.set(key, prepared as KubeLaunch)
+    this.launches.add(key)
+  }
+
+  /**
+   * After a restart: a task stored whose pod was never made (KECS stopped between RunTask's answer
+   * and the pod) gets it now. Such a task is still at its first version (the reconciler bumps it as
+   * soon as it sees the pod) and meant to run. Returns whether the task is taken care of.
+   */
+  resume(task: TaskDoc): boolean {
+    if (task.version !== 1 || task.desiredStatus !== 'RUNNING' || task.kecs?.adopted) return false
+    const td = taskDefinitionOfArn(this.deps.repos, task.taskDefinitionArn)
+    if (!td) return false
+    let prepared: KubeLaunch
+    try {
+      prepared = this.prepare(structuredClone(task), td, getTags(this.deps.repos, task.taskArn).map((t) => ({ key: t.key, value: t.value })))
+    } catch {
+      return false
+    }
+    this.launch(prepared)
+    return true
+  }
+
+  /** Waits for the launches queued so far (shutdown). */
+  stopLaunches(): Promise<void> {
+    return this.launches.stop()
+  }
+
+  private async syncLaunch(key: string): Promise<void> {
+    const prepared = this.toLaunch.get(key)
+    if (!prepared) return
+    this.toLaunch.delete(key)
+    const now = this.deps.repos.tasks.get(key)
+    if (!now || now.lastStatus === 'STOPPED') return
+    // Stopped before its pod was made (StopTask): no pod; the reconciler records STOPPED.
+    if (now.desiredStatus === 'STOPPED') return this.reconciler.podGone(key)
+    await this.create(prepared)
+  }
+
+  /** Makes the task's pod (and its Secrets and claims); a failure stops the task. Never throws. */
+  private async create(prepared: KubeLaunch): Promise<void> {
+    const { task, td, pod, secrets, claims } = prepared
     const key = taskKeyOf(task)
     const refused = await this.checkLaunch(task, td)
     if (refused) return this.reconciler.podGone(key, refused)
@@ -186,6 +245,8 @@ export class KubeTaskRuntime implements TaskRuntime {
   async stop(task: TaskDoc): Promise<void> {
     const key = taskKeyOf(task)
     if (!task.kecs.podName) return this.reconciler.podGone(key)
+    // A pod not made yet is never made: the launch controller sees desiredStatus STOPPED.
+    if (this.toLaunch.has(key)) return this.launches.add(key)
     this.reconciler.enqueue(key)
   }
 

@@ -15,6 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { startClusterInstance, type ClusterInstance } from '../helpers/cluster-instance.js'
 import { eventually, startTestEmulator } from '../helpers/emulator.js'
 import { startTestInstance } from '../helpers/instance.js'
+import { Store } from '../../src/store/store.js'
+import type { TaskDoc } from '../../src/ecs/tasks/task-doc.js'
 
 /** After `kecs stop` and `kecs start`: tasks whose pods exist carry on; tasks whose pods vanished are STOPPED. */
 
@@ -85,6 +87,43 @@ describe('restart', () => {
     // The task that carried on is still driven by its pod.
     await b.ecs.send(new StopTaskCommand({ cluster: 'r', task: keep }))
     await eventually(async () => (await describeAll(b, [keep]))[keep]!.lastStatus === 'STOPPED', 'STOPPED after restart')
+  })
+
+  it('a task stored whose pod was never made (KECS stopped in between) gets its pod after a restart', async () => {
+    const dir = tmp('kecs-tasks-unlaunched-')
+    const a = await start(dir)
+    await a.ecs.send(new CreateClusterCommand({ clusterName: 'r' }))
+    await a.ecs.send(new RegisterTaskDefinitionCommand({ family: 'long', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }))
+    // The task as RunTask stored it (version 1, before any pod), taken from the task-change signal.
+    let stored: TaskDoc | undefined
+    a.instance.deps.signals.taskChanged.on(({ task }) => {
+      if (task.version === 1) stored ??= structuredClone(task)
+    })
+    const arn = (await a.ecs.send(new RunTaskCommand({ cluster: 'r', taskDefinition: 'long' }))).tasks![0]!.taskArn!
+    await eventually(async () => (await describeAll(a, [arn]))[arn]!.lastStatus === 'RUNNING', 'RUNNING')
+    await stop(a)
+
+    // While KECS is down: the pod goes, and the store holds the task as RunTask left it (no pod made yet).
+    const emu = await startTestEmulator({ dir })
+    const core = emu.kc.makeApiClient(CoreV1Api)
+    const podName = arn.split('/').pop()!
+    await core.deleteNamespacedPod({ namespace: 'kecs-r', name: podName, gracePeriodSeconds: 0 })
+    await eventually(async () => !(await core.readNamespacedPod({ namespace: 'kecs-r', name: podName }).catch(() => undefined)), 'pod gone')
+    await emu.stop({ keepDir: true })
+    const db = await Store.open(join(dir, 'kecs.duckdb'))
+    const [row] = await db.query<{ pk: string }>('SELECT pk FROM tasks')
+    expect(stored).toMatchObject({ version: 1, taskArn: arn })
+    await db.write([{ op: 'upsert', table: 'tasks', row: [row!.pk, JSON.stringify(stored)] }])
+    await db.close()
+
+    const b = await start(dir)
+    const after = await eventually(async () => {
+      const t = (await describeAll(b, [arn]))[arn]!
+      return t.lastStatus === 'RUNNING' || t.lastStatus === 'STOPPED' ? t : undefined
+    }, 'RUNNING after restart')
+    expect(after).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' })
+    expect((await b.core.readNamespacedPod({ namespace: 'kecs-r', name: podName })).metadata!.name).toBe(podName)
+    await stop(b)
   })
 
   it('STOPPED tasks are forgotten after the retention', async () => {

@@ -11,11 +11,12 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c()
 })
 
-async function open(opts: { dir?: string; historySize?: number; now?: () => number } = {}) {
+async function open(opts: { dir?: string; historySize?: number; maxEvents?: number; now?: () => number } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kecs-emu-store-'))
   const store = await Store.open(join(dir, 'kecs.duckdb'))
   const objects = await openObjectStore(store, {
     historySize: opts.historySize,
+    maxEvents: opts.maxEvents,
     clock: opts.now ? { now: opts.now } : undefined,
   })
   let closed = false
@@ -486,6 +487,42 @@ describe('ObjectStore: event expiry', () => {
     now += 20 * 60_000
     expect(await objects.expireEvents()).toBe(1)
     expect(objects.list('events').items.map((e) => e.metadata.name)).toEqual(['recent'])
+  })
+})
+
+describe('ObjectStore: Events in memory only', () => {
+  const event = (name: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: 'default' },
+    involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' },
+    reason: 'Started',
+  })
+
+  it('are never written to DuckDB and do not survive a restart', async () => {
+    const first = await open()
+    await first.objects.create('events', event('e1'))
+    await first.objects.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } })
+    await first.store.flush()
+    const rows = await first.store.query<{ pk: string }>(`SELECT pk FROM kube_objects WHERE pk LIKE 'v1/events/%'`)
+    expect(rows).toEqual([])
+    const rvBefore = first.objects.resourceVersion
+    await first.close()
+    const second = await open({ dir: first.dir })
+    expect(second.objects.list('events').items).toEqual([])
+    expect(second.objects.get('configmaps', 'default', 'c')).toBeDefined()
+    // the resourceVersion sequence continues from the last durable write
+    expect(second.objects.resourceVersion).toBeLessThanOrEqual(rvBefore)
+    expect(second.objects.resourceVersion).toBeGreaterThan(0)
+  })
+
+  it('are bounded: the oldest goes first', async () => {
+    const { objects } = await open({ maxEvents: 3 })
+    const seen: string[] = []
+    objects.watch('events', {}, (e) => seen.push(`${e.type} ${e.object.metadata.name}`))
+    for (const n of ['a', 'b', 'c', 'd']) await objects.create('events', event(n))
+    expect(objects.list('events').items.map((e) => e.metadata.name)).toEqual(['b', 'c', 'd'])
+    expect(seen).toContain('DELETED a')
   })
 })
 

@@ -190,10 +190,9 @@ function newTask(
 
 /**
  * Converts every task first (a task KECS cannot run fails the whole request before anything is
- * stored), publishes version 1 of each, then stores tasks and tags in one job while it creates them
- * (the two waits overlap: each is a commit in a shared write queue, and RunTask's latency was their
- * sum). Answers once both are done, with each task as created (PROVISIONING/PENDING), or as it ended
- * when creation failed.
+ * stored), publishes version 1 of each, stores tasks and tags in one job and answers once that is
+ * durable, with each task as stored (PROVISIONING/PENDING), as ECS answers before the task is
+ * placed. The pods are made by the runtime's launch controller, off the request path.
  */
 async function launch(
   deps: EcsDeps,
@@ -208,12 +207,12 @@ async function launch(
   const stored = deps.repos.store.write(ops)
   // Version 1 goes out before the pods exist, so no change the reconciler records can precede it.
   for (const d of docs) publishTaskChange(deps, d, undefined)
-  const [write] = await Promise.allSettled([stored, Promise.all(prepared.map((p) => runtime.launch(p)))])
-  if (write.status === 'rejected') throw write.reason
-  return docs.map((d, i) => {
-    const now = deps.repos.tasks.get(taskKeyOf(d))
-    return now?.lastStatus === 'STOPPED' ? renderTask(deps.repos, now, { tags: true }) : replies[i]!
-  })
+  // Queued at once, so the pods are made while the commit runs (time to RUNNING does not wait for
+  // it); the answer waits for the commit only. Should the commit fail, the reconciler finds pods
+  // without tasks ignored (only service pods are adopted).
+  for (const p of prepared) runtime.launch(p)
+  await stored
+  return replies
 }
 
 /**

@@ -16,10 +16,11 @@ export interface TaskRuntime {
    */
   prepare(task: TaskDoc, taskDefinition: TaskDefinitionDoc, tags: Wire<Tag>[]): PreparedLaunch
   /**
-   * Creates the task in the cluster (after its doc is stored). When that fails the task is recorded
-   * STOPPED with TaskFailedToStart; it never throws.
+   * Queues the task's creation in the cluster (once its doc is stored); the runtime's controller
+   * does it off the request path. When that fails the task is recorded STOPPED with
+   * TaskFailedToStart; it never throws.
    */
-  launch(prepared: PreparedLaunch): Promise<void>
+  launch(prepared: PreparedLaunch): void
   /** Stops the task's workload with its stop timeout as the grace period; the reconciler records the rest. */
   stop(task: TaskDoc): Promise<void>
   /** How long STOPPED tasks stay describable (ms). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { systemClock, type Clock } from '../../lib/timers.js'
-import type { Store, WriteOp } from '../../store/store.js'
+import type { Store } from '../../store/store.js'
 import { deepEqual } from '../patch.js'
 import { compileFilter } from '../selectors.js'
 import {
@@ -30,6 +30,8 @@ export interface ObjectStoreOptions {
   clock?: Clock
   /** How many recent events a watch can resume from (default 10,000). */
   historySize?: number
+  /** How many core/v1 Events are kept (default 10,000; the oldest go first). */
+  maxEvents?: number
 }
 
 const TABLE = 'kube_objects'
@@ -37,6 +39,13 @@ const TABLE = 'kube_objects'
 const RV_KEY = '_meta/resourceVersion'
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
+/**
+ * Kinds kept in memory only, never written to DuckDB: core/v1 Events (about a dozen per pod, the
+ * bulk of the emulator's writes). Kubernetes expires them after an hour anyway; here they are also
+ * bounded in number and do not survive a restart.
+ */
+const MEMORY_ONLY = new Set(['events'])
+const DEFAULT_MAX_EVENTS = 10_000
 
 /** Opens the emulator's object store on the instance's DuckDB store, loading every saved object. */
 export async function openObjectStore(store: Store, opts: ObjectStoreOptions = {}): Promise<KubeObjectStore> {
@@ -63,6 +72,7 @@ export class KubeObjectStore implements ObjectStore {
   private readonly clock: Clock
   private readonly ctx: StrategyContext
   private readonly namespaces: NamespaceLifecycle
+  private readonly maxEvents: number
 
   constructor(
     private readonly store: Store,
@@ -76,6 +86,7 @@ export class KubeObjectStore implements ObjectStore {
       this.objects.set(t.resource, new Map())
     }
     this.hub = new WatchHub(opts.historySize ?? 10_000)
+    this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS
     this.namespaces = new NamespaceLifecycle({
       types: this.types,
       get: (r, ns, name) => this.get(r, ns, name),
@@ -99,6 +110,7 @@ export class KubeObjectStore implements ObjectStore {
   async load(): Promise<void> {
     const rows = await this.store.query<{ pk: string; doc: string }>(`SELECT pk, doc FROM ${TABLE}`)
     let rv = 0
+    let stale = false
     for (const row of rows) {
       const doc = JSON.parse(row.doc)
       if (row.pk === RV_KEY) {
@@ -108,11 +120,16 @@ export class KubeObjectStore implements ObjectStore {
       const t = this.byKind.get(`${doc.apiVersion}/${doc.kind}`)
       if (!t) continue
       rv = Math.max(rv, Number(doc.metadata?.resourceVersion) || 0)
+      if (MEMORY_ONLY.has(t.resource)) {
+        stale = true // written by an older version
+        continue
+      }
       this.map(t.resource).set(objectKey(doc.metadata?.namespace, doc.metadata?.name), deepFreeze(doc))
       strategyFor(t.kind).track(this.ctx, doc)
     }
     this.rv = rv
     this.hub.reset(rv)
+    if (stale) await this.store.write([{ op: 'sql', sql: `DELETE FROM ${TABLE} WHERE pk LIKE 'v1/events/%'` }])
   }
 
   /** The namespaces every cluster has, each with its `default` service account. */
@@ -465,14 +482,25 @@ export class KubeObjectStore implements ObjectStore {
     deepFreeze(obj)
     const key = objectKey(obj.metadata.namespace, obj.metadata.name)
     const pk = `${groupVersion(t)}/${t.resource}/${key}`
-    const op: WriteOp =
-      type === 'DELETED' ? { op: 'delete', table: TABLE, pk } : { op: 'upsert', table: TABLE, row: [pk, JSON.stringify(obj)] }
-    if (type === 'DELETED') this.map(t.resource).delete(key)
-    else this.map(t.resource).set(key, obj)
-    const done = this.store.write([op, { op: 'upsert', table: TABLE, row: [RV_KEY, JSON.stringify({ resourceVersion: rv })] }])
+    const objects = this.map(t.resource)
+    if (type === 'DELETED') objects.delete(key)
+    else objects.set(key, obj)
+    const memoryOnly = MEMORY_ONLY.has(t.resource)
+    // The resourceVersion row goes with the next durable write (it carries the latest value).
+    const done = memoryOnly
+      ? Promise.resolve()
+      : this.store.write([
+          type === 'DELETED' ? { op: 'delete', table: TABLE, pk } : { op: 'upsert', table: TABLE, row: [pk, JSON.stringify(obj)] },
+          { op: 'upsert', table: TABLE, row: [RV_KEY, JSON.stringify({ resourceVersion: rv })] },
+        ])
     const event: WatchEvent = { type, object: obj, resourceVersion: rv }
     if (old) event.oldObject = old
     this.hub.publish(t.resource, event)
+    if (memoryOnly && type === 'ADDED' && objects.size > this.maxEvents) {
+      // bounded: the oldest Event (first in insertion order) goes
+      const [oldestKey, oldest] = objects.entries().next().value!
+      if (oldestKey !== key) void this.commit(t, 'DELETED', structuredClone(oldest), oldest)
+    }
     return done
   }
 }
