@@ -7,7 +7,8 @@ import { StoreLockedError } from '../store/store.js'
 import { httpUrl } from './admin-client.js'
 import { humanMs } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
-import { instanceDir, instanceState, kecsHome, nameSuffix, removeInstance, writeInstance, type InstanceRecord } from './registry.js'
+import { checkNotRunning } from './not-running.js'
+import { instanceDir, kecsHome, nameSuffix, removeInstance, writeInstance, type InstanceRecord } from './registry.js'
 import type { StartOptions } from './start-options.js'
 
 /** A booted instance: its servers listen, instance.json is written. */
@@ -60,21 +61,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: () => Error): Promise<T
       timer = setTimeout(() => reject(what()), ms)
     }),
   ]).finally(() => clearTimeout(timer))
-}
-
-/** Fails when the instance already runs; cleans up a stale instance.json left by a killed process. */
-export function checkNotRunning(dir: string, name: string, log: (line: string) => void): void {
-  const st = instanceState(dir)
-  if (st.state === 'running') {
-    throw new CliError(
-      `instance "${name}" is already running (pid ${st.record.pid}, ${st.record.endpoint})`,
-      `Stop it with \`kecs stop${nameSuffix(name)}\`, or start another instance with --name <other>.`,
-    )
-  }
-  if (st.state === 'stale') {
-    removeInstance(dir)
-    log(`Removed a stale instance.json for "${name}" (${st.reason}).`)
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { resolveProvider } from '../cluster/providers.js'
 import { getJson, httpUrl } from './admin-client.js'
-import { checkNotRunning } from './boot.js'
+import { checkNotRunning } from './not-running.js'
 import { humanMs } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
 import { canBind } from './ports.js'
@@ -97,7 +97,8 @@ export async function startDetached(o: StartOptions, launcher: Launcher, log: (l
       const ready = await getJson(httpUrl(rec.host, rec.adminPort, '/ready'), 1000)
       if (ready?.status === 200) return rec
     }
-    await sleep(100)
+    // Polled often: a poll is a file read (and one loopback request once instance.json is there).
+    await sleep(25)
   }
   await stopChild(child.pid)
   throw failed(

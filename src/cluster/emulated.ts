@@ -1,4 +1,3 @@
-import { startEmulator } from '../emulator/index.js'
 import type { ClusterProvider } from './providers.js'
 
 /**
@@ -12,6 +11,8 @@ export const emulatedProvider: ClusterProvider = {
     if (!ctx.store) throw new Error('the emulated cluster needs the instance store')
     const raw = ctx.emulatorSpeed ?? Number(process.env.KECS_EMULATOR_SPEED)
     const speed = Number.isFinite(raw) && raw > 0 ? raw : undefined
+    // Loaded here, not at import: only the process that runs the cluster needs the emulator.
+    const { startEmulator } = await import('../emulator/index.js')
     const emu = await startEmulator({
       store: ctx.store,
       dir: ctx.instanceDir,

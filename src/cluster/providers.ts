@@ -3,8 +3,8 @@ import type { Emulator } from '../emulator/index.js'
 import type { Timers } from '../lib/timers.js'
 import type { Store } from '../store/store.js'
 import { emulatedProvider } from './emulated.js'
-import { existingProvider } from './existing/provider.js'
-import { kindProvider } from './kind/provider.js'
+import { kindUnavailable } from './prereqs.js'
+import { defaultRunner } from './runner.js'
 
 /**
  * Cluster providers: what gives a KECS instance its Kubernetes cluster (docs/architecture.md#cluster-providers).
@@ -90,10 +90,21 @@ export function registerProvider(provider: ClusterProvider): () => void {
   }
 }
 
-// Built-in providers, one line each.
+// Built-in providers, one line each. Kind's and the existing cluster's code (and the Kubernetes client
+// it pulls in) is loaded when a start or delete needs it: `kecs start -d`, `kecs stop` and `kecs status`
+// in the parent process must not pay for it.
+const kind = () => import('./kind/provider.js').then((m) => m.kindProvider)
 registerProvider(emulatedProvider)
-registerProvider(kindProvider)
-registerProvider(existingProvider)
+registerProvider({
+  name: 'kind',
+  unavailable: () => kindUnavailable(defaultRunner),
+  start: async (ctx) => (await kind()).start(ctx),
+  deleteCluster: async (ctx) => (await kind()).deleteCluster!(ctx),
+})
+registerProvider({
+  name: 'existing',
+  start: async (ctx) => (await import('./existing/provider.js')).existingProvider.start(ctx),
+})
 
 export function getProvider(name: string): ClusterProvider | undefined {
   if (name === noCluster.name) return noCluster

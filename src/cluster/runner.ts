@@ -1,5 +1,3 @@
-import { execa } from 'execa'
-
 /**
  * The process runner every docker and kind call goes through (docs/architecture.md#injected-clock-timers-and-process-runner): production uses execa,
  * unit tests a scripted fake, so the Kind provider is testable without Docker.
@@ -29,6 +27,8 @@ export type Runner = (cmd: string, args: string[], opts?: RunOptions) => Promise
 export function createRunner(base: { env?: NodeJS.ProcessEnv } = {}): Runner {
   return async (cmd, args, opts = {}) => {
     const env = { ...(base.env ?? process.env), ...opts.env }
+    // Loaded on the first call: commands that never run docker or kind do not load execa.
+    const { execa } = await import('execa')
     const sub = execa(cmd, args, {
       env,
       extendEnv: false,

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { durationFlag, KecsCommand, nameFlag } from '../cli/command.js'
 import { currentLauncher, startDetached } from '../cli/detach.js'
 import { parseDuration } from '../lib/duration.js'
-import { isPlainOutput, runForeground } from '../cli/foreground.js'
+import { loadForeground } from '../cli/instance-module.js'
 import { readyLines } from '../cli/printers.js'
 import { instanceDir, isFirstStart, kecsHome, logFile } from '../cli/registry.js'
 import { START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
@@ -83,6 +83,8 @@ export default class Start extends KecsCommand {
       for (const line of readyLines(record, { logFile: logFile(dir), detached: true, firstStart })) this.log(line)
       return
     }
+    // The instance itself (store, emulator, Kubernetes client, servers) loads only where it runs, not in `start -d`.
+    const { isPlainOutput, runForeground } = await loadForeground()
     await runForeground(opts, {
       out: (l) => this.log(l),
       err: (l) => this.logToStderr(l),

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { packageRoot } from './package-root.js'
 
-/** This KECS's version, from package.json (two levels up from both src/lib and dist/lib). */
+/** This KECS's version, from package.json (the package's root: two levels up from src/lib and dist/lib). */
 export const KECS_VERSION: string = (() => {
   try {
-    return String(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? 'unknown')
+    const root = packageRoot(import.meta.url)
+    const file = root ? join(root, 'package.json') : new URL('../../package.json', import.meta.url)
+    return String(JSON.parse(readFileSync(file, 'utf8')).version ?? 'unknown')
   } catch {
     return 'unknown'
   }

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { existsSync, readFileSync } from 'node:fs'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../lib/package-root.js'
 
 /**
  * The web UI on the API port: `/ui` and every path under it answer the app shell (deep links survive
@@ -29,7 +30,8 @@ const TYPES: Record<string, string> = {
  */
 export function defaultUiDir(): string {
   const here = fileURLToPath(new URL('.', import.meta.url))
-  const candidates = [join(here, '..', 'ui'), join(here, '..', '..', 'dist', 'ui')]
+  const root = packageRoot(import.meta.url)
+  const candidates = [join(here, '..', 'ui'), join(here, '..', '..', 'dist', 'ui'), ...(root ? [join(root, 'dist', 'ui')] : [])]
   return candidates.find((d) => existsSync(join(d, 'manifest.json'))) ?? candidates[candidates.length - 1]!
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../../lib/package-root.js'
 
 /**
  * The botocore models of the neighbour services (documentation removed), beside the sources; in dist/
@@ -59,7 +60,8 @@ export interface AwsPaginator {
 const here = dirname(fileURLToPath(import.meta.url))
 
 function modelPath(file: string): string {
-  for (const p of [join(here, file), join(here, '..', '..', '..', 'src', 'aws', 'models', file)]) {
+  const root = packageRoot(import.meta.url)
+  for (const p of [join(here, file), join(here, '..', '..', '..', 'src', 'aws', 'models', file), ...(root ? [join(root, 'src', 'aws', 'models', file)] : [])]) {
     try {
       readFileSync(p, { flag: 'r' })
       return p

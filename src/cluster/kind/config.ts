@@ -1,14 +1,18 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../../lib/package-root.js'
 import { dumpYaml, loadYaml } from '@kubernetes/client-node'
 
 /**
- * kind/cluster.yaml, shipped with the package (package.json "files"): from src/cluster/kind and from
- * dist/cluster/kind it is three folders up.
+ * kind/cluster.yaml, shipped with the package (package.json "files") at its root: three folders up
+ * from src/cluster/kind and dist/cluster/kind, found by walking up from the bundled instance.
  */
-export const KIND_CONFIG_TEMPLATE = fileURLToPath(new URL('../../../kind/cluster.yaml', import.meta.url))
+export const KIND_CONFIG_TEMPLATE = (() => {
+  const root = packageRoot(import.meta.url)
+  return root ? join(root, 'kind', 'cluster.yaml') : fileURLToPath(new URL('../../../kind/cluster.yaml', import.meta.url))
+})()
 
 /**
  * The Kind cluster of an instance: `kecs-<name>`. Kind names must be lowercase DNS labels (they

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../../lib/package-root.js'
 
 /** The official ECS API model (docs/architecture.md#the-api-model-is-the-contract): every operation, shape, paginator and waiter. */
 export interface ShapeRef {
@@ -43,7 +44,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 
 /** Model JSON lives beside the sources; in dist/ we look back into src/ (shipped in the package). */
 function modelPath(file: string): string {
-  const candidates = [join(here, file), join(here, '..', '..', '..', 'src', 'ecs', 'model', file)]
+  const root = packageRoot(import.meta.url)
+  const candidates = [join(here, file), join(here, '..', '..', '..', 'src', 'ecs', 'model', file), ...(root ? [join(root, 'src', 'ecs', 'model', file)] : [])]
   for (const p of candidates) {
     try {
       readFileSync(p, { flag: 'r' }).length
