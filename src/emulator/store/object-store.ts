@@ -28,8 +28,18 @@ export { notFound } from './errors.js'
 
 export interface ObjectStoreOptions {
   clock?: Clock
-  /** How many recent events a watch can resume from (default 10,000). */
+  /**
+   * How many recent changes a watch can resume from (default 1,000, as the API server's watch cache
+   * keeps about that many per resource): an older resourceVersion gets 410 Gone and the client relists.
+   * Each entry holds the object version it carries, so this bounds the superseded versions kept.
+   */
   historySize?: number
+  /**
+   * At most this many core/v1 Events are kept (default 2,000); the oldest go first. The API server
+   * keeps Events an hour (expireEvents does that too); a cap keeps thousands of pods from holding
+   * four Events each in memory.
+   */
+  maxEvents?: number
 }
 
 const TABLE = 'kube_objects'
@@ -63,6 +73,7 @@ export class KubeObjectStore implements ObjectStore {
   private readonly clock: Clock
   private readonly ctx: StrategyContext
   private readonly namespaces: NamespaceLifecycle
+  private readonly maxEvents: number
 
   constructor(
     private readonly store: Store,
@@ -75,7 +86,8 @@ export class KubeObjectStore implements ObjectStore {
       this.byKind.set(`${groupVersion(t)}/${t.kind}`, t)
       this.objects.set(t.resource, new Map())
     }
-    this.hub = new WatchHub(opts.historySize ?? 10_000)
+    this.hub = new WatchHub(opts.historySize ?? 1_000)
+    this.maxEvents = opts.maxEvents ?? 2_000
     this.namespaces = new NamespaceLifecycle({
       types: this.types,
       get: (r, ns, name) => this.get(r, ns, name),
@@ -196,6 +208,7 @@ export class KubeObjectStore implements ObjectStore {
     s.prepareForCreate(obj)
     if (opts.dryRun) return obj
     const done = this.commit(t, 'ADDED', obj)
+    if (t.resource === 'events') this.trimEvents(t)
     const extra = s.companions(obj).map((c) => this.create(c.resource, c.object).catch(() => {}))
     await done
     await Promise.all(extra)
@@ -386,6 +399,15 @@ export class KubeObjectStore implements ObjectStore {
     }
     await Promise.all(writes)
     return writes.length
+  }
+
+  /** Removes the oldest Events (insertion order) beyond maxEvents. */
+  private trimEvents(t: ResourceType): void {
+    const events = this.map(t.resource)
+    while (events.size > this.maxEvents) {
+      const oldest = events.values().next().value!
+      void this.commit(t, 'DELETED', structuredClone(oldest), oldest).catch(() => {})
+    }
   }
 
   // -------------------------------------------------------------------------------------------
