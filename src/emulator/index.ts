@@ -19,7 +19,7 @@ export interface EmulatorOptions {
   speed?: number
   /** Injectable clock (docs/architecture.md#injected-clock-timers-and-process-runner); a clock with setTimeout drives the controllers' timers too. */
   clock?: Clock
-  /** Watch history size (default 10,000 events). */
+  /** Watch history size (default 1,000 changes; an older resourceVersion gets 410 Gone). */
   historySize?: number
   /** Called for every API request once answered (streams: once ended), e.g. for request logs. */
   onApiRequest?: (info: { method: string; url: string; status: number; ms: number }) => void

@@ -24,6 +24,11 @@ export class SharedInformer<T extends KubernetesObject> {
     private readonly makeWatch: (opts: WatchOptions<T>) => ObjectWatch<T>,
     private readonly labelSelector: string,
     private readonly log: (line: string) => void = () => {},
+    /**
+     * Applied to every object before it is cached (client-go's SetTransform): drops what no handler
+     * reads, so thousands of cached objects cost less. It may change the object it is given.
+     */
+    private readonly transform: (obj: T) => T = (obj) => obj,
   ) {}
 
   /** Adds a handler; objects already cached are replayed to it as ADDED. */
@@ -43,8 +48,8 @@ export class SharedInformer<T extends KubernetesObject> {
     this.starting ??= (async () => {
       this.watch = this.makeWatch({
         labelSelector: this.labelSelector,
-        onSync: (items) => this.replace(items),
-        onEvent: (type, obj) => this.observe(type, obj),
+        onSync: (items) => this.replace(items.map(this.transform)),
+        onEvent: (type, obj) => this.observe(type, this.transform(obj)),
         onError: (err) => this.log(`${this.kind} watch: ${(err as Error)?.message ?? err} (retrying)`),
       })
       await this.watch.start()

@@ -13,7 +13,7 @@ export class Informers {
   readonly daemonSets: SharedInformer<V1DaemonSet>
 
   constructor(client: KubeClient, log?: (line: string) => void) {
-    this.pods = new SharedInformer('pod', (o) => new PodWatch(client, o), MANAGED_SELECTOR, log)
+    this.pods = new SharedInformer('pod', (o) => new PodWatch(client, o), MANAGED_SELECTOR, log, stripPod)
     this.deployments = new SharedInformer('Deployment', (o) => client.watchWorkloads('Deployment', o), MANAGED_SELECTOR, log)
     this.daemonSets = new SharedInformer('DaemonSet', (o) => client.watchWorkloads('DaemonSet', o), MANAGED_SELECTOR, log)
   }
@@ -28,4 +28,27 @@ export class Informers {
     this.deployments.stop()
     this.daemonSets.stop()
   }
+}
+
+/**
+ * What KECS never reads of a pod it watches (task state, host ports and the reconciler read metadata,
+ * status, node name, grace period and each container's name and probes): the environment, mounts,
+ * commands, volumes, scheduling terms and managed fields. One cached pod of a simple task shrinks by
+ * about a third.
+ */
+export function stripPod(pod: V1Pod): V1Pod {
+  if (pod.metadata) delete pod.metadata.managedFields
+  const spec = pod.spec
+  if (!spec) return pod
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    delete c.env
+    delete c.envFrom
+    delete c.volumeMounts
+    delete c.command
+    delete c.args
+  }
+  delete spec.volumes
+  delete spec.affinity
+  delete spec.tolerations
+  return pod
 }

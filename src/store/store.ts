@@ -15,6 +15,13 @@ interface Job {
   reject: (e: unknown) => void
 }
 
+/**
+ * KECS writes through one connection and reads from its in-memory copies, so DuckDB's default of one
+ * worker thread per core and a buffer pool of 80% of RAM only hold memory: one thread, and a pool
+ * that spills to disk past 128 MB.
+ */
+const DUCKDB_OPTIONS = { threads: '1', memory_limit: '128MB' }
+
 /** Raised when another process holds the instance's database. */
 export class StoreLockedError extends Error {}
 
@@ -43,7 +50,7 @@ export class Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     let instance: DuckDBInstance
     try {
-      instance = await DuckDBInstance.create(path)
+      instance = await DuckDBInstance.create(path, DUCKDB_OPTIONS)
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e)
       const m = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(msg)

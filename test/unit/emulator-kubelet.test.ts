@@ -417,7 +417,9 @@ describe('logs', () => {
     expect(text).toContain('exec: nginx -g "daemon off;"')
     expect(text).toContain('environment: DB_PASSWORD')
     expect(text).not.toContain('s3cret-value')
-    expect(text).toMatch(/web is running \(uptime 5s\)\n/)
+    // Each heartbeat replaces the one before it: the buffer keeps the latest (issue 14: memory).
+    expect(text).toMatch(/web is running \(uptime 10s\)\n/)
+    expect(text.match(/is running/g)).toHaveLength(1)
     expect(text.endsWith('web exited with code 0\n')).toBe(true)
 
     const tail = await collect(controllers.logs.read('default', 'talk', 'web', { tailLines: 1, timestamps: true }, signal))

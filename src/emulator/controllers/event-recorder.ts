@@ -2,7 +2,8 @@ import type { KubeObject, ObjectStore } from '../types.js'
 import type { Timers } from '../../lib/timers.js'
 import { k8sTime, patchObject, statusCode } from './objects.js'
 
-const MAX_SERIES = 20_000
+/** As many series as the store keeps Events (its maxEvents): a forgotten series starts a new Event. */
+const MAX_SERIES = 2_000
 
 /** What happened to an object, as one core/v1 Event. */
 export interface EventSpec {

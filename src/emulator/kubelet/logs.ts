@@ -13,6 +13,8 @@ interface Line {
   seq: number
   ts: number
   text: string
+  /** A line written with a key is replaced by the next line of the same key that directly follows it. */
+  key?: string
 }
 
 interface Instance {
@@ -52,10 +54,20 @@ export class LogBuffers implements LogSource {
     byName.set(container, list)
   }
 
-  write(uid: string, container: string, text: string): void {
+  /**
+   * Appends a line. With a `key` (the kubelet's heartbeat), a line that directly follows one of the same
+   * key replaces it: a follower still gets each one as it comes, but a container running for hours keeps
+   * one such line, not a thousand per container across thousands of pods.
+   */
+  write(uid: string, container: string, text: string, key?: string): void {
     const inst = this.pods.get(uid)?.get(container)?.at(-1)
     if (!inst || inst.ended) return
-    for (const part of text.split('\n')) inst.lines.push({ seq: inst.nextSeq++, ts: this.timers.now(), text: part })
+    if (key !== undefined && inst.lines.at(-1)?.key === key) inst.lines.pop()
+    for (const part of text.split('\n')) {
+      const line: Line = { seq: inst.nextSeq++, ts: this.timers.now(), text: part }
+      if (key !== undefined) line.key = key
+      inst.lines.push(line)
+    }
     if (inst.lines.length > this.maxLines) inst.lines.splice(0, inst.lines.length - this.maxLines)
     this.wake(inst)
   }
@@ -146,8 +158,8 @@ export class LogBuffers implements LogSource {
     signal.addEventListener('abort', onAbort)
     try {
       while (!signal.aborted) {
-        const first = inst.lines[0]?.seq ?? inst.nextSeq
-        for (let i = Math.max(0, next - first); i < inst.lines.length; i++) {
+        // Sequence numbers have gaps (replaced lines): find the first line not yet sent.
+        for (let i = firstFrom(inst.lines, next); i < inst.lines.length; i++) {
           const l = inst.lines[i]!
           next = l.seq + 1
           yield fmt(l)
@@ -165,4 +177,16 @@ export class LogBuffers implements LogSource {
       if (wake) inst.waiters.delete(wake)
     }
   }
+}
+
+/** Index of the first line with seq >= `seq` (lines are in seq order). */
+function firstFrom(lines: Line[], seq: number): number {
+  let lo = 0
+  let hi = lines.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (lines[mid]!.seq < seq) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }

@@ -84,7 +84,9 @@ export function applyStage(env: KubeletEnv, rt: PodRuntime, stage: Stage, c: Con
     }
     for (const ev of next.events ?? []) env.event(rt, c, ev.type ?? 'Normal', ev.reason, fill(ev.message, vars), ev.component)
     if (c) {
-      for (const line of next.log ?? []) env.logs.write(rt.uid, c.name, fill(line, vars))
+      // Repeating stages (the heartbeat) print a line that replaces their previous one.
+      const key = stage.delay === 'heartbeat' ? stage.name : undefined
+      for (const line of next.log ?? []) env.logs.write(rt.uid, c.name, fill(line, vars), key)
       if ((c.step === 'exited' || c.step === 'stopped') && (before === 'running' || before === 'stopping')) env.logs.end(rt.uid, c.name)
     }
   }

@@ -28,9 +28,17 @@ export { notFound } from './errors.js'
 
 export interface ObjectStoreOptions {
   clock?: Clock
-  /** How many recent events a watch can resume from (default 10,000). */
+  /**
+   * How many recent changes a watch can resume from (default 1,000, as the API server's watch cache
+   * keeps about that many per resource): an older resourceVersion gets 410 Gone and the client relists.
+   * Each entry holds the object version it carries, so this bounds the superseded versions kept.
+   */
   historySize?: number
-  /** How many core/v1 Events are kept (default 10,000; the oldest go first). */
+  /**
+   * At most this many core/v1 Events are kept (default 2,000); the oldest go first. The API server
+   * keeps Events an hour (expireEvents does that too); a cap keeps thousands of pods from holding
+   * four Events each in memory.
+   */
   maxEvents?: number
 }
 
@@ -45,7 +53,7 @@ const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
  * bounded in number and do not survive a restart.
  */
 const MEMORY_ONLY = new Set(['events'])
-const DEFAULT_MAX_EVENTS = 10_000
+const DEFAULT_MAX_EVENTS = 2_000
 
 /** Opens the emulator's object store on the instance's DuckDB store, loading every saved object. */
 export async function openObjectStore(store: Store, opts: ObjectStoreOptions = {}): Promise<KubeObjectStore> {
@@ -85,7 +93,7 @@ export class KubeObjectStore implements ObjectStore {
       this.byKind.set(`${groupVersion(t)}/${t.kind}`, t)
       this.objects.set(t.resource, new Map())
     }
-    this.hub = new WatchHub(opts.historySize ?? 10_000)
+    this.hub = new WatchHub(opts.historySize ?? 1_000)
     this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS
     this.namespaces = new NamespaceLifecycle({
       types: this.types,
