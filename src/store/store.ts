@@ -20,7 +20,7 @@ interface Job {
  * worker thread per core and a buffer pool of 80% of RAM only hold memory: one thread, and a pool
  * that spills to disk past 128 MB.
  */
-const DUCKDB_OPTIONS = { threads: '1', memory_limit: '128MB' }
+const DUCKDB_OPTIONS = { threads: '1', memory_limit: '256MB' }
 
 /** Raised when another process holds the instance's database. */
 export class StoreLockedError extends Error {}
