@@ -18,7 +18,7 @@ interface Job {
 /**
  * KECS writes through one connection and reads from its in-memory copies, so DuckDB's default of one
  * worker thread per core and a buffer pool of 80% of RAM only hold memory: one thread, and a pool
- * that spills to disk past 128 MB.
+ * that spills to disk past 256 MB (in-memory stores cannot spill: room for them).
  */
 const DUCKDB_OPTIONS = { threads: '1', memory_limit: '256MB' }
 
