@@ -1,4 +1,4 @@
-import { expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import { loadModel, type AwsModel } from '../../src/aws/models/index.js'
 import { AwsError, type AwsContext, type AwsService } from '../../src/aws/service.js'
 import { Store } from '../../src/store/store.js'
@@ -87,5 +87,19 @@ export function outputViolations(model: AwsModel, shapeName: string, value: unkn
       return Number.isInteger(value) ? [] : [`${path}: not an integer`]
     default:
       return []
+  }
+}
+
+/** A service opened afresh by each test of a file (in memory), its store closed after each test. */
+export function openPerTest<S>(service: AwsService<S>): () => ReturnType<typeof openService<S>> {
+  let store: Store | undefined
+  afterEach(async () => {
+    await store?.close()
+    store = undefined
+  })
+  return async () => {
+    const s = await openService(service)
+    store = s.store
+    return s
   }
 }

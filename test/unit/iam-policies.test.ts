@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AWS_MANAGED_POLICIES } from '../../src/aws/iam/aws-managed-policies.js'
 import { iam } from '../../src/aws/iam/index.js'
-import type { Store } from '../../src/store/store.js'
-import { expectAwsError, openService } from '../helpers/aws-service.js'
+import { expectAwsError, openPerTest } from '../helpers/aws-service.js'
 
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -11,16 +10,7 @@ const TRUST = JSON.stringify({
 const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] })
 const ARN = 'arn:aws:iam::000000000000:policy/app/read-params'
 
-let store: Store | undefined
-afterEach(async () => {
-  await store?.close()
-  store = undefined
-})
-const open = async () => {
-  const s = await openService(iam)
-  store = s.store
-  return s
-}
+const open = openPerTest(iam)
 
 describe('IAM managed policies', () => {
   it('creates a policy and reads it and its default version back (the aws_iam_policy read)', async () => {

@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { iam } from '../../src/aws/iam/index.js'
-import type { Store } from '../../src/store/store.js'
-import { expectAwsError, openService } from '../helpers/aws-service.js'
+import { expectAwsError, openPerTest } from '../helpers/aws-service.js'
 
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -13,16 +12,7 @@ const INLINE = JSON.stringify({
 })
 const EXEC_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'
 
-let store: Store | undefined
-afterEach(async () => {
-  await store?.close()
-  store = undefined
-})
-const open = async () => {
-  const s = await openService(iam)
-  store = s.store
-  return s
-}
+const open = openPerTest(iam)
 
 describe('IAM roles: the Terraform flow', () => {
   it('creates a role, attaches a managed policy, puts an inline policy, reads all back, detaches and deletes', async () => {

@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { iam } from '../../src/aws/iam/index.js'
-import type { Store } from '../../src/store/store.js'
-import { expectAwsError, openService } from '../helpers/aws-service.js'
+import { expectAwsError, openPerTest } from '../helpers/aws-service.js'
 
-let store: Store | undefined
-afterEach(async () => {
-  await store?.close()
-  store = undefined
-})
-const open = async () => {
-  const s = await openService(iam)
-  store = s.store
-  return s
-}
+const open = openPerTest(iam)
 
 describe('IAM users and access keys', () => {
   it('creates a user with two access keys at most, and deletes it once its keys are gone', async () => {
