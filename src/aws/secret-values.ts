@@ -47,13 +47,8 @@ function fromSecret(secrets: SecretsState, scope: Scope, valueFrom: string): Res
   const fetched = fetchSecretString(secrets, scope, arn, versionId || undefined, stage || undefined)
   if (!fetched.ok) return { ok: false, reason: `${ASM_PREFIX}failed to fetch secret ${arn} from secrets manager: ${fetched.error}` }
   if (!jsonKey) return { ok: true, value: fetched.value }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(fetched.value)
-  } catch {
-    parsed = undefined
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  const parsed = jsonObject(fetched.value)
+  if (!parsed) {
     // Agent wording not confirmed [L].
     return { ok: false, reason: `${ASM_PREFIX}unable to unmarshal secret value of ${arn} as a JSON object` }
   }
@@ -61,7 +56,7 @@ function fromSecret(secrets: SecretsState, scope: Scope, valueFrom: string): Res
     // The agent's text [H]; Fargate's wrapping of it [L].
     return { ok: false, reason: `${ASM_PREFIX}retrieved secret from Secrets Manager did not contain json key ${jsonKey}` }
   }
-  return { ok: true, value: goFormat((parsed as Record<string, unknown>)[jsonKey]) }
+  return { ok: true, value: goFormat(parsed[jsonKey]) }
 }
 
 /** GetSecretValue's semantics: live secret, VersionId/VersionStage (AWSCURRENT by default). */
@@ -105,17 +100,12 @@ export function resolveRepositoryCredentials(secrets: SecretsState, scope: Scope
   const fetched = fetchSecretString(secrets, scope, credentialsParameter)
   if (!fetched.ok) return { ok: false, reason: `${AUTH_PREFIX}asm fetching secret from the service for ${credentialsParameter}: ${fetched.error}` }
   if (fetched.value === '') return { ok: false, reason: `${AUTH_PREFIX}asm fetching authorization data: empty secrets value` }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(fetched.value)
-  } catch {
-    parsed = undefined
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  const parsed = jsonObject(fetched.value)
+  if (!parsed) {
     return { ok: false, reason: `${AUTH_PREFIX}asm fetching authorization data: unable to unmarshal secret value, invalid schema` }
   }
   const field = (name: string): string | undefined => {
-    const o = parsed as Record<string, unknown>
+    const o = parsed
     const exact = o[name]
     const key = exact !== undefined ? name : Object.keys(o).find((k) => k.toLowerCase() === name)
     const value = key === undefined ? undefined : o[key]
@@ -126,4 +116,14 @@ export function resolveRepositoryCredentials(secrets: SecretsState, scope: Scope
   const password = field('password')
   if (!password) return { ok: false, reason: `${AUTH_PREFIX}asm fetching password: AuthorizationData is malformed, empty field` }
   return { ok: true, username, password }
+}
+
+/** A secret string's top-level JSON object, or undefined when it is not one. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text)
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
 }
