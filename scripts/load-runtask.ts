@@ -46,10 +46,10 @@ store.write = (ops) => {
 // Commit durations and batch sizes of the write queue (group commit).
 const commits: { ms: number; ops: number }[] = []
 const commit = (store as any).commit.bind(store)
-;(store as any).commit = async (ops: unknown[]) => {
+;(store as any).commit = async (ops: unknown[], seq: number) => {
   const t0 = performance.now()
   try {
-    return await commit(ops)
+    return await commit(ops, seq)
   } finally {
     commits.push({ ms: performance.now() - t0, ops: ops.length })
   }

@@ -77,6 +77,13 @@ const migrations: { version: number; statements: string[] }[] = [
       docTable('iam_users'),
     ],
   },
+  {
+    version: 7,
+    statements: [
+      // The store's journal (src/store/journal.ts): row 'applied' holds the seq of the last job DuckDB has.
+      'CREATE TABLE IF NOT EXISTS journal_state (pk VARCHAR PRIMARY KEY, seq BIGINT NOT NULL)',
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {

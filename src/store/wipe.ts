@@ -1,7 +1,7 @@
 import type { Store } from './store.js'
 
-/** Tables a reset keeps: the schema's own bookkeeping, and the emulator's objects (its API deletes those). */
-const KEPT = new Set(['schema_migrations', 'kube_objects'])
+/** Tables a reset keeps: the schema's and the journal's own bookkeeping, and the emulator's objects (its API deletes those). */
+const KEPT = new Set(['schema_migrations', 'kube_objects', 'journal_state'])
 
 /**
  * Empties every resource table in one transaction through the write queue (`kecs reset`) and returns
