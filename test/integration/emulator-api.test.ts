@@ -204,8 +204,17 @@ describe('emulator API: CRUD through client-node', () => {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )
     expect(patched.spec?.replicas).toBe(3)
-    const body = JSON.stringify({ ...scale, spec: { replicas: 4 }, metadata: { ...scale.metadata, resourceVersion: patched.metadata?.resourceVersion } })
-    const put = await raw('/apis/apps/v1/namespaces/default/deployments/scaler/scale', { method: 'PUT', body })
+    expect(patched.metadata?.resourceVersion).toBeTruthy()
+    // The deployment controller writes the status of the scaled Deployment meanwhile (a new
+    // resourceVersion): PUT with the one just read, again if that raced.
+    let body = ''
+    let put = { status: 0, body: {} as any }
+    for (let i = 0; i < 20 && put.status !== 200; i++) {
+      const current = await apps.readNamespacedDeploymentScale({ name: 'scaler', namespace: 'default' })
+      body = JSON.stringify({ ...scale, spec: { replicas: 4 }, metadata: { ...scale.metadata, resourceVersion: current.metadata?.resourceVersion } })
+      put = await raw('/apis/apps/v1/namespaces/default/deployments/scaler/scale', { method: 'PUT', body })
+      if (put.status !== 200) expect(put.status).toBe(409)
+    }
     expect(put.status).toBe(200)
     expect(put.body.spec.replicas).toBe(4)
     const stale = await raw('/apis/apps/v1/namespaces/default/deployments/scaler/scale', { method: 'PUT', body })

@@ -1,4 +1,5 @@
 import { fnv1a32 } from '../../lib/hash.js'
+import { deepEqual } from '../patch.js'
 import type { KubeObject, ObjectMeta, ObjectStore } from '../types.js'
 
 /** Small helpers shared by the controllers and the kubelet: keys, timestamps, owner references, safe writes. */
@@ -56,7 +57,8 @@ export function stableStringify(v: unknown): string {
     .join(',')}}`
 }
 
-export const deepEqual = (a: unknown, b: unknown) => stableStringify(a) === stableStringify(b)
+/** Structural equality (keys holding undefined count as absent), without building strings: hot in every patch. */
+export { deepEqual }
 
 export const clone = <T>(v: T): T => structuredClone(v)
 
