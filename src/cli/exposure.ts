@@ -28,8 +28,8 @@ export function exposureWarning(o: Exposure): string[] {
     lines.push(
       `Warning: --host ${o.host} listens on ${where(o.host)}: anyone who can reach ${reach} can use`,
       o.auth
-        ? `  - the ECS and AWS APIs (SSM, Secrets Manager, CloudWatch Logs, STS, IAM), with requests signed as --auth ${o.auth} requires`
-        : '  - the ECS and AWS APIs (SSM, Secrets Manager, CloudWatch Logs, STS, IAM) without authentication: any credentials are accepted (unless --auth is given)',
+        ? `  - the ECS and AWS APIs (SSM, Secrets Manager, CloudWatch Logs, STS, IAM, ...), with requests signed as --auth ${o.auth} requires`
+        : '  - the ECS and AWS APIs (SSM, Secrets Manager, CloudWatch Logs, STS, IAM, ...) without authentication: any credentials are accepted (--auth requires signed requests)',
       '  - the web UI (/ui) with its actions, and the live event feed (/ws)',
       '  - the task metadata and credentials endpoints (/metadata, /v2/credentials) and container logs (/kecs/v1/logs)',
       '  Requests must still name this machine: by one of its addresses, or by a name given with --allow-host (against DNS rebinding).',
