@@ -220,7 +220,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         api = await listen({ fetch }, host, opts.port ?? 8080, { websocket: shared!.hub.wss })
         // The controllers start once the API's address is known: the pods they make carry it.
         const forPods = cluster?.endpointForPods?.(endpoint()) ?? endpoint()
-        hosts.add(new URL(forPods).host)
+        // Requests from pods name that address (a wildcard one reaches nothing by that name).
+        if (!isWildcardAddress(new URL(forPods).hostname)) hosts.add(new URL(forPods).host)
         await routeLinkLocal(cluster, forPods, log)
         await built.kube?.start()
         built.scheduler.start()
