@@ -195,9 +195,12 @@ describe('listening on every interface', () => {
   })
   afterAll(async () => w?.stop())
 
-  it('keeps the admin port on 127.0.0.1', () => {
+  it('keeps the admin port on 127.0.0.1; Host 0.0.0.0 (a page reaching loopback through it) is not a name of KECS', async () => {
     expect((w.instance.admin.server.address() as { address: string }).address).toBe('127.0.0.1')
     expect((w.instance.api.server.address() as { address: string }).address).toBe('0.0.0.0')
+    const p = w.instance.api.port
+    expect((await raw(p, ecs('ListClusters', { host: `0.0.0.0:${p}` }))).status).toBe(403)
+    expect((await raw(p, ecs('ListClusters', { host: `127.0.0.1:${p}` }))).status).toBe(200)
   })
 
   it.skipIf(!external)("serves Host: this machine's own address, still refuses other names", async () => {
