@@ -7,6 +7,7 @@ import { StoreLockedError } from '../store/store.js'
 import { httpUrl } from './admin-client.js'
 import { humanMs } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
+import { defaultAdminHost } from '../lib/local-hosts.js'
 import { checkNotRunning } from './not-running.js'
 import { instanceDir, kecsHome, nameSuffix, removeInstance, writeInstance, type InstanceRecord } from './registry.js'
 import type { StartOptions } from './start-options.js'
@@ -76,11 +77,14 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   if (note) ui.log(`Note: ${note}`)
 
   const region = defaultRegion()
+  const adminHost = o.adminHost ?? defaultAdminHost(o.host)
   const plan = planInstance({
     dir,
     host: o.host,
     port: o.port,
+    adminHost,
     adminPort: o.adminPort,
+    allowHosts: o.allowHosts,
     cluster: { provider, name: o.name, kubeconfig: o.kubeconfig, context: o.context },
     injectEndpoint: o.injectEndpoint,
     onRequest: ui.onRequest,
@@ -92,7 +96,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     store: [`Open store ${dir}/kecs.duckdb`, () => `Store ${dir}/kecs.duckdb`],
     cluster: [`Start cluster (${provider.name})`, (r) => `Cluster: ${r}`],
     api: [`Start ECS API on ${httpUrl(o.host, o.port)}`, (r) => `ECS API on ${r}`],
-    admin: [`Start admin on ${httpUrl(o.host, o.adminPort)}`, (r) => `Admin on ${r} (/ready /status /metrics)`],
+    admin: [`Start admin on ${httpUrl(adminHost, o.adminPort)}`, (r) => `Admin on ${r} (/ready /status /metrics)`],
   }
   const tasks = new Listr(
     plan.steps.map((step) => ({
@@ -126,6 +130,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     pid: process.pid,
     host: o.host,
     port: instance.api.port,
+    adminHost,
     adminPort: instance.admin.port,
     endpoint: httpUrl(o.host, instance.api.port),
     clusterProvider: provider.name,

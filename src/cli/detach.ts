@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { resolveProvider } from '../cluster/providers.js'
-import { getJson, httpUrl } from './admin-client.js'
+import { getJson } from './admin-client.js'
 import { checkNotRunning } from './not-running.js'
 import { humanMs } from '../lib/duration.js'
 import { CliError } from '../lib/errors.js'
+import { defaultAdminHost } from '../lib/local-hosts.js'
 import { canBind } from './ports.js'
-import { instanceDir, isPidAlive, kecsHome, logFile, readInstance, type InstanceRecord } from './registry.js'
+import { adminUrl, instanceDir, isPidAlive, kecsHome, logFile, readInstance, type InstanceRecord } from './registry.js'
 import { startArgs, type StartOptions } from './start-options.js'
 
 /** How to run the CLI again in a child: the node flags (e.g. `--import tsx` for bin/dev.js) and the script. */
@@ -46,12 +47,12 @@ export async function startDetached(o: StartOptions, launcher: Launcher, log: (l
   const dir = instanceDir(o.name, home)
   checkNotRunning(dir, o.name, log)
   await resolveProvider(o.cluster) // a provider that is not available fails here, in one line
-  for (const [port, flag] of [
-    [o.port, '--port'],
-    [o.adminPort, '--admin-port'],
+  for (const [host, port, flag] of [
+    [o.host, o.port, '--port'],
+    [o.adminHost ?? defaultAdminHost(o.host), o.adminPort, '--admin-port'],
   ] as const) {
-    if (port !== 0 && !(await canBind(o.host, port))) {
-      throw new CliError(`port ${port} on ${o.host} is already in use`, `Choose another with ${flag} <port>.`)
+    if (port !== 0 && !(await canBind(host, port))) {
+      throw new CliError(`port ${port} on ${host} is already in use`, `Choose another with ${flag} <port>.`)
     }
   }
 
@@ -94,7 +95,7 @@ export async function startDetached(o: StartOptions, launcher: Launcher, log: (l
       /* being written */
     }
     if (rec && rec.pid === child.pid) {
-      const ready = await getJson(httpUrl(rec.host, rec.adminPort, '/ready'), 1000)
+      const ready = await getJson(adminUrl(rec, '/ready'), 1000)
       if (ready?.status === 200) return rec
     }
     // Polled often: a poll is a file read (and one loopback request once instance.json is there).

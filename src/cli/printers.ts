@@ -1,6 +1,6 @@
 import { formatDuration } from '../lib/duration.js'
 import { envLines } from './env.js'
-import type { InstanceRecord } from './registry.js'
+import { adminUrl, type InstanceRecord } from './registry.js'
 import type { StatusReport } from './status.js'
 
 /** `12:03:04 CreateCluster 200 3ms` (plus the error type when the call failed). */
@@ -14,7 +14,7 @@ export function readyLines(record: InstanceRecord, opts: { logFile?: string; det
   const lines = [
     `KECS "${record.name}" is ready (pid ${record.pid}): ${record.endpoint}`,
     `  web UI   ${uiUrl(record.endpoint)}`,
-    `  admin    http://${hostPort(record.endpoint, record.adminPort)}  (/ready /status /metrics)`,
+    `  admin    ${record.adminHost ? adminUrl(record) : `http://${hostPort(record.endpoint, record.adminPort)}`}  (/ready /status /metrics)`,
     `  cluster  ${record.clusterProvider}${record.kubeconfig ? `  kubeconfig ${record.kubeconfig}` : ''}`,
   ]
   if (opts.logFile) lines.push(`  log      ${opts.logFile}`)

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { CliError } from '../lib/errors.js'
+import { httpUrl } from './admin-client.js'
 
 /**
  * The instance registry: `$KECS_HOME/instances/<name>/instance.json` says which process serves an
@@ -13,6 +14,8 @@ export interface InstanceRecord {
   pid: number
   host: string
   port: number
+  /** Where the admin port listens (absent in older records: `host`). */
+  adminHost?: string
   adminPort: number
   endpoint: string
   /** The cluster provider in use (`none` when the instance runs without a cluster). */
@@ -32,6 +35,9 @@ export type InstanceState =
   /** instance.json exists but its process is gone (or the file is unreadable). */
   | { state: 'stale'; record?: InstanceRecord; reason: string }
   | { state: 'absent' }
+
+/** The admin endpoint of a recorded instance: `http://<admin host>:<admin port><path>`, reachable from here. */
+export const adminUrl = (r: Pick<InstanceRecord, 'host' | 'adminHost' | 'adminPort'>, path = '') => httpUrl(r.adminHost ?? r.host, r.adminPort, path)
 
 export const DEFAULT_NAME = 'default'
 

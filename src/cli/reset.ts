@@ -1,7 +1,6 @@
 import { CliError } from '../lib/errors.js'
-import { httpUrl } from './admin-client.js'
 import { notRunning } from './api.js'
-import { instanceDir, instanceState, kecsHome } from './registry.js'
+import { adminUrl, instanceDir, instanceState, kecsHome } from './registry.js'
 
 /** What `POST /reset` answers (and `kecs reset --json` prints). */
 export interface ResetReport {
@@ -14,7 +13,7 @@ export interface ResetReport {
 export async function resetInstance(name: string, home = kecsHome(), timeoutMs = 180_000): Promise<ResetReport> {
   const st = instanceState(instanceDir(name, home))
   if (st.state !== 'running') throw notRunning(name)
-  const url = httpUrl(st.record.host, st.record.adminPort, '/reset')
+  const url = adminUrl(st.record, '/reset')
   let res: Response
   try {
     res = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) })

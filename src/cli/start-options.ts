@@ -1,3 +1,5 @@
+import { CliError } from '../lib/errors.js'
+import { hostName } from '../lib/local-hosts.js'
 import { DEFAULT_NAME } from './registry.js'
 
 /** What `kecs start` was asked for, after flag parsing (the foreground and detached paths share it). */
@@ -5,7 +7,11 @@ export interface StartOptions {
   name: string
   host: string
   port: number
+  /** `--admin-host`; absent: 127.0.0.1, or `host` when that is a loopback address (src/lib/local-hosts.ts). */
+  adminHost?: string
   adminPort: number
+  /** `--allow-host` (and KECS_ALLOW_HOSTS): host names requests may carry besides the built-in ones. */
+  allowHosts?: string[]
   /** `--cluster`: auto | kind | existing | emulated. */
   cluster: string
   kubeconfig?: string
@@ -33,9 +39,22 @@ export const START_DEFAULTS = {
 export function startArgs(o: StartOptions): string[] {
   const args = ['start', '--name', o.name, '--host', o.host, '--port', String(o.port)]
   args.push('--admin-port', String(o.adminPort), '--cluster', o.cluster, '--timeout', `${o.timeoutMs}ms`)
+  if (o.adminHost) args.push('--admin-host', o.adminHost)
+  for (const h of o.allowHosts ?? []) args.push('--allow-host', h)
   if (o.kubeconfig) args.push('--kubeconfig', o.kubeconfig)
   if (o.context) args.push('--context', o.context)
   if (o.injectEndpoint === false) args.push('--no-inject-endpoint')
   if (o.awsEndpoint) args.push('--aws-endpoint', o.awsEndpoint)
   return args
+}
+
+/** `--allow-host` values and KECS_ALLOW_HOSTS (comma-separated), each checked to be a host name (or `*.name`). */
+export function allowHosts(flags: string[] = [], env = process.env.KECS_ALLOW_HOSTS): string[] {
+  const all = [...flags, ...(env ?? '').split(',')].map((h) => h.trim()).filter(Boolean)
+  for (const h of all) {
+    if (!hostName(h.startsWith('*.') ? h.slice(2) : h)) {
+      throw new CliError(`--allow-host: "${h}" is not a host name`, 'Give a host name or address as clients send it in Host, e.g. --allow-host mybox.lan (or *.lan for every name under lan).')
+    }
+  }
+  return [...new Set(all)]
 }

@@ -1,5 +1,5 @@
-import { getJson, httpUrl } from './admin-client.js'
-import { instanceDir, instanceState, kecsHome, logFile, nameSuffix } from './registry.js'
+import { getJson } from './admin-client.js'
+import { adminUrl, instanceDir, instanceState, kecsHome, logFile, nameSuffix } from './registry.js'
 
 /** What `kecs status` reports (and prints with --json). */
 export interface StatusReport {
@@ -41,7 +41,7 @@ export async function instanceStatus(name: string, home = kecsHome()): Promise<S
     }
   }
   const r = st.record
-  let res = await getJson(httpUrl(r.host, r.adminPort, '/status'))
+  let res = await getJson(adminUrl(r, '/status'))
   // Another process on that port (this instance's admin port was taken over) is not an answer.
   if (res && typeof res.body.pid === 'number' && res.body.pid !== r.pid) res = undefined
   const body = res?.body ?? {}

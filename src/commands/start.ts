@@ -5,10 +5,11 @@ import { parseDuration } from '../lib/duration.js'
 import { loadForeground } from '../cli/instance-module.js'
 import { readyLines } from '../cli/printers.js'
 import { instanceDir, isFirstStart, kecsHome, logFile } from '../cli/registry.js'
-import { START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
+import { allowHosts, START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
 import { CLUSTER_CHOICES } from '../cluster/providers.js'
 import { CliError } from '../lib/errors.js'
 import { parseAwsEndpoint } from '../server/aws-forward.js'
+import { exposureWarning } from '../cli/exposure.js'
 
 /** The endpoint as given, once it reads as an http(s) URL. */
 function checkAwsEndpoint(value: string): string {
@@ -36,7 +37,19 @@ export default class Start extends KecsCommand {
       min: 0,
       max: 65535,
     }),
-    host: Flags.string({ description: 'address to listen on', default: START_DEFAULTS.host }),
+    host: Flags.string({
+      description: 'address the API listens on; anything but loopback exposes KECS to the network (a warning says what)',
+      default: START_DEFAULTS.host,
+    }),
+    'admin-host': Flags.string({
+      description: 'address the admin port listens on (default: 127.0.0.1, or --host when that is a loopback address)',
+    }),
+    'allow-host': Flags.string({
+      description:
+        'a host name requests may carry in Host and Origin besides localhost, 127.0.0.1, [::1], host.docker.internal and ' +
+        "the pods' address (*.name: every name under it); repeatable; also KECS_ALLOW_HOSTS=a,b",
+      multiple: true,
+    }),
     cluster: Flags.string({
       description: 'Kubernetes cluster provider (auto: the first usable one, or none)',
       options: [...CLUSTER_CHOICES],
@@ -67,7 +80,9 @@ export default class Start extends KecsCommand {
       name: flags.name,
       host: flags.host,
       port: flags.port,
+      adminHost: flags['admin-host'],
       adminPort: flags['admin-port'],
+      allowHosts: allowHosts(flags['allow-host']),
       cluster: flags.cluster,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
@@ -76,6 +91,8 @@ export default class Start extends KecsCommand {
       awsEndpoint: flags['aws-endpoint'] ? checkAwsEndpoint(flags['aws-endpoint']) : undefined,
       home: kecsHome(),
     }
+    // Said on stderr before anything starts (a detached child says it again in kecs.log).
+    for (const line of exposureWarning(opts)) this.logToStderr(line)
     const firstStart = isFirstStart(opts.home)
     if (flags.detach) {
       const record = await startDetached(opts, currentLauncher(), (l) => this.log(l))

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { ClusterContext, ClusterHandle, ClusterProvider } from '../cluster/providers.js'
 import { metadataBaseUrl } from '../ecs/metadata/paths.js'
@@ -9,6 +10,7 @@ import { EventBus } from '../events/bus.js'
 import type { HostPortProblem } from '../kube/host-ports.js'
 import { kubeLogSource } from '../kube/pod-logs.js'
 import { listen, type Listening } from '../lib/listen.js'
+import { defaultAdminHost, HostAllowList, isWildcardAddress } from '../lib/local-hosts.js'
 import { systemClock, toTimers, type Clock, type Timers } from '../lib/timers.js'
 import { createAdminApp } from '../server/admin-app.js'
 import { mountUi } from '../server/ui-app.js'
@@ -16,6 +18,7 @@ import { awsSecretResolver } from '../kube/aws-secret-resolver.js'
 import { createAwsRouter } from '../server/aws-app.js'
 import { parseAwsEndpoint } from '../server/aws-forward.js'
 import { createEcsApp, jsonNotFound, type EcsAppOptions } from '../server/ecs-app.js'
+import { BUILT_IN_HOSTS, localOnly, type LocalOnly } from '../server/local-only.js'
 import { Metrics } from '../server/metrics.js'
 import { resourceCounts } from '../server/resource-counts.js'
 import { mountTaskEndpoints } from '../server/task-endpoints.js'
@@ -32,12 +35,13 @@ import type { SecretResolver } from '../kube/secret-resolver.js'
 
 /**
  * Once the API listens: the cluster makes 169.254.170.2:80 (where SDKs fetch task role credentials)
- * reach it from every pod. A failure is logged: tasks still run, only the link-local address is missing.
+ * reach it from every pod (at `forPods`, KECS's address as pods see it). A failure is logged: tasks
+ * still run, only the link-local address is missing.
  */
-async function routeLinkLocal(cluster: ClusterHandle | undefined, endpoint: string, log: (line: string) => void): Promise<void> {
+async function routeLinkLocal(cluster: ClusterHandle | undefined, forPods: string, log: (line: string) => void): Promise<void> {
   if (!cluster?.routeLinkLocal) return
   try {
-    log(await cluster.routeLinkLocal(cluster.endpointForPods?.(endpoint) ?? endpoint))
+    log(await cluster.routeLinkLocal(forPods))
   } catch (err) {
     log(`Warning: 169.254.170.2 (task credentials) is not routed to KECS: ${(err as Error).message}`)
   }
@@ -47,9 +51,18 @@ async function routeLinkLocal(cluster: ClusterHandle | undefined, endpoint: stri
 export interface InstanceOptions {
   /** Directory holding kecs.duckdb (and the cluster's kubeconfig); ':memory:' keeps the store in memory. */
   dir: string | ':memory:'
+  /** Where the API listens (default 127.0.0.1). */
   host?: string
   port?: number
+  /** Where the admin port listens: default `host` when it is a loopback address, else 127.0.0.1. */
+  adminHost?: string
   adminPort?: number
+  /**
+   * Host names requests may carry besides loopback, Docker Desktop's host.docker.internal, 169.254.170.2,
+   * a concrete `host` and the address pods reach KECS at (`--allow-host`, KECS_ALLOW_HOSTS); `*.name` for
+   * every name under it. src/server/local-only.ts
+   */
+  allowHosts?: string[]
   clock?: Clock | Timers
   /** The cluster to start; none: the ECS API and store alone. */
   cluster?: { provider: ClusterProvider } & Partial<Omit<ClusterContext, 'instanceDir' | 'store' | 'log'>>
@@ -132,6 +145,16 @@ export interface InstancePlan {
  */
 export function planInstance(opts: InstanceOptions, given?: { store?: Store }): InstancePlan {
   const host = opts.host ?? '127.0.0.1'
+  const adminHost = opts.adminHost ?? defaultAdminHost(host)
+  // Local-only (src/server/local-only.ts): the names a request may carry in Host and Origin.
+  const hosts = new HostAllowList(BUILT_IN_HOSTS)
+  for (const name of [...(isWildcardAddress(host) ? [] : [host]), ...(opts.allowHosts ?? [])]) {
+    if (!hosts.add(name)) throw new Error(`"${name}" is not a host name (--allow-host)`)
+  }
+  // Listening on every interface: this machine's addresses, read when needed (they change with the networks).
+  const interfaceAddresses = isWildcardAddress(host)
+    ? () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address))
+    : undefined
   const timers = toTimers(opts.clock ?? systemClock)
   const log = opts.log ?? (() => {})
   const retentionMs = opts.stoppedTaskRetentionMs ?? retentionFromEnv() ?? DEFAULT_STOPPED_RETENTION_MS
@@ -150,7 +173,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
   let inFlight = 0
   let onIdle: (() => void) | undefined
   // What outlives a reset: the public feed (and its sockets), the metrics and the admin app.
-  let shared: { bus: EventBus; hub: WsHub; metrics: Metrics; adminApp: ReturnType<typeof createAdminApp> } | undefined
+  let shared: { bus: EventBus; hub: WsHub; metrics: Metrics; adminApp: ReturnType<typeof createAdminApp>; guard: LocalOnly } | undefined
   const endpoint = () => `http://${host.includes(':') ? `[${host}]` : host}:${api?.port ?? opts.port ?? 8080}`
 
   const close = () =>
@@ -196,7 +219,10 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         const fetch: typeof built.app.fetch = (req, env, ctx) => built!.app.fetch(req, env, ctx)
         api = await listen({ fetch }, host, opts.port ?? 8080, { websocket: shared!.hub.wss })
         // The controllers start once the API's address is known: the pods they make carry it.
-        await routeLinkLocal(cluster, endpoint(), log)
+        const forPods = cluster?.endpointForPods?.(endpoint()) ?? endpoint()
+        // Requests from pods name that address (a wildcard one reaches nothing by that name).
+        if (!isWildcardAddress(new URL(forPods).hostname)) hosts.add(new URL(forPods).host)
+        await routeLinkLocal(cluster, forPods, log)
         await built.kube?.start()
         built.scheduler.start()
         return endpoint()
@@ -205,8 +231,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     {
       id: 'admin',
       async run() {
-        admin = await listen(shared!.adminApp, host, opts.adminPort ?? 8081)
-        return `http://${host.includes(':') ? `[${host}]` : host}:${admin.port}`
+        admin = await listen(shared!.adminApp, adminHost, opts.adminPort ?? 8081)
+        return `http://${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${admin.port}`
       },
     },
   ]
@@ -225,9 +251,18 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
   function makeShared(): NonNullable<typeof shared> {
     const bus = new EventBus()
     const metrics = new Metrics()
-    const hub = createWsHub({ bus })
+    const guard = localOnly({
+      hosts,
+      dynamic: interfaceAddresses,
+      onRefused: (reason) => {
+        metrics.countRefused(reason)
+        opts.onRequest?.({ operation: `(refused: ${reason})`, status: 403, ms: 0, requestId: '', error: 'AccessDeniedException' })
+      },
+    })
+    const hub = createWsHub({ bus, originAllowed: (origin) => guard.originAllowed(origin) })
     const provider = opts.cluster?.provider.name ?? 'none'
     const adminApp = createAdminApp(metrics, {
+      guard: guard.middleware,
       ready: () => ready,
       details: () => ({ clusterProvider: provider }),
       status: () => ({
@@ -239,7 +274,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       }),
       reset: () => reset(),
     })
-    return { bus, metrics, hub, adminApp }
+    return { bus, metrics, hub, adminApp, guard }
   }
 
   /** Resolves once no API call is in flight (or after `RESET_DRAIN_MS`). */
@@ -291,7 +326,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     // The neighbour services (SSM, Secrets Manager, Logs, STS, IAM): their state on the same store.
     const awsServices = await openAwsServices(s)
     shared ??= makeShared()
-    const { bus, metrics, hub, adminApp } = shared
+    const { bus, metrics, hub, adminApp, guard } = shared
     const core: EcsCore = { repos, clock: timers, bus, signals: newSignals((e) => log(`task change listener: ${(e as Error).message}`)) }
     const logs = new TaskLogs(core, retentionMs, timers)
     const cwLogs = awsServices.get('logs')?.state as LogsState | undefined
@@ -360,18 +395,22 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       onRequest: opts.onRequest,
       onError: opts.onError,
       neighbours: aws.post,
-      before: async (c, next) => {
-        if (!ready) await whenReady
-        while (resetting) await resetting.catch(() => {})
-        // API calls (POST) are what a reset waits for; /ws and log streams (GET) may stay open.
-        if (c.req.method !== 'POST') return next()
-        inFlight++
-        try {
-          await next()
-        } finally {
-          if (--inFlight === 0) onIdle?.()
-        }
-      },
+      before: [
+        guard.middleware,
+        // Requests that arrive while the instance starts or resets wait for it.
+        async (c, next) => {
+          if (!ready) await whenReady
+          while (resetting) await resetting.catch(() => {})
+          // API calls (POST) are what a reset waits for; /ws and log streams (GET) may stay open.
+          if (c.req.method !== 'POST') return next()
+          inFlight++
+          try {
+            await next()
+          } finally {
+            if (--inFlight === 0) onIdle?.()
+          }
+        },
+      ],
     })
     hub.mount(app)
     const taskEndpoints = mountTaskEndpoints(app, deps, logs) // task metadata endpoint, /kecs/v1/logs

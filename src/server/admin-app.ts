@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { KECS_VERSION } from '../lib/version.js'
 import type { Metrics } from './metrics.js'
 
@@ -10,6 +10,8 @@ export interface AdminInfo {
   status?: () => Record<string, unknown>
   /** `POST /reset` (`kecs reset`): empties the instance; answers what it removed. */
   reset?: () => Promise<{ reset: true; ms: number; removed: Record<string, number> }>
+  /** Runs before every route: the local-only guard (a page of another site must not `POST /reset`). */
+  guard?: MiddlewareHandler
 }
 
 /**
@@ -18,6 +20,7 @@ export interface AdminInfo {
  */
 export function createAdminApp(metrics: Metrics, info: AdminInfo): Hono {
   const app = new Hono()
+  if (info.guard) app.use('*', info.guard)
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', (c) =>
     info.ready() ? c.json({ status: 'ready', ...info.details() }) : c.json({ status: 'starting', ...info.details() }, 503),

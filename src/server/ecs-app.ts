@@ -16,8 +16,8 @@ export interface EcsAppOptions {
   onError?: (err: unknown, requestId: string) => void
   region?: string
   account?: string
-  /** Runs before every route (the instance holds requests that arrive while it starts). */
-  before?: MiddlewareHandler
+  /** Run before every route, in order (the local-only guard; the instance holds requests that arrive while it starts). */
+  before?: MiddlewareHandler | MiddlewareHandler[]
   /**
    * `POST /` without the ECS target prefix goes here first (the neighbour AWS services, src/server/aws-app.ts);
    * undefined: ECS answers as it always has.
@@ -40,7 +40,7 @@ function errorResponse(c: Context, requestId: string, type: string, message: str
 /** The ECS endpoint: `POST /` with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`. */
 export function createEcsApp(opts: EcsAppOptions): Hono {
   const app = new Hono()
-  if (opts.before) app.use('*', opts.before)
+  for (const m of [opts.before ?? []].flat()) app.use('*', m)
 
   app.post('/', async (c) => {
     const started = performance.now()

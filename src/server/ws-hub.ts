@@ -12,6 +12,7 @@ import {
   type SubscribeMessage,
 } from '../events/feed-protocol.js'
 import { FilterError, filtersFromQuery, matches, parseFilters, type EventFilters } from '../events/filter.js'
+import { hostName, isLoopbackName, originName } from '../lib/local-hosts.js'
 import { Outbox } from './ws-outbox.js'
 
 export interface WsHubOptions {
@@ -24,6 +25,11 @@ export interface WsHubOptions {
   maxQueue?: number
   /** On close: how long clients get to answer the close frame before their socket is cut (default 250 ms). */
   closeGraceMs?: number
+  /**
+   * Which pages may connect, by their Origin header (absent: a non-browser client) and the request's Host.
+   * The instance passes its local-only guard's rule (src/server/local-only.ts); default `originAllowed`.
+   */
+  originAllowed?: (origin: string | undefined, host: string | undefined) => boolean
 }
 
 export interface WsClientStats {
@@ -48,22 +54,17 @@ export interface WsHub {
 
 class BadRequest extends Error {}
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
-
 /**
  * Browsers let any web page open a WebSocket to 127.0.0.1 (no CORS), and events carry task details
  * (overrides, environment): only pages of this server or of a loopback origin (the UI, a dev server)
- * may connect. Non-browser clients send no Origin.
+ * may connect. Non-browser clients send no Origin. (The instance's guard, src/server/local-only.ts,
+ * applies the same rule with its allowed hosts to every request, this upgrade included.)
  */
 export function originAllowed(origin: string | undefined, host: string | undefined): boolean {
   if (!origin) return true
-  let u: URL
-  try {
-    u = new URL(origin)
-  } catch {
-    return false
-  }
-  return LOOPBACK.has(u.hostname) || (host !== undefined && u.host === host)
+  const name = originName(origin)
+  if (name === undefined) return false
+  return isLoopbackName(name) || (host !== undefined && name === hostName(host))
 }
 
 const MAX_HEARTBEAT_MS = 3_600_000
@@ -96,6 +97,7 @@ export function createWsHub(opts: WsHubOptions): WsHub {
   const highWaterBytes = opts.highWaterBytes ?? 1024 * 1024
   const maxQueue = opts.maxQueue ?? 1_000
   const closeGraceMs = opts.closeGraceMs ?? 250
+  const allowOrigin = opts.originAllowed ?? originAllowed
   const wss = new WebSocketServer({ noServer: true })
   const live = new Set<Client>()
   let closing = false
@@ -287,7 +289,7 @@ export function createWsHub(opts: WsHubOptions): WsHub {
           if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
             return c.json({ message: `${path} is the live event feed: connect with a WebSocket client (ws://host:port${path})` }, 426)
           }
-          if (!originAllowed(c.req.header('origin'), c.req.header('host'))) {
+          if (!allowOrigin(c.req.header('origin'), c.req.header('host'))) {
             return c.json({ message: 'cross-origin WebSocket connections are refused' }, 403)
           }
           await next()

@@ -161,7 +161,7 @@ export function portForwardUpgrades(objects: ObjectStore): UpgradeHandler {
 /** Answers an upgrade request with a Status and closes the socket. */
 export function reject(socket: Duplex, status: StatusBody): void {
   const body = JSON.stringify(status)
-  const reason = { 400: 'Bad Request', 404: 'Not Found' }[status.code] ?? 'Error'
+  const reason = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' }[status.code] ?? 'Error'
   socket.end(
     `HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Cache-Control: no-cache, private\r\nConnection: close\r\n\r\n${body}`,

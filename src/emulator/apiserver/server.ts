@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { systemClock, type Clock } from '../../lib/timers.js'
 import { PortInUseError } from '../../lib/listen.js'
+import { hostName, HostAllowList, isWildcardAddress, originName } from '../../lib/local-hosts.js'
 import { applyPatch, patchTypeOf } from '../patch.js'
 import { groupVersion, qualifiedResource } from '../store/resource-types.js'
 import { strategyFor } from '../store/strategies/index.js'
@@ -77,7 +78,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const host = opts.host ?? '127.0.0.1'
   const streams = new Set<ServerResponse>()
   const api = new KubeApi(opts.objects, opts.logs, opts.clock ?? systemClock, streams)
+  const refusal = localOnly(host)
   const server = createServer((req, res) => {
+    const refused = refusal(req)
+    if (refused) return sendJson(res, 403, failure(403, refused))
     if (opts.onRequest) {
       const started = performance.now()
       const report = () => opts.onRequest!({ method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, ms: performance.now() - started })
@@ -91,6 +95,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // pods/portforward and pods/exec arrive as WebSocket upgrades, which node:http hands to 'upgrade' listeners.
   const upgrades = [portForwardUpgrades(opts.objects), execUpgrades(opts.objects)]
   server.on('upgrade', (req, socket, head) => {
+    const refused = refusal(req)
+    if (refused) return rejectUpgrade(socket, failure(403, refused))
     if (!upgrades.some((u) => u.handle(req, socket, head))) rejectUpgrade(socket, failure(404, 'the server could not find the requested resource'))
   })
   server.keepAliveTimeout = 30_000
@@ -124,6 +130,28 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }
 }
 
+/**
+ * Like KECS's own API (src/server/local-only.ts), the emulated API server answers only requests meant
+ * for it: a Host header naming a loopback name (or the address it listens on), and no Origin of a page
+ * of another site (a browser may open a WebSocket, pods/exec included, to any address). kubectl and
+ * client-node send neither a foreign Host nor an Origin. Returns why a request is refused.
+ */
+function localOnly(listenHost: string): (req: IncomingMessage) => string | undefined {
+  const names = new HostAllowList(isWildcardAddress(listenHost) ? [] : [listenHost])
+  return (req) => {
+    const host = req.headers.host
+    const name = host ? hostName(host) : undefined
+    if (host && (name === undefined || !names.has(name))) {
+      return `the Host header ${JSON.stringify(host.slice(0, 100))} is not a name of this API server (KECS emulator; loopback only)`
+    }
+    const origin = req.headers.origin
+    const from = origin ? originName(origin) : undefined
+    if (origin && (from === undefined || !names.has(from))) {
+      return `requests from web pages of other sites are refused (Origin ${JSON.stringify(origin.slice(0, 100))})`
+    }
+    return undefined
+  }
+}
 
 class KubeApi {
   serverAddress = '127.0.0.1'
