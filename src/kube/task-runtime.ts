@@ -54,6 +54,9 @@ interface KubeLaunch extends PreparedLaunch {
   claims: V1PersistentVolumeClaim[]
 }
 
+/** Pods being made at once by the launch controller (each a few API calls). */
+const LAUNCHES_AT_ONCE = 8
+
 export class KubeTaskRuntime implements TaskRuntime {
   /** Namespaces known to exist (ensured once per cluster while KECS runs). */
   private readonly namespaces = new Set<string>()
@@ -70,8 +73,15 @@ export class KubeTaskRuntime implements TaskRuntime {
     private readonly reconciler: Reconciler,
     private readonly opts: KubeRuntimeOptions,
   ) {
-    this.launches = new WorkQueue('launch', (key) => this.syncLaunch(key), toTimers(opts.timers), (where, err) =>
-      this.opts.log?.(`${where}: ${(err as Error)?.message ?? err}`),
+    // A few pods made at a time, clusters taking turns: a RunTask burst in one cluster does not hold
+    // back the tasks of another (time to RUNNING unaffected by other clients' load).
+    this.launches = new WorkQueue(
+      'launch',
+      (key) => this.syncLaunch(key),
+      toTimers(opts.timers),
+      (where, err) => this.opts.log?.(`${where}: ${(err as Error)?.message ?? err}`),
+      undefined,
+      { maxActive: LAUNCHES_AT_ONCE, laneOf: (key) => key.slice(0, key.lastIndexOf('/')) },
     )
   }
 
