@@ -10,6 +10,7 @@ import { CliError } from '../lib/errors.js'
 import { checkNotRunning } from './not-running.js'
 import { instanceDir, kecsHome, nameSuffix, removeInstance, writeInstance, type InstanceRecord } from './registry.js'
 import type { StartOptions } from './start-options.js'
+import { describeAuth, loadAuthCredentials } from './auth-credentials.js'
 
 /** A booted instance: its servers listen, instance.json is written. */
 export interface Booted {
@@ -76,6 +77,8 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
   if (note) ui.log(`Note: ${note}`)
 
   const region = defaultRegion()
+  const credentials = o.auth === 'sigv4' ? loadAuthCredentials({ file: o.credentialsFile }) : undefined
+  if (credentials) ui.log(`Auth: ${describeAuth(credentials)}`)
   const plan = planInstance({
     dir,
     host: o.host,
@@ -87,6 +90,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     onError: ui.onError,
     log: ui.log,
     awsEndpoint: o.awsEndpoint,
+    ...(credentials ? { auth: { credentials } } : {}),
   })
   const titles: Record<InstanceStep['id'], [string, (result: string) => string]> = {
     store: [`Open store ${dir}/kecs.duckdb`, () => `Store ${dir}/kecs.duckdb`],
@@ -133,6 +137,9 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     kubeconfig: cluster.kubeconfigPath ?? null,
     region,
     awsEndpoint: o.awsEndpoint ?? null,
+    auth: instance.auth ? 'sigv4' : 'none',
+    // KECS's own CLI and web UI send it instead of signing; instance.json is written for its owner only.
+    ...(instance.auth ? { clientKey: instance.auth.clientKey } : {}),
   }
   writeInstance(dir, record)
   let closing: Promise<void> | undefined
