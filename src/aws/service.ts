@@ -1,3 +1,4 @@
+import type { SessionSecret } from '../lib/session-token.js'
 import type { Store } from '../store/store.js'
 
 /**
@@ -21,6 +22,11 @@ export interface AwsContext {
   accessKeyId?: string
   /** The clock (ms since epoch); injectable in tests. */
   now(): number
+  /**
+   * With `--auth sigv4`: the secret of a session credential KECS mints (STS AssumeRole,
+   * GetSessionToken), derived from its key id and token so that calls signed with it verify.
+   */
+  sessionSecret?: SessionSecret
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { CliError } from '../lib/errors.js'
+import { CLIENT_KEY_HEADER } from '../server/auth.js'
 import { instanceDir, instanceState, kecsHome, nameSuffix } from './registry.js'
 
 /**
@@ -11,6 +12,8 @@ export interface Api {
   /** The ECS endpoint, e.g. http://127.0.0.1:8080. */
   endpoint: string
   region: string
+  /** With --auth sigv4: the instance's client key, for the CLI's own calls (`/kecs/v1/logs`). */
+  clientKey?: string
   /** For streamEvents: the instance's endpoint, read again from instance.json before each reconnect. */
   feedEndpoint: string | (() => string)
   close(): void
@@ -33,21 +36,37 @@ function silenceSdkNodeWarning(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 }
 
-export function ecsClient(endpoint: string, region: string): ECSClient {
+/**
+ * `clientKey`: an instance started with --auth sigv4 lets the CLI in with its client key (read from
+ * instance.json) instead of a signature, so the CLI needs none of the user's AWS credentials.
+ */
+export function ecsClient(endpoint: string, region: string, clientKey?: string): ECSClient {
   silenceSdkNodeWarning()
-  return new ECSClient({
+  const client = new ECSClient({
     endpoint,
     region,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     // A local instance either answers or is not there: fail fast instead of backing off.
     maxAttempts: 2,
   })
+  if (clientKey) {
+    client.middlewareStack.add(
+      (next) => (args) => {
+        const req = args.request as { headers?: Record<string, string> }
+        if (req.headers) req.headers[CLIENT_KEY_HEADER] = clientKey
+        return next(args)
+      },
+      { step: 'build', name: 'kecsClientKey' },
+    )
+  }
+  return client
 }
 
 export function connect(t: ApiTarget): Api {
   let endpoint: string
   let region: string
   let feedEndpoint: Api['feedEndpoint']
+  let clientKey: string | undefined
   if (t.endpoint) {
     endpoint = t.endpoint.replace(/\/+$/, '')
     region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1'
@@ -58,14 +77,15 @@ export function connect(t: ApiTarget): Api {
     if (st.state !== 'running') throw notRunning(t.name)
     endpoint = st.record.endpoint
     region = st.record.region
+    clientKey = st.record.clientKey
     feedEndpoint = () => {
       const again = instanceState(dir)
       if (again.state !== 'running') throw new Error(`KECS "${t.name}" is not running`)
       return again.record.endpoint
     }
   }
-  const ecs = ecsClient(endpoint, region)
-  return { ecs, endpoint, region, feedEndpoint, close: () => ecs.destroy() }
+  const ecs = ecsClient(endpoint, region, clientKey)
+  return { ecs, endpoint, region, ...(clientKey ? { clientKey } : {}), feedEndpoint, close: () => ecs.destroy() }
 }
 
 export const notRunning = (name: string) =>

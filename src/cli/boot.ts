@@ -11,6 +11,7 @@ import { defaultAdminHost } from '../lib/local-hosts.js'
 import { checkNotRunning } from './not-running.js'
 import { instanceDir, kecsHome, nameSuffix, removeInstance, writeInstance, type InstanceRecord } from './registry.js'
 import type { StartOptions } from './start-options.js'
+import { describeAuth, loadAuthCredentials } from './auth-credentials.js'
 
 /** A booted instance: its servers listen, instance.json is written. */
 export interface Booted {
@@ -78,6 +79,8 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
 
   const region = defaultRegion()
   const adminHost = o.adminHost ?? defaultAdminHost(o.host)
+  const credentials = o.auth === 'sigv4' ? loadAuthCredentials({ file: o.credentialsFile }) : undefined
+  if (credentials) ui.log(`Auth: ${describeAuth(credentials)}`)
   const plan = planInstance({
     dir,
     host: o.host,
@@ -91,6 +94,7 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     onError: ui.onError,
     log: ui.log,
     awsEndpoint: o.awsEndpoint,
+    ...(credentials ? { auth: { credentials } } : {}),
   })
   const titles: Record<InstanceStep['id'], [string, (result: string) => string]> = {
     store: [`Open store ${dir}/kecs.duckdb`, () => `Store ${dir}/kecs.duckdb`],
@@ -138,6 +142,9 @@ export async function bootInstance(o: StartOptions, ui: BootUi): Promise<Booted>
     kubeconfig: cluster.kubeconfigPath ?? null,
     region,
     awsEndpoint: o.awsEndpoint ?? null,
+    auth: instance.auth ? 'sigv4' : 'none',
+    // KECS's own CLI and web UI send it instead of signing; instance.json is written for its owner only.
+    ...(instance.auth ? { clientKey: instance.auth.clientKey } : {}),
   }
   writeInstance(dir, record)
   let closing: Promise<void> | undefined

@@ -1,4 +1,5 @@
 import { CliError } from '../lib/errors.js'
+import { CLIENT_KEY_HEADER } from '../server/auth.js'
 import { splitLogTimestamp, type LogLine } from './log-format.js'
 
 /**
@@ -9,6 +10,8 @@ import { splitLogTimestamp, type LogLine } from './log-format.js'
 export interface LogQuery {
   /** ECS endpoint of the instance. */
   endpoint: string
+  /** With --auth sigv4: the instance's client key (sent as X-Kecs-Client-Key). */
+  clientKey?: string
   region?: string
   cluster: string
   taskArn: string
@@ -62,7 +65,7 @@ export async function* containerLog(q: LogQuery, signal?: AbortSignal): AsyncGen
   const taskId = taskIdOf(q.taskArn)
   let res: Response
   try {
-    res = await fetch(logsUrl(q), { signal })
+    res = await fetch(logsUrl(q), { signal, headers: q.clientKey ? { [CLIENT_KEY_HEADER]: q.clientKey } : {} })
   } catch (e) {
     if (signal?.aborted) return
     throw e

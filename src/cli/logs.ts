@@ -131,7 +131,7 @@ export async function runLogs(o: LogsOptions, io: LogsIo): Promise<void> {
   const tail = o.tail === -1 ? undefined : o.tail
   await withApi(o, async (api) => {
     const target = await resolveTarget(api.ecs, o.cluster, o.ref)
-    const base: Omit<LogQuery, 'taskArn' | 'container' | 'follow'> = { endpoint: api.endpoint, region: api.region, cluster: target.cluster, tail, since }
+    const base: Omit<LogQuery, 'taskArn' | 'container' | 'follow'> = { endpoint: api.endpoint, clientKey: api.clientKey, region: api.region, cluster: target.cluster, tail, since }
     if (target.kind === 'task') {
       const containers = pickContainers(target.task, o.container)
       const print: LogPrintOptions = { prefix: containers.length > 1, timestamps: o.timestamps, chalk: io.chalk }

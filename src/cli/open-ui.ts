@@ -3,6 +3,9 @@ import { instanceDir, instanceState, kecsHome } from './registry.js'
 import { notRunning } from './api.js'
 import { uiUrl } from './printers.js'
 
+/** The fragment parameter `kecs ui` hands the client key to the web UI in (src/ui/api.ts reads it). */
+export const UI_KEY_FRAGMENT = 'kecs-client-key'
+
 /** Runs a command and says whether it started and exited 0 (injected so tests open no browser). */
 export type Opener = (cmd: string, args: string[]) => Promise<boolean>
 
@@ -31,12 +34,15 @@ export async function openUi(
   env: { platform?: NodeJS.Platform; env?: NodeJS.ProcessEnv; open?: Opener } = {},
 ): Promise<string> {
   let endpoint = o.endpoint?.replace(/\/+$/, '')
+  let clientKey: string | undefined
   if (!endpoint) {
     const st = instanceState(instanceDir(o.name, o.home ?? kecsHome()))
     if (st.state !== 'running') throw notRunning(o.name)
     endpoint = st.record.endpoint
+    clientKey = st.record.clientKey
   }
-  const url = uiUrl(endpoint)
+  // --auth sigv4: the UI gets the client key in the fragment (never sent to a server), keeps it and drops it from the address.
+  const url = uiUrl(endpoint) + (clientKey ? `#${UI_KEY_FRAGMENT}=${encodeURIComponent(clientKey)}` : '')
   const cmd = browserCommand(env.platform ?? process.platform, env.env ?? process.env)
   if (cmd && (await (env.open ?? execOpener)(cmd[0], [...cmd[1], url]))) {
     io.err(`Opened ${url} in your browser.`)

@@ -17,6 +17,7 @@ export function readyLines(record: InstanceRecord, opts: { logFile?: string; det
     `  admin    ${record.adminHost ? adminUrl(record) : `http://${hostPort(record.endpoint, record.adminPort)}`}  (/ready /status /metrics)`,
     `  cluster  ${record.clusterProvider}${record.kubeconfig ? `  kubeconfig ${record.kubeconfig}` : ''}`,
   ]
+  if (record.auth === 'sigv4') lines.push('  auth     sigv4: every AWS call must be signed (open the web UI with `kecs ui`)')
   if (opts.logFile) lines.push(`  log      ${opts.logFile}`)
   lines.push('', 'Point AWS clients at it (or run: eval "$(kecs env)"):', ...envLines(record))
   if (opts.firstStart) lines.push('', ...firstStartLines(record))
@@ -53,6 +54,7 @@ export function statusLines(s: StatusReport): string[] {
   ]
   if (s.kubeconfig) lines.push(`  kubeconfig ${s.kubeconfig}`)
   if (s.awsEndpoint) lines.push(`  forwards   other AWS services to ${s.awsEndpoint}`)
+  lines.push(`  auth       ${s.auth === 'sigv4' ? 'sigv4 (every AWS call must be signed)' : 'none (unsigned calls are served)'}`)
   if (s.resources) {
     lines.push(`  resources  ${Object.entries(s.resources).map(([k, v]) => `${k}=${v}`).join(' ')}`)
   }

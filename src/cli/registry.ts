@@ -28,6 +28,10 @@ export interface InstanceRecord {
   region: string
   /** `--aws-endpoint`: where calls for AWS services KECS does not serve are forwarded (absent in older records). */
   awsEndpoint?: string | null
+  /** `--auth`: `sigv4` when every AWS call must be signed (absent in older records: none). */
+  auth?: 'none' | 'sigv4'
+  /** With `--auth sigv4`: the key KECS's own CLI and web UI send instead of signing (src/server/auth.ts). */
+  clientKey?: string
 }
 
 export type InstanceState =
@@ -114,11 +118,14 @@ export function readInstance(dir: string): InstanceRecord | undefined {
   return rec
 }
 
-/** Written atomically (temp file + rename) so a reader never sees half a file. */
+/**
+ * Written atomically (temp file + rename) so a reader never sees half a file, readable by its owner
+ * only (it may hold the client key of an instance started with --auth sigv4).
+ */
 export function writeInstance(dir: string, record: InstanceRecord): void {
   mkdirSync(dir, { recursive: true })
   const tmp = `${instanceFile(dir)}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n')
+  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 })
   renameSync(tmp, instanceFile(dir))
 }
 

@@ -105,7 +105,7 @@ export async function runTask(o: RunOptions, io: RunIo): Promise<void> {
       const streams = tasks.flatMap((t) => (t.containers ?? []).map((c) => ({ taskArn: t.taskArn!, container: c.name! })))
       const print = { prefix: streams.length > 1, chalk: io.chalk }
       follower = new LogFollower(
-        { endpoint: api.endpoint, region: api.region, cluster: o.cluster },
+        { endpoint: api.endpoint, clientKey: api.clientKey, region: api.region, cluster: o.cluster },
         (l) => io.out(formatLogLine(l, print)),
         (key, e) => io.err(`! logs of ${key.split('/').slice(-2).join('/')}: ${(e as Error).message}`),
         io.signal,

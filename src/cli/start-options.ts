@@ -22,6 +22,10 @@ export interface StartOptions {
   injectEndpoint?: boolean
   /** `--aws-endpoint` (or KECS_AWS_ENDPOINT): where calls for AWS services KECS does not serve go. */
   awsEndpoint?: string
+  /** `--auth`: `sigv4` checks the signature of every AWS call (src/server/auth.ts); default `none`. */
+  auth?: 'none' | 'sigv4'
+  /** `--credentials-file`: an AWS shared credentials file whose keys `--auth sigv4` accepts. */
+  credentialsFile?: string
   /** KECS_HOME; defaults to the environment's. */
   home?: string
 }
@@ -45,6 +49,8 @@ export function startArgs(o: StartOptions): string[] {
   if (o.context) args.push('--context', o.context)
   if (o.injectEndpoint === false) args.push('--no-inject-endpoint')
   if (o.awsEndpoint) args.push('--aws-endpoint', o.awsEndpoint)
+  if (o.auth === 'sigv4') args.push('--auth', 'sigv4')
+  if (o.credentialsFile) args.push('--credentials-file', o.credentialsFile)
   return args
 }
 

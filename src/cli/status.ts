@@ -18,6 +18,8 @@ export interface StatusReport {
   region?: string
   /** `--aws-endpoint`, when the instance forwards other AWS services' calls. */
   awsEndpoint?: string | null
+  /** `sigv4` when the instance requires signed AWS calls (`--auth sigv4`), else `none`. */
+  auth?: 'none' | 'sigv4'
   kubeconfig?: string | null
   /** Counts of stored resources, from the admin /status endpoint (the store is locked by the instance). */
   resources?: Record<string, number>
@@ -64,6 +66,7 @@ export async function instanceStatus(name: string, home = kecsHome()): Promise<S
       typeof body.uptimeSeconds === 'number' ? body.uptimeSeconds : Math.max(0, Math.floor((Date.now() - startedMs) / 1000)),
     region: r.region,
     awsEndpoint: r.awsEndpoint ?? null,
+    auth: body.auth === 'sigv4' || body.auth === 'none' ? body.auth : (r.auth ?? 'none'),
     kubeconfig: r.kubeconfig,
     admin,
   }

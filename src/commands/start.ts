@@ -7,6 +7,8 @@ import { readyLines } from '../cli/printers.js'
 import { instanceDir, isFirstStart, kecsHome, logFile } from '../cli/registry.js'
 import { allowHosts, START_DEFAULTS, type StartOptions } from '../cli/start-options.js'
 import { CLUSTER_CHOICES } from '../cluster/providers.js'
+import { resolve } from 'node:path'
+import { loadAuthCredentials } from '../cli/auth-credentials.js'
 import { CliError } from '../lib/errors.js'
 import { parseAwsEndpoint } from '../server/aws-forward.js'
 import { exposureWarning } from '../cli/exposure.js'
@@ -62,6 +64,16 @@ export default class Start extends KecsCommand {
       allowNo: true,
       default: true,
     }),
+    auth: Flags.string({
+      description: 'sigv4: every AWS call must carry a valid AWS Signature V4 (keys from --credentials-file and/or AWS_ACCESS_KEY_ID)',
+      options: ['none', 'sigv4'],
+      default: 'none',
+      env: 'KECS_AUTH',
+    }),
+    'credentials-file': Flags.string({
+      description: 'with --auth sigv4: an AWS shared credentials file (like ~/.aws/credentials); every profile\'s keys are accepted',
+      env: 'KECS_CREDENTIALS_FILE',
+    }),
     'aws-endpoint': Flags.string({
       description: 'forward calls for AWS services KECS does not serve to this endpoint (e.g. http://localhost:4566)',
       env: 'KECS_AWS_ENDPOINT',
@@ -89,8 +101,15 @@ export default class Start extends KecsCommand {
       timeoutMs: flags.timeout,
       injectEndpoint: flags['inject-endpoint'],
       awsEndpoint: flags['aws-endpoint'] ? checkAwsEndpoint(flags['aws-endpoint']) : undefined,
+      auth: flags.auth === 'sigv4' ? 'sigv4' : 'none',
+      credentialsFile: flags['credentials-file'] ? resolve(flags['credentials-file']) : undefined,
       home: kecsHome(),
     }
+    if (opts.credentialsFile && opts.auth !== 'sigv4') {
+      throw new CliError('--credentials-file is only read with --auth sigv4', 'Add --auth sigv4, or leave out --credentials-file.')
+    }
+    // Fails fast (before -d spawns anything) on a missing or unreadable file, or no keys at all.
+    if (opts.auth === 'sigv4') loadAuthCredentials({ file: opts.credentialsFile })
     // Said on stderr before anything starts (a detached child says it again in kecs.log).
     for (const line of exposureWarning(opts)) this.logToStderr(line)
     const firstStart = isFirstStart(opts.home)

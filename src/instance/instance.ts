@@ -16,6 +16,8 @@ import { createAdminApp } from '../server/admin-app.js'
 import { mountUi } from '../server/ui-app.js'
 import { awsSecretResolver } from '../kube/aws-secret-resolver.js'
 import { createAwsRouter } from '../server/aws-app.js'
+import { authGuard, authKeys, type AuthCredential } from '../server/auth.js'
+import type { RefusalReason } from '../aws/protocol/sigv4.js'
 import { parseAwsEndpoint } from '../server/aws-forward.js'
 import { createEcsApp, jsonNotFound, type EcsAppOptions } from '../server/ecs-app.js'
 import { BUILT_IN_HOSTS, localOnly, type LocalOnly } from '../server/local-only.js'
@@ -85,6 +87,15 @@ export interface InstanceOptions {
   secretResolver?: SecretResolver
   /** false: containers do not get AWS_ENDPOINT_URL (`kecs start --no-inject-endpoint`); default true. */
   injectEndpoint?: boolean
+  /**
+   * `kecs start --auth sigv4`: every AWS call must be signed with one of these credentials (or with
+   * session credentials KECS mints: task roles, STS); see src/server/auth.ts. Absent: nothing is checked.
+   */
+  auth?: {
+    credentials: AuthCredential[]
+    /** Called once per refused request with the reason (for the refused-request counters). */
+    onRefused?: (reason: RefusalReason) => void
+  }
 }
 
 export interface Instance {
@@ -105,6 +116,8 @@ export interface Instance {
   admin: Listening
   endpoint: string
   startedAt: number
+  /** `--auth sigv4`: the client key KECS's own CLI and web UI send instead of signing. */
+  auth?: { mode: 'sigv4'; clientKey: string }
   /**
    * Empties the instance as if it were new, without restarting it (`kecs reset`, `POST /reset` on the
    * admin port): see [the reset step](../../docs/architecture.md#reset).
@@ -175,6 +188,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
   // What outlives a reset: the public feed (and its sockets), the metrics and the admin app.
   let shared: { bus: EventBus; hub: WsHub; metrics: Metrics; adminApp: ReturnType<typeof createAdminApp>; guard: LocalOnly } | undefined
   const endpoint = () => `http://${host.includes(':') ? `[${host}]` : host}:${api?.port ?? opts.port ?? 8080}`
+  // --auth sigv4: the keys are fixed here, from the configured credentials (they outlive a reset).
+  const keys = opts.auth ? authKeys(opts.auth.credentials) : undefined
 
   const close = () =>
     (closing ??= (async () => {
@@ -268,6 +283,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       status: () => ({
         pid: process.pid,
         clusterProvider: provider,
+        auth: keys ? 'sigv4' : 'none',
         startedAt: new Date(startedAt).toISOString(),
         uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
         resources: built ? resourceCounts(built.deps.repos) : {},
@@ -386,9 +402,14 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       services: awsServices,
       awsEndpoint: opts.awsEndpoint ? parseAwsEndpoint(opts.awsEndpoint) : undefined,
       metrics,
+      sessionSecret: keys?.sessionSecret,
       onRequest: opts.onRequest,
       onError: opts.onError,
     })
+    // --auth sigv4: the one place calls are checked (before routing; src/server/auth.ts says what is exempt).
+    const auth = keys
+      ? authGuard({ keys, shape: aws.errorShape, now: () => timers.now(), onRefused: (reason) => (metrics.countRefused('auth'), opts.auth!.onRefused?.(reason)), onRequest: opts.onRequest })
+      : undefined
     const app = createEcsApp({
       deps,
       metrics,
@@ -402,9 +423,11 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
           if (!ready) await whenReady
           while (resetting) await resetting.catch(() => {})
           // API calls (POST) are what a reset waits for; /ws and log streams (GET) may stay open.
-          if (c.req.method !== 'POST') return next()
+          if (c.req.method !== 'POST') return (await auth?.(c)) ?? next()
           inFlight++
           try {
+            const refused = await auth?.(c)
+            if (refused) return refused
             await next()
           } finally {
             if (--inFlight === 0) onIdle?.()
@@ -413,7 +436,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       ],
     })
     hub.mount(app)
-    const taskEndpoints = mountTaskEndpoints(app, deps, logs) // task metadata endpoint, /kecs/v1/logs
+    const taskEndpoints = mountTaskEndpoints(app, deps, logs, { sessionSecret: keys?.sessionSecret }) // task metadata endpoint, /kecs/v1/logs
     jsonNotFound(app, opts.onError, aws.other)
     metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
     mountUi(app, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
@@ -458,6 +481,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         admin,
         endpoint: endpoint(),
         startedAt,
+        ...(keys ? { auth: { mode: 'sigv4' as const, clientKey: keys.clientKey } } : {}),
         reset,
         close,
       }

@@ -12,6 +12,8 @@ import { defaultAccount, defaultRegion } from '../ecs/context.js'
 import { TARGET_PREFIX as ECS_TARGET_PREFIX } from '../ecs/model/index.js'
 import { forward } from './aws-forward.js'
 import type { EcsAppOptions } from './ecs-app.js'
+import type { SessionSecret } from '../lib/session-token.js'
+import type { ErrorShape } from './auth.js'
 import type { Metrics } from './metrics.js'
 
 /**
@@ -30,6 +32,8 @@ export interface AwsRouterOptions {
   /** --aws-endpoint, already checked. */
   awsEndpoint?: URL
   metrics?: Metrics
+  /** With `--auth sigv4`: the secrets of the session credentials STS mints (src/lib/session-token.ts). */
+  sessionSecret?: SessionSecret
   onRequest?: EcsAppOptions['onRequest']
   onError?: (err: unknown, requestId: string) => void
   region?: string
@@ -42,6 +46,11 @@ export interface AwsRouter {
   post(c: Context): Promise<Response | undefined>
   /** A request no route matched (GET /?Action=..., another service's REST call): an answer, or undefined. */
   other(c: Context): Promise<Response | undefined>
+  /**
+   * How the service a request is for shapes its errors (for answers given before routing, such as a
+   * refused signature): the query protocol's XML, with the service's namespace, or JSON.
+   */
+  errorShape(c: Context, body: Buffer): ErrorShape
 }
 
 interface Entry {
@@ -74,6 +83,7 @@ export function createAwsRouter(opts: AwsRouterOptions): AwsRouter {
     principalArn: principalFromToken(token ?? c.req.header('x-amz-security-token'), account),
     accessKeyId: scope?.accessKeyId,
     now,
+    ...(opts.sessionSecret ? { sessionSecret: opts.sessionSecret } : {}),
   })
 
   /** Sends a codec's answer, and records it in the metrics and the request log. */
@@ -166,6 +176,19 @@ export function createAwsRouter(opts: AwsRouterOptions): AwsRouter {
       }
       if (scope && !byName.has(scope.service)) return unserved(c, scope.service, 'json', await raw(c), started)
       return undefined
+    },
+
+    errorShape(c, body) {
+      if (c.req.header('x-amz-target')) return { protocol: 'json' }
+      const url = new URL(c.req.url)
+      const scope = sigv4Scope(c.req.header('authorization'), url.searchParams.get('X-Amz-Credential'))
+      const e = scope ? byName.get(scope.service) : undefined
+      const query = (x: Entry | undefined): ErrorShape => ({ protocol: 'query', ...(x?.svc.xmlNamespace ? { xmlns: x.svc.xmlNamespace } : {}) })
+      if (e) return e.svc.protocol === 'query' ? query(e) : { protocol: 'json' }
+      if (scope) return { protocol: 'json' }
+      const params = url.searchParams.has('Action') ? url.searchParams : isForm(c) ? new URLSearchParams(body.toString('utf8')) : undefined
+      if (params?.has('Action')) return query(byVersion.get(params.get('Version') ?? ''))
+      return { protocol: 'json' }
     },
   }
 }

@@ -22,6 +22,7 @@ import { containerStats, taskStats } from '../ecs/metadata/stats.js'
 import { containerOnlyMetadata, taskMetadata } from '../ecs/metadata/task.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import type { EcsDeps } from '../ecs/types.js'
+import type { SessionSecret } from '../lib/session-token.js'
 
 /**
  * The task metadata endpoint KECS serves for its tasks (what the ECS agent serves on 169.254.170.2),
@@ -34,7 +35,12 @@ const json = (c: Context, status: number, body: unknown) =>
 
 const agent = (c: Context, r: AgentResponse) => json(c, r.status, r.body)
 
-export function createMetadataApp(deps: Deps): Hono {
+/** `sessionSecret` (with `--auth sigv4`): task role credentials get secrets whose signatures verify. */
+export interface MetadataOptions {
+  sessionSecret?: SessionSecret
+}
+
+export function createMetadataApp(deps: Deps, opts: MetadataOptions = {}): Hono {
   const app = new Hono()
   for (const version of ['v3', 'v4'] as const) {
     const V = version.toUpperCase()
@@ -86,12 +92,12 @@ export function createMetadataApp(deps: Deps): Hono {
     return agent(c, await callProtection(deps, task, 'UpdateTaskProtection', body))
   })
 
-  mountCredentials(app, deps)
+  mountCredentials(app, deps, opts)
   return app
 }
 
 /** `GET /v2/credentials/<id>` and `GET /v1/credentials?id=<id>`: dummy credentials for the task role. */
-function mountCredentials(app: Hono, deps: Deps): void {
+function mountCredentials(app: Hono, deps: Deps, opts: MetadataOptions): void {
   const answer = (c: Context, id: string | undefined, apiVersion: 1 | 2) => {
     if (!id) {
       const e = credentialsError('NoIdInRequest', apiVersion)
@@ -103,7 +109,7 @@ function mountCredentials(app: Hono, deps: Deps): void {
       const e = credentialsError('InvalidIdInRequest', apiVersion)
       return json(c, e.status, e.body)
     }
-    return json(c, 200, dummyCredentials(task.taskArn, role, deps.clock.now()))
+    return json(c, 200, dummyCredentials(task.taskArn, role, deps.clock.now(), opts.sessionSecret))
   }
   app.get('/v2/credentials', (c) => answer(c, undefined, 2))
   app.get('/v2/credentials/', (c) => answer(c, undefined, 2))
@@ -140,9 +146,9 @@ async function callProtection(
  * Adds the metadata endpoint to the ECS API app: everything under `/metadata`, and the credentials
  * paths at the root too.
  */
-export function mountMetadata(app: Hono, deps: Deps): void {
-  app.route(METADATA_PREFIX, createMetadataApp(deps))
+export function mountMetadata(app: Hono, deps: Deps, opts: MetadataOptions = {}): void {
+  app.route(METADATA_PREFIX, createMetadataApp(deps, opts))
   const root = new Hono()
-  mountCredentials(root, deps)
+  mountCredentials(root, deps, opts)
   app.route('/', root)
 }

@@ -1,5 +1,5 @@
 import { CreateClusterCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -7,7 +7,7 @@ import { ensureDefaultCluster } from '../../src/cli/default-cluster.js'
 import { RepeatFilter } from '../../src/cli/event-format.js'
 import { browserCommand, openUi } from '../../src/cli/open-ui.js'
 import { firstStartLines, readyLines } from '../../src/cli/printers.js'
-import { isFirstStart, type InstanceRecord } from '../../src/cli/registry.js'
+import { instanceDir, isFirstStart, writeInstance, type InstanceRecord } from '../../src/cli/registry.js'
 import type { EcsEvent } from '../../src/events/bus.js'
 
 const record: InstanceRecord = {
@@ -86,6 +86,20 @@ describe('kecs ui', () => {
     }
     expect(browserCommand('darwin', {})).toEqual(['open', []])
     expect(browserCommand('linux', { WAYLAND_DISPLAY: 'w' })).toEqual(['xdg-open', []])
+  })
+
+  it('with --auth sigv4: hands the UI the client key in the fragment; instance.json is for its owner only', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kecs-home-'))
+    try {
+      const dir = instanceDir('signed', home)
+      writeInstance(dir, { ...record, name: 'signed', pid: process.pid, auth: 'sigv4', clientKey: 'k+ey/1' })
+      expect(statSync(join(dir, 'instance.json')).mode & 0o777).toBe(0o600)
+      const o = io()
+      const url = await openUi({ name: 'signed', home }, o.io, { platform: 'linux', env: {}, open: async () => false })
+      expect(url).toBe('http://127.0.0.1:8080/ui#kecs-client-key=k%2Bey%2F1')
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
   })
 
   it('fails in one line when the instance is not running', async () => {

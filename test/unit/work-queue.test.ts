@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { realTimers } from '../../src/lib/timers.js'
+import { toTimers } from '../../src/lib/timers.js'
 import { WorkQueue } from '../../src/lib/work-queue.js'
 
 describe('WorkQueue with a limit and lanes', () => {
@@ -15,7 +15,7 @@ describe('WorkQueue with a limit and lanes', () => {
         await new Promise((r) => setTimeout(r, 2))
         active--
       },
-      realTimers,
+      toTimers(),
       () => {},
       undefined,
       { maxActive: 2, laneOf: (key) => key.split('/')[0]! },

@@ -25,11 +25,17 @@ function callerIdentity(principalArn: string, account: string) {
 /** A role's id, stable for its ARN (IAM's own RoleId is not consulted). */
 const roleId = (account: string, roleName: string) => uniqueId('AROA', `arn:aws:iam::${account}:role/${roleName}`)
 
+/**
+ * Temporary credentials for a session. With `--auth sigv4` the secret is derived from the key id and
+ * the token (`ctx.sessionSecret`), so calls signed with them verify; otherwise it is random.
+ */
 function credentials(principalArn: string, ctx: AwsContext, seconds: number) {
+  const AccessKeyId = `ASIA${uniqueId('', randomBytes(16).toString('hex')).slice(0, 16)}`
+  const SessionToken = sessionToken(principalArn)
   return {
-    AccessKeyId: `ASIA${uniqueId('', randomBytes(16).toString('hex')).slice(0, 16)}`,
-    SecretAccessKey: randomBytes(30).toString('base64'),
-    SessionToken: sessionToken(principalArn),
+    AccessKeyId,
+    SecretAccessKey: ctx.sessionSecret ? ctx.sessionSecret(AccessKeyId, SessionToken) : randomBytes(30).toString('base64'),
+    SessionToken,
     Expiration: new Date(ctx.now() + seconds * 1000),
   }
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { decodeTaskRoleToken } from '../../lib/session-token.js'
+import { decodeTaskRoleToken, STS_SESSION_TOKEN_PREFIX } from '../../lib/session-token.js'
 
 /**
- * Who a request's credentials belong to. KECS checks no signatures: the session token says it.
+ * Who a request's credentials belong to: the session token says it (with `--auth sigv4` the
+ * signature ties the token to its key, src/lib/session-token.ts).
  * - KECS's own session tokens (AssumeRole, GetSessionToken) are base64 of
  *   `kecs-session:<principal ARN>:<random hex>`.
  * - Task-role tokens from the task credentials endpoint are base64 of
@@ -11,7 +12,7 @@ import { decodeTaskRoleToken } from '../../lib/session-token.js'
  *   id gets a stable 32-hex session derived from the token.
  * - Anything else (no token, long-term keys): the account root.
  */
-const SESSION = 'kecs-session:'
+const SESSION = STS_SESSION_TOKEN_PREFIX
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)/
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:[\w+=,.@/-]+$/
 
