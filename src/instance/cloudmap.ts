@@ -1,4 +1,4 @@
-import { deregisterInstance, registerInstance, updateInstanceCustomHealthStatus } from '../aws/servicediscovery/instances.js'
+import { deregisterInstance, healthOf, registerInstance, updateInstanceCustomHealthStatus } from '../aws/servicediscovery/instances.js'
 import { parseArn as parseCloudMapArn } from '../aws/servicediscovery/ids.js'
 import type { CloudMapState } from '../aws/servicediscovery/state.js'
 import { AwsError, type AwsContext } from '../aws/service.js'
@@ -9,6 +9,7 @@ import { taskDefinitionKey } from '../ecs/task-definitions/family-index.js'
 import type { TaskDoc } from '../ecs/tasks/task-doc.js'
 import { taskKeyOf } from '../ecs/tasks/task-keys.js'
 import type { EcsSignals } from '../ecs/types.js'
+import type { DnsZone } from '../kube/cloudmap-dns.js'
 
 /**
  * A service's `serviceRegistries` in Cloud Map, wired between ECS (tasks, their services) and Cloud
@@ -182,4 +183,32 @@ export function cloudMapRegistrar(
     stop: unsubscribe,
     idle: () => all,
   }
+}
+
+/**
+ * What DNS answers for Cloud Map, zone by zone (DNS namespaces; HTTP ones have no DNS): each DNS
+ * service's instances with an IPv4 address, the healthy ones (or unknown: no health check), else all of
+ * them, as Route 53 fails open. A zone name held in two accounts or regions resolves to the first.
+ */
+export function cloudMapZones(state: CloudMapState): DnsZone[] {
+  const out = new Map<string, DnsZone>()
+  for (const ns of [...state.namespaces.values()].sort((a, b) => a.created - b.created)) {
+    if (ns.type === 'HTTP' || out.has(ns.name)) continue
+    const zone: DnsZone = { zone: ns.name, services: [] }
+    for (const svc of state.listServices(ns, ns.id)) {
+      if (!svc.dnsConfig) continue
+      const all = state
+        .listInstances(svc)
+        .filter((i) => i.attributes.AWS_INSTANCE_IPV4)
+        .map((i) => ({ i, health: healthOf(svc, i) }))
+      const up = all.filter((x) => x.health !== 'UNHEALTHY')
+      const port = (p: string | undefined) => (p !== undefined && /^\d+$/.test(p) ? Number(p) : undefined)
+      zone.services.push({
+        name: svc.name,
+        addresses: (up.length ? up : all).map(({ i }) => ({ ip: i.attributes.AWS_INSTANCE_IPV4!, port: port(i.attributes.AWS_INSTANCE_PORT) })),
+      })
+    }
+    out.set(ns.name, zone)
+  }
+  return [...out.values()]
 }

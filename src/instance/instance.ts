@@ -25,7 +25,8 @@ import type { LogsState } from '../aws/logs/state.js'
 import { openAwsServices, type OpenedService } from '../aws/registry.js'
 import { awslogsLaunchCheck, awslogsSink } from './awslogs.js'
 import type { CloudMapState } from '../aws/servicediscovery/state.js'
-import { cloudMapRegistrar, type CloudMapRegistrar } from './cloudmap.js'
+import { cloudMapRegistrar, cloudMapZones, type CloudMapRegistrar } from './cloudmap.js'
+import { CloudMapDns } from '../kube/cloudmap-dns.js'
 import { Store } from '../store/store.js'
 import { wipeStore } from '../store/wipe.js'
 import { deleteKecsNamespaces } from '../kube/reset-namespaces.js'
@@ -355,7 +356,22 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const deps: EcsDeps = { ...core, cluster: clusterRuntime }
     // serviceRegistries: tasks register in Cloud Map when RUNNING and deregister when they stop.
     const cloudMapState = awsServices.get('servicediscovery')?.state as CloudMapState | undefined
-    const cloudMap = cloudMapState ? cloudMapRegistrar(cloudMapState, repos, core.signals, { log, now: () => timers.now() }) : undefined
+    const registrar = cloudMapState ? cloudMapRegistrar(cloudMapState, repos, core.signals, { log, now: () => timers.now() }) : undefined
+    // Cloud Map's DNS names in the cluster (Services + Endpoints per DNS namespace, CoreDNS rewrites where there is CoreDNS).
+    const dns = cloudMapState && kube ? new CloudMapDns(kube.client, () => cloudMapZones(cloudMapState), log) : undefined
+    const offDns = dns && cloudMapState ? cloudMapState.changed.on(() => void dns.changed()) : undefined
+    const cloudMap: CloudMapRegistrar | undefined = registrar && {
+      resync: async () => {
+        await registrar.resync()
+        await dns?.changed()
+      },
+      stop: () => {
+        registrar.stop()
+        offDns?.()
+        dns?.stop()
+      },
+      idle: () => registrar.idle(),
+    }
 
     // The neighbour services on the same port as ECS.
     const aws = createAwsRouter({

@@ -37,6 +37,11 @@ let srv: { Id: string; Arn: string }
 beforeAll(async () => {
   k = await startClusterInstance()
   await ok('CreateCluster', { clusterName: CLUSTER })
+  // A CoreDNS configuration as Kind has one (the emulator runs no CoreDNS): KECS adds its rewrites there.
+  await k.core.createNamespacedConfigMap({
+    namespace: 'kube-system',
+    body: { metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: '.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    reload\n}\n' } },
+  })
   const { OperationId } = await cloudMap('CreatePrivateDnsNamespace', { Name: 'app.local', Vpc: 'vpc-1', CreatorRequestId: 'it-ns' })
   nsId = (await cloudMap('GetOperation', { OperationId })).Operation.Targets.NAMESPACE
   srv = (
@@ -98,6 +103,23 @@ describe('serviceRegistries', () => {
       })
     }
     expect((await cloudMap('GetService', { Id: srv.Id })).Service.InstanceCount).toBe(2)
+    // The cluster's DNS view agrees: a headless Service `web` in kecs-cm-app-local with the instances' IPs,
+    // and CoreDNS rewriting <name>.app.local to it.
+    const ips = found.map((i) => i.Attributes.AWS_INSTANCE_IPV4).sort()
+    const ep = await eventually(async () => {
+      const e = await k.core.readNamespacedEndpoints({ namespace: 'kecs-cm-app-local', name: 'web' }).catch(() => undefined)
+      const got = (e?.subsets?.[0]?.addresses ?? []).map((a) => a.ip).sort()
+      return JSON.stringify(got) === JSON.stringify(ips) ? e : undefined
+    }, 'the Endpoints of web in kecs-cm-app-local')
+    expect(ep.subsets![0]!.ports).toEqual([{ name: 'p8080', port: 8080, protocol: 'TCP' }])
+    const ksvc = await k.core.readNamespacedService({ namespace: 'kecs-cm-app-local', name: 'web' })
+    expect(ksvc.spec).toMatchObject({ clusterIP: 'None' })
+    expect(ksvc.spec!.selector).toBeUndefined()
+    const corefile = await eventually(async () => {
+      const cm = await k.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' })
+      return cm.data?.Corefile?.includes('kecs cloudmap begin') ? cm.data.Corefile : undefined
+    }, 'the CoreDNS rewrite')
+    expect(corefile).toContain('name regex (.+)\\.app\\.local\\.$ {1}.kecs-cm-app-local.svc.cluster.local.')
     // Stopping a task deregisters it; the scheduler's replacement registers in its turn.
     const stopped = found[0].InstanceId as string
     await ok('StopTask', { cluster: CLUSTER, task: stopped })
@@ -109,6 +131,10 @@ describe('serviceRegistries', () => {
     // Scaling to zero deregisters them all; the Cloud Map service can then be deleted.
     await ok('UpdateService', { cluster: CLUSTER, service: 'web', desiredCount: 0 })
     await eventually(async () => ((await discover()).length === 0 ? true : undefined), 'all deregistered')
+    await eventually(async () => {
+      const e = await k.core.readNamespacedEndpoints({ namespace: 'kecs-cm-app-local', name: 'web' })
+      return (e.subsets ?? []).length === 0 ? true : undefined
+    }, 'the Endpoints emptied')
     const ops = await cloudMap('ListOperations', { Filters: [{ Name: 'SERVICE_ID', Values: [srv.Id] }] })
     expect(ops.Operations.length).toBeGreaterThanOrEqual(6)
   })
