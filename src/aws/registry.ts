@@ -5,12 +5,13 @@ import type { AwsService } from './service.js'
 import { ssm } from './ssm/index.js'
 import { iam } from './iam/index.js'
 import { sts } from './sts/index.js'
+import { servicediscovery } from './servicediscovery/index.js'
 
 /**
  * The neighbour services the API port serves beside ECS. Each module under src/aws/<service>/ exports
  * one AwsService; add it here.
  */
-export const AWS_SERVICES: AwsService<any>[] = [ssm, secretsmanager, logsService, iam, sts]
+export const AWS_SERVICES: AwsService<any>[] = [ssm, secretsmanager, logsService, iam, sts, servicediscovery]
 
 /** A service with its opened state. */
 export interface OpenedService<S = unknown> {

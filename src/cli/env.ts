@@ -6,6 +6,7 @@ export const NEIGHBOUR_ENDPOINT_VARS = [
   'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
   'AWS_ENDPOINT_URL_STS',
   'AWS_ENDPOINT_URL_IAM',
+  'AWS_ENDPOINT_URL_SERVICEDISCOVERY',
 ]
 
 /**
@@ -19,6 +20,8 @@ export function envVars(record: Pick<InstanceRecord, 'endpoint' | 'region' | 'au
     ...NEIGHBOUR_ENDPOINT_VARS.map((k): [string, string] => [k, record.endpoint]),
     ['AWS_REGION', record.region],
     ['AWS_DEFAULT_REGION', record.region],
+    // Cloud Map's DiscoverInstances is sent to `data-<host>` unless host prefixes are off (botocore / AWS CLI).
+    ['AWS_DISABLE_HOST_PREFIX_INJECTION', 'true'],
   ]
   // With --auth sigv4 the dummy keys would be refused, and the real ones are not KECS's to print.
   if (record.auth !== 'sigv4') vars.push(['AWS_ACCESS_KEY_ID', 'test'], ['AWS_SECRET_ACCESS_KEY', 'test'])

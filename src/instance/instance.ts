@@ -29,6 +29,9 @@ import { openRepos, type Repos } from '../ecs/repos.js'
 import type { LogsState } from '../aws/logs/state.js'
 import { openAwsServices, type OpenedService } from '../aws/registry.js'
 import { awslogsLaunchCheck, awslogsSink } from './awslogs.js'
+import type { CloudMapState } from '../aws/servicediscovery/state.js'
+import { cloudMapRegistrar, cloudMapZones, type CloudMapRegistrar } from './cloudmap.js'
+import { CloudMapDns } from '../kube/cloudmap-dns.js'
 import { Store } from '../store/store.js'
 import { wipeStore } from '../store/wipe.js'
 import { deleteKecsNamespaces } from '../kube/reset-namespaces.js'
@@ -198,6 +201,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       await resetting?.catch(() => {})
       built?.taskEndpoints.close()
       await Promise.all([shared?.hub.close(), api?.close(), admin?.close()])
+      built?.cloudMap?.stop()
       const steps: (() => Promise<void> | undefined)[] = [
         () => built?.kube?.stop(),
         () => built?.scheduler.stop(),
@@ -240,6 +244,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         await routeLinkLocal(cluster, forPods, log)
         await built.kube?.start()
         built.scheduler.start()
+        void built.cloudMap?.resync()
         return endpoint()
       },
     },
@@ -260,6 +265,8 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     kube?: KubeParts
     app: ReturnType<typeof createEcsApp>
     taskEndpoints: { close(): void }
+    /** A service's serviceRegistries: its tasks as Cloud Map instances. */
+    cloudMap?: CloudMapRegistrar
   }
 
   /** Made once: what every build shares (the admin app reads the current build). */
@@ -320,6 +327,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       await drained()
       const old = built
       old.taskEndpoints.close()
+      old.cloudMap?.stop()
       await old.kube?.stop()
       await old.scheduler.stop()
       await old.logs.stop()
@@ -330,6 +338,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
       built = await build(store!, cluster)
       await built.kube?.start()
       built.scheduler.start()
+      void built.cloudMap?.resync()
       return { reset: true, ms: Math.round(performance.now() - t0), removed }
     } finally {
       resetting = undefined
@@ -396,6 +405,24 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
         }
       : (opts.clusterRuntime ?? {})
     const deps: EcsDeps = { ...core, cluster: clusterRuntime }
+    // serviceRegistries: tasks register in Cloud Map when RUNNING and deregister when they stop.
+    const cloudMapState = awsServices.get('servicediscovery')?.state as CloudMapState | undefined
+    const registrar = cloudMapState ? cloudMapRegistrar(cloudMapState, repos, core.signals, { log, now: () => timers.now() }) : undefined
+    // Cloud Map's DNS names in the cluster (Services + Endpoints per DNS namespace, CoreDNS rewrites where there is CoreDNS).
+    const dns = cloudMapState && kube ? new CloudMapDns(kube.client, () => cloudMapZones(cloudMapState), log) : undefined
+    const offDns = dns && cloudMapState ? cloudMapState.changed.on(() => void dns.changed()) : undefined
+    const cloudMap: CloudMapRegistrar | undefined = registrar && {
+      resync: async () => {
+        await registrar.resync()
+        await dns?.changed()
+      },
+      stop: () => {
+        registrar.stop()
+        offDns?.()
+        dns?.stop()
+      },
+      idle: () => registrar.idle(),
+    }
 
     // The neighbour services on the same port as ECS.
     const aws = createAwsRouter({
@@ -440,7 +467,7 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     jsonNotFound(app, opts.onError, aws.other)
     metrics.gauge('kecs_resources', () => resourceCounts(repos, 'prometheus'))
     mountUi(app, { admin: adminApp }) // the web UI at /ui, and /status on the API port too
-    return { deps, logs, aws: awsServices, scheduler, kube, app, taskEndpoints }
+    return { deps, logs, aws: awsServices, scheduler, kube, app, taskEndpoints, cloudMap }
   }
 
   return {

@@ -11,6 +11,7 @@ import { principalFromToken } from '../aws/sts/tokens.js'
 import { defaultAccount, defaultRegion } from '../ecs/context.js'
 import { TARGET_PREFIX as ECS_TARGET_PREFIX } from '../ecs/model/index.js'
 import { forward } from './aws-forward.js'
+import { requestUrl } from './request-url.js'
 import type { EcsAppOptions } from './ecs-app.js'
 import type { SessionSecret } from '../lib/session-token.js'
 import type { ErrorShape } from './auth.js'
@@ -167,7 +168,7 @@ export function createAwsRouter(opts: AwsRouterOptions): AwsRouter {
 
     async other(c) {
       const started = performance.now()
-      const url = new URL(c.req.url)
+      const url = requestUrl(c.req.url)
       const scope = sigv4Scope(c.req.header('authorization'), url.searchParams.get('X-Amz-Credential'))
       if (scope?.service === 'ecs') return undefined
       if (c.req.method === 'GET' && url.pathname === '/' && url.searchParams.has('Action')) {

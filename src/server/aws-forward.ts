@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { requestUrl } from './request-url.js'
 
 /**
  * `--aws-endpoint`: a call for an AWS service KECS does not serve is sent on unchanged (method,
@@ -29,7 +30,7 @@ export function parseAwsEndpoint(value: string): URL {
 }
 
 export function forward(endpoint: URL, req: { method: string; url: string; headers: Headers; body: Buffer }): Promise<Forwarded> {
-  const original = new URL(req.url)
+  const original = requestUrl(req.url)
   const base = endpoint.pathname.replace(/\/+$/, '')
   const headers: Record<string, string> = {}
   req.headers.forEach((v, k) => {

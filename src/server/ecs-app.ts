@@ -6,6 +6,7 @@ import { EcsError } from '../ecs/errors.js'
 import { operation as modelOperation, TARGET_PREFIX } from '../ecs/model/index.js'
 import type { EcsDeps } from '../ecs/types.js'
 import type { Metrics } from './metrics.js'
+import { requestUrl } from './request-url.js'
 
 export interface EcsAppOptions {
   deps: EcsDeps
@@ -111,7 +112,7 @@ export function jsonNotFound(app: Hono, onError?: (err: unknown, requestId: stri
     const answered = await other?.(c)
     if (answered) return answered
     const type = 'UnknownOperationException'
-    return c.json({ __type: type, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404, {
+    return c.json({ __type: type, message: `No route for ${c.req.method} ${requestUrl(c.req.url).pathname}` }, 404, {
       'x-amzn-RequestId': randomUUID(),
       'X-Amzn-ErrorType': type,
     })

@@ -45,8 +45,10 @@ const ALLOWED_TEXT = 'localhost, 127.0.0.1, [::1], host.docker.internal, the add
 const FLAG_TEXT = (name: string) => `start KECS with --allow-host ${name.includes(':') ? `'[${name}]'` : name} (or KECS_ALLOW_HOSTS=${name})`
 
 export function localOnly(opts: LocalOnlyOptions): LocalOnly {
-  const hostAllowed = (name: string) => {
+  const hostAllowed = (name: string): boolean => {
     if (opts.hosts.has(name)) return true
+    // Cloud Map's DiscoverInstances goes to `data-<endpoint host>` (the SDKs' host prefix).
+    if (name.startsWith('data-') && hostAllowed(name.slice(5))) return true
     for (const d of opts.dynamic?.() ?? []) if (hostName(d) === name) return true
     return false
   }

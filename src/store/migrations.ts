@@ -84,6 +84,17 @@ const migrations: { version: number; statements: string[] }[] = [
       'CREATE TABLE IF NOT EXISTS journal_state (pk VARCHAR PRIMARY KEY, seq BIGINT NOT NULL)',
     ],
   },
+  {
+    version: 8,
+    statements: [
+      // Cloud Map (src/aws/servicediscovery): namespaces, services and operations keyed `<account>/<region>/<id>`,
+      // instances `<account>/<region>/<srv-id>/<instance id>`.
+      docTable('cloudmap_namespaces'),
+      docTable('cloudmap_services'),
+      docTable('cloudmap_instances'),
+      docTable('cloudmap_operations'),
+    ],
+  },
 ]
 
 export async function migrate(store: Store): Promise<void> {

@@ -129,9 +129,10 @@ describe('kecs env lines', () => {
   it('exports the endpoint, region and dummy credentials', () => {
     expect(envLines({ endpoint: 'http://127.0.0.1:8080', region: 'eu-west-1' })).toEqual([
       'export AWS_ENDPOINT_URL_ECS=http://127.0.0.1:8080',
-      ...['SSM', 'SECRETS_MANAGER', 'CLOUDWATCH_LOGS', 'STS', 'IAM'].map((s) => `export AWS_ENDPOINT_URL_${s}=http://127.0.0.1:8080`),
+      ...['SSM', 'SECRETS_MANAGER', 'CLOUDWATCH_LOGS', 'STS', 'IAM', 'SERVICEDISCOVERY'].map((s) => `export AWS_ENDPOINT_URL_${s}=http://127.0.0.1:8080`),
       'export AWS_REGION=eu-west-1',
       'export AWS_DEFAULT_REGION=eu-west-1',
+      'export AWS_DISABLE_HOST_PREFIX_INJECTION=true',
       'export AWS_ACCESS_KEY_ID=test',
       'export AWS_SECRET_ACCESS_KEY=test',
     ])

@@ -237,12 +237,6 @@ function serviceLevelChecks(svc: Wire<Service>, findings: Findings, placed: bool
       'no load balancer is created; reach the tasks through the Kubernetes Service of the same name or their host ports',
     )
   }
-  if (svc.serviceRegistries?.length) {
-    findings.ignore(
-      'serviceRegistries',
-      'Cloud Map registration is not done; the Kubernetes Service name resolves in the cluster',
-    )
-  }
   if (svc.placementConstraints?.length && !placed) {
     findings.ignore(
       'placementConstraints',
