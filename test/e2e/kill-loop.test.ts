@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRawClient, type RawClient } from '../../src/bench/client.js'
+import { prng as rng } from '../../src/bench/workloads.js'
 import { alive, BUILT, cliHome, freePort, until } from '../helpers/cli.js'
 
 /**
@@ -12,18 +13,6 @@ import { alive, BUILT, cliHome, freePort, until } from '../helpers/cli.js'
 const KILLS = Number(process.env.KECS_KILLS ?? 20)
 const SEED = Number(process.env.KECS_KILL_SEED ?? Date.now() % 100_000)
 const WRITERS = 50
-
-/** A small seeded generator (mulberry32), so a failing run can be repeated. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** What the writers were told succeeded. */
 interface Ledger {
