@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILT, cliHome, hasCommand, until, type CliHome, type Started } from '../helpers/cli.js'
-import { callsByResource, countOps, findMirror, mirrorOnlyConfig, probeTerraform, readLog, TERRAFORM, type ProviderRequest } from '../helpers/terraform.js'
+import { countOps, findMirror, mirrorOnlyConfig, probeTerraform, TERRAFORM, type ProviderRequest, expectOnlyKecs as expectOnlyKecsCalls, terraformPhase, terraformSkipReason } from '../helpers/terraform.js'
 
 const TIMEOUT = 300_000
 /** The fixture pins this provider version (its required_providers block). */
@@ -27,13 +27,7 @@ const SERVICES = ['ECS', 'STS', 'ServiceDiscovery']
 const tf0 = await probeTerraform()
 const mirror = findMirror(AWS_VERSION)
 const hasAws = await hasCommand('aws', ['--version'])
-const skip = !tf0.ok
-  ? `\`${TERRAFORM}\` is not installed`
-  : !mirror?.versions.includes(AWS_VERSION)
-    ? `no filesystem mirror with registry.terraform.io/hashicorp/aws ${AWS_VERSION} (set KECS_TF_PLUGIN_MIRROR, or put it in /opt/tf-plugins)`
-    : !hasAws
-      ? 'the aws CLI is not installed'
-      : undefined
+const skip = terraformSkipReason(tf0, mirror, AWS_VERSION, hasAws)
 if (skip) console.warn(`[e2e] ${skip}: the Terraform Cloud Map stack test is SKIPPED`)
 
 describe.skipIf(!!skip)('Terraform: a Cloud Map namespace and service, and an ECS service registered in it, against KECS', { timeout: TIMEOUT }, () => {
@@ -45,37 +39,8 @@ describe.skipIf(!!skip)('Terraform: a Cloud Map namespace and service, and an EC
   let outputs: Record<string, string> = {}
   const timings: string[] = []
 
-  /** One terraform command with its own debug log; prints its time and the calls it made per resource. */
-  async function tf(phase: string, args: string[]) {
-    const log = join(work, `${phase}.log`)
-    const started = Date.now()
-    const r = await execa(TERRAFORM, [...args, '-input=false', '-no-color'], {
-      cwd: cfgDir,
-      env: { ...tfEnv, TF_LOG: 'DEBUG', TF_LOG_PATH: log },
-      extendEnv: false,
-      reject: false,
-      timeout: TIMEOUT - 20_000,
-    })
-    const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    const { requests, coreUrls } = readLog(log)
-    timings.push(`${phase} ${seconds}s`)
-    const failed = requests.filter((q) => (q.status ?? 200) >= 300)
-    console.log(
-      `[terraform] ${phase}: exit ${r.exitCode} after ${seconds}s; calls per resource:\n  ${callsByResource(requests) || 'none'}` +
-        (failed.length ? `\n[terraform] ${phase}: failed calls:\n  ${failed.map((q) => `${q.service}.${q.operation} (${q.resource ?? q.rpc}) → ${q.status} ${q.error}`).join('\n  ')}` : ''),
-    )
-    return { ...r, requests, coreUrls, output: `${r.stdout}\n${r.stderr}` }
-  }
-
-  /** Every request went to KECS's one API port, for one of the stack's services. */
-  function expectOnlyKecs(run: { requests: ProviderRequest[]; coreUrls: string[] }) {
-    for (const r of run.requests) {
-      expect(r.url, JSON.stringify(r)).toBe(`${inst.endpoint}/`)
-      expect(r.host).toBe('127.0.0.1')
-      expect(SERVICES, JSON.stringify(r)).toContain(r.service)
-    }
-    for (const url of run.coreUrls) expect(new URL(url).hostname, url).toBe('127.0.0.1')
-  }
+  const tf = (phase: string, args: string[]) => terraformPhase(phase, args, { cwd: cfgDir, env: tfEnv, logDir: work, timeoutMs: TIMEOUT - 20_000, timings })
+  const expectOnlyKecs = (run: { requests: ProviderRequest[]; coreUrls: string[] }) => expectOnlyKecsCalls(run, inst.endpoint, SERVICES)
 
   /** `aws --endpoint-url <KECS> <service> <args>` as JSON; fails the test unless it exits 0 (or `ok: false`). */
   async function aws(service: string, args: string[], opts: { ok?: boolean } = {}) {

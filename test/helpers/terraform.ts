@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
+import { expect } from 'vitest'
 
 /**
  * Terraform for end-to-end tests: the binary, the filesystem mirror that holds hashicorp/aws (never a
@@ -139,4 +140,55 @@ export function callsByResource(requests: ProviderRequest[]): string {
   return [...per]
     .map(([res, ops]) => `${res}: ${[...ops].map(([op, n]) => (n > 1 ? `${op}×${n}` : op)).join(', ')}`)
     .join('\n  ')
+}
+
+/** Why a Terraform stack test cannot run here (it says so and skips), or undefined. */
+export function terraformSkipReason(tf: { ok: boolean }, mirror: Mirror | undefined, awsVersion: string, hasAws: boolean): string | undefined {
+  if (!tf.ok) return `\`${TERRAFORM}\` is not installed`
+  if (!mirror?.versions.includes(awsVersion)) {
+    return `no filesystem mirror with registry.terraform.io/hashicorp/aws ${awsVersion} (set KECS_TF_PLUGIN_MIRROR, or put it in /opt/tf-plugins)`
+  }
+  return hasAws ? undefined : 'the aws CLI is not installed'
+}
+
+export interface PhaseOptions {
+  cwd: string
+  env: Record<string, string>
+  /** Where each phase's TF_LOG=DEBUG file goes (`<phase>.log`). */
+  logDir: string
+  timeoutMs: number
+  /** `<phase> <seconds>s` is appended. */
+  timings: string[]
+}
+
+/** One terraform command with its own debug log; prints its time, the calls it made per resource, and any that failed. */
+export async function terraformPhase(phase: string, args: string[], o: PhaseOptions) {
+  const log = join(o.logDir, `${phase}.log`)
+  const started = Date.now()
+  const r = await execa(TERRAFORM, [...args, '-input=false', '-no-color'], {
+    cwd: o.cwd,
+    env: { ...o.env, TF_LOG: 'DEBUG', TF_LOG_PATH: log },
+    extendEnv: false,
+    reject: false,
+    timeout: o.timeoutMs,
+  })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  const { requests, coreUrls } = readLog(log)
+  o.timings.push(`${phase} ${seconds}s`)
+  const failed = requests.filter((q) => (q.status ?? 200) >= 300)
+  console.log(
+    `[terraform] ${phase}: exit ${r.exitCode} after ${seconds}s; calls per resource:\n  ${callsByResource(requests) || 'none'}` +
+      (failed.length ? `\n[terraform] ${phase}: failed calls:\n  ${failed.map((q) => `${q.service}.${q.operation} (${q.resource ?? q.rpc}) → ${q.status} ${q.error}`).join('\n  ')}` : ''),
+  )
+  return { ...r, requests, coreUrls, output: `${r.stdout}\n${r.stderr}` }
+}
+
+/** Every request of a phase went to KECS's one API port, for one of `services`. */
+export function expectOnlyKecs(run: { requests: ProviderRequest[]; coreUrls: string[] }, endpoint: string, services: string[]) {
+  for (const r of run.requests) {
+    expect(r.url, JSON.stringify(r)).toBe(`${endpoint}/`)
+    expect(r.host).toBe('127.0.0.1')
+    expect(services, JSON.stringify(r)).toContain(r.service)
+  }
+  for (const url of run.coreUrls) expect(new URL(url).hostname, url).toBe('127.0.0.1')
 }
