@@ -6,7 +6,7 @@ export interface Exposure {
   port: number
   adminHost?: string
   adminPort: number
-  /** `--auth`: requests must be signed; absent: any credentials are accepted. */
+  /** `--auth`: `sigv4` requires signed requests; `none` or absent: any credentials are accepted. */
   auth?: string
 }
 
@@ -27,7 +27,7 @@ export function exposureWarning(o: Exposure): string[] {
     const reach = isWildcardAddress(o.host) ? `this machine on port ${o.port}` : `${o.host}:${o.port}`
     lines.push(
       `Warning: --host ${o.host} listens on ${where(o.host)}: anyone who can reach ${reach} can use`,
-      o.auth
+      o.auth && o.auth !== 'none'
         ? `  - the ECS and AWS APIs (SSM, Secrets Manager, CloudWatch Logs, STS, IAM, ...), with requests signed as --auth ${o.auth} requires`
         : '  - the ECS and AWS APIs (SSM, Secrets Manager, CloudWatch Logs, STS, IAM, ...) without authentication: any credentials are accepted (--auth requires signed requests)',
       '  - the web UI (/ui) with its actions, and the live event feed (/ws)',

@@ -78,9 +78,11 @@ describe('kecs start -d, status, env, stop', { timeout: TIMEOUT }, () => {
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout.split('\n')).toEqual([
       `export AWS_ENDPOINT_URL_ECS=${inst.endpoint}`,
-      ...['SSM', 'SECRETS_MANAGER', 'CLOUDWATCH_LOGS', 'STS', 'IAM'].map((s) => `export AWS_ENDPOINT_URL_${s}=${inst.endpoint}`),
+      ...['SSM', 'SECRETS_MANAGER', 'CLOUDWATCH_LOGS', 'STS', 'IAM', 'SERVICEDISCOVERY'].map((s) => `export AWS_ENDPOINT_URL_${s}=${inst.endpoint}`),
       'export AWS_REGION=us-east-1',
       'export AWS_DEFAULT_REGION=us-east-1',
+      // DiscoverInstances' data- host prefix would not resolve for 127.0.0.1
+      'export AWS_DISABLE_HOST_PREFIX_INJECTION=true',
       'export AWS_ACCESS_KEY_ID=test',
       'export AWS_SECRET_ACCESS_KEY=test',
     ])

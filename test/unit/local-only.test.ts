@@ -212,6 +212,8 @@ describe('kecs start: --host beyond loopback, --allow-host', () => {
     expect(text).toContain('--allow-host')
     expect(text).toContain('The admin port stays on 127.0.0.1:8081')
     expect(text).toContain('--host 127.0.0.1')
+    // `kecs start` always passes --auth's value; its default `none` is no authentication.
+    expect(exposureWarning({ host: '0.0.0.0', port: 8080, adminPort: 8081, auth: 'none' }).join('\n')).toContain('without authentication: any credentials are accepted')
     expect(exposureWarning({ host: '0.0.0.0', port: 8080, adminPort: 8081, auth: 'sigv4' }).join('\n')).toContain('signed as --auth sigv4 requires')
     expect(exposureWarning({ host: '172.18.0.1', port: 8080, adminPort: 8081 })[0]).toContain('anyone who can reach 172.18.0.1:8080')
     const admin = exposureWarning({ host: '127.0.0.1', port: 8080, adminHost: '0.0.0.0', adminPort: 8081 }).join('\n')
