@@ -323,23 +323,42 @@ export function planInstance(opts: InstanceOptions, given?: { store?: Store }): 
     const t0 = performance.now()
     let done!: () => void
     resetting = new Promise<void>((r) => (done = r))
+    let step = 'waiting for the calls in flight'
+    const old = built
     try {
       await drained()
-      const old = built
+      step = 'stopping the controllers'
       old.taskEndpoints.close()
       old.cloudMap?.stop()
       await old.kube?.stop()
       await old.scheduler.stop()
       await old.logs.stop()
+      step = "deleting KECS's namespaces"
       const namespaces = old.kube ? await deleteKecsNamespaces(old.kube.client) : 0
+      step = 'emptying the store'
       const removed = await wipeStore(store!)
       if (namespaces > 0) removed.namespaces = namespaces
       shared!.bus.clearHistory()
+      step = 'starting the controllers again'
       built = await build(store!, cluster)
       await built.kube?.start()
       built.scheduler.start()
       void built.cloudMap?.resync()
       return { reset: true, ms: Math.round(performance.now() - t0), removed }
+    } catch (e) {
+      // Never leave the instance with its controllers stopped: serve again from what the store holds
+      // (the wipe is one transaction: all of it or none), and say where the reset stopped.
+      if (built === old && step !== 'waiting for the calls in flight') {
+        try {
+          built = await build(store!, cluster)
+          await built.kube?.start()
+          built.scheduler.start()
+          void built.cloudMap?.resync()
+        } catch (again) {
+          process.stderr.write(`kecs: serving again after a failed reset failed: ${(again as Error).message}\n`)
+        }
+      }
+      throw new Error(`${step}: ${(e as Error).message}`, { cause: e })
     } finally {
       resetting = undefined
       done()
